@@ -1,0 +1,5 @@
+"""``python -m wenming`` is the ``wenming`` command."""
+
+from wenming.cli import main
+
+main()

@@ -1,0 +1,142 @@
+"""The ``wenming`` command: a thin layer over the Python API.
+
+Core subcommands live in sibling modules and are imported only when invoked (see
+:data:`SUBCOMMANDS`), so ``wenming --help`` does not import SQLAlchemy or NumPy.
+Plugins add commands through ``register_commands``. A :class:`WenmingError` becomes
+one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from wenming import __version__
+from wenming.errors import WenmingError
+
+if TYPE_CHECKING:
+    from wenming.deployment import Deployment
+
+#: Core subcommands: name → "module:attribute" (imported on use) and a one-line help.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("wenming.cli.core:init", "Create a deployment file and its database."),
+    "check": ("wenming.cli.core:check", "Validate the deployment, its plugins and database."),
+    "plugins": ("wenming.cli.core:plugins", "List plugins, their hooks, contributions and health."),
+}
+
+
+class State:
+    """Per-invocation state: where the deployment file is, and the loaded deployment."""
+
+    def __init__(self, deployment_path: Path) -> None:
+        self.deployment_path = deployment_path
+        self._deployment: Deployment | None = None
+
+    def deployment(self, *, required: bool = False) -> Deployment:
+        """Load the deployment file, or (unless ``required``) an in-memory default."""
+        if self._deployment is None:
+            from wenming.deployment import Deployment, DeploymentConfig
+
+            if self.deployment_path.exists() or required:
+                self._deployment = Deployment.from_file(self.deployment_path)
+            else:
+                self._deployment = Deployment(
+                    DeploymentConfig(name="(no deployment file)", database="sqlite://")
+                )
+        return self._deployment
+
+
+def _plugin_commands(ctx: click.Context) -> dict[str, Any]:
+    """Commands contributed by the deployment's plugins.
+
+    Only the plugins' ``register_commands`` hooks run here, and the deployment file is
+    read for its plugin selection alone, so listing commands stays cheap.
+    """
+    if "_wenming_plugin_commands" in ctx.meta:
+        return ctx.meta["_wenming_plugin_commands"]
+    from wenming.deployment import default_path, read_selection
+    from wenming.plugins import load_plugins
+    from wenming.registry import collect_commands
+
+    path = Path(ctx.params.get("deployment_path") or default_path())
+    try:
+        only, exclude = read_selection(path)
+        loaded = load_plugins(only=only, exclude=exclude)
+        found = collect_commands(loaded)
+    except WenmingError:
+        found = {}
+    commands = {name: entry.command for name, entry in found.items() if name not in SUBCOMMANDS}
+    ctx.meta["_wenming_plugin_commands"] = commands
+    return commands
+
+
+class WenmingGroup(click.Group):
+    """Lazily imports core subcommands and adds the plugins' commands."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(SUBCOMMANDS) | set(_plugin_commands(ctx)))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in SUBCOMMANDS:
+            module, attr = SUBCOMMANDS[cmd_name][0].split(":")
+            return getattr(importlib.import_module(module), attr)
+        return _plugin_commands(ctx).get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, help_) for name, (_, help_) in sorted(SUBCOMMANDS.items())]
+        plugin_rows = [
+            (name, cmd.get_short_help_str(60))
+            for name, cmd in sorted(_plugin_commands(ctx).items())
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+        if plugin_rows:
+            with formatter.section("Plugin commands"):
+                formatter.write_dl(plugin_rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WenmingError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=WenmingGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="wenming")
+@click.option(
+    "-d",
+    "--deployment",
+    "deployment_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="WENMING_DEPLOYMENT",
+    default="wenming.toml",
+    show_default=True,
+    help="The deployment file (env WENMING_DEPLOYMENT).",
+)
+@click.pass_context
+def cli(ctx: click.Context, deployment_path: Path) -> None:
+    """wenming: run a city's New Era Civilization Practice volunteer-service network.
+
+    Every command prints for people by default and takes --json for scripts.
+    """
+    ctx.obj = State(deployment_path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point."""
+    cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="wenming")
+
+
+def echo_json(data: Any) -> None:
+    """Print ``data`` as JSON (UTF-8, not ASCII-escaped: names are Chinese)."""
+    import json
+
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")

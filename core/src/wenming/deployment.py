@@ -1,0 +1,250 @@
+"""Deployments: a TOML file that composes plugins, a database and a region, and the
+:class:`Deployment` object that brings them up (plugins → registry → storage).
+
+A deployment file::
+
+    name = "Suzhou"
+    database = "sqlite:///wenming.db"   # relative paths are next to this file
+    region = "suzhou"
+    strict = false                      # true: a broken plugin stops start-up
+
+    [plugins]
+    only = []                           # empty: every installed plugin
+    exclude = ["science"]
+
+    [settings.health]
+    max_class_per_trainer = 25
+
+    [matching.weights]
+    "core.distance" = 2.0
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterable, Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from attrs import field, frozen
+
+from wenming.errors import ConfigError
+
+if TYPE_CHECKING:
+    from wenming.plugins import Loaded
+    from wenming.registry import Registry
+    from wenming.storage import Storage
+
+DEFAULT_FILE = "wenming.toml"
+ENV_DEPLOYMENT = "WENMING_DEPLOYMENT"
+MEMORY_URL = "sqlite://"
+
+
+def _tuple(value: Any) -> tuple:
+    return tuple(value or ())
+
+
+@frozen
+class PluginSelection:
+    """Which installed plugins a deployment loads (``core`` always loads)."""
+
+    only: tuple[str, ...] = field(default=(), converter=_tuple)
+    exclude: tuple[str, ...] = field(default=(), converter=_tuple)
+
+
+@frozen
+class MatchingConfig:
+    """Deployment-level matching parameters.
+
+    ``weights`` re-weights rules by ID; ``reach_minutes`` and ``speed_kmh`` give the
+    default hard reach of distance rules (the seed's 15-minute living circle).
+    """
+
+    weights: dict[str, float] = field(factory=dict)
+    reach_minutes: float = 15.0
+    speed_kmh: float = 20.0
+
+    @property
+    def reach_km(self) -> float:
+        return self.reach_minutes * self.speed_kmh / 60.0
+
+
+@frozen
+class DeploymentConfig:
+    """The parsed deployment file."""
+
+    name: str
+    database: str = "sqlite:///wenming.db"
+    region: str = "suzhou"
+    strict: bool = False
+    plugins: PluginSelection = field(factory=PluginSelection)
+    settings: dict[str, dict[str, Any]] = field(factory=dict)
+    matching: MatchingConfig = field(factory=MatchingConfig)
+
+
+def parse_config(data: Mapping[str, Any], source: str) -> DeploymentConfig:
+    """Structure a deployment mapping; errors name ``source``, the key and the value."""
+    from wenming.convert import converter, structure_error_lines
+
+    try:
+        config = converter().structure(dict(data), DeploymentConfig)
+    except Exception as exc:
+        lines = structure_error_lines(exc)
+        raise ConfigError(f"{source}: " + "; ".join(lines)) from None
+    for rule_id, weight in config.matching.weights.items():
+        if weight < 0:
+            raise ConfigError(f"{source}: matching.weights.{rule_id} = {weight!r}: must be ≥ 0")
+    return config
+
+
+def read_config(path: Path) -> DeploymentConfig:
+    """Read and structure a deployment file."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no deployment file here; run 'wenming init' or pass --deployment"
+        ) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    return parse_config(data, str(path))
+
+
+def read_selection(path: Path) -> tuple[list[str] | None, list[str]]:
+    """Just the ``[plugins]`` selection of a deployment file (no cattrs: used by ``--help``)."""
+    if not path.exists():
+        return None, []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    section = data.get("plugins", {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: plugins must be a table")
+    return list(section.get("only") or []) or None, list(section.get("exclude") or [])
+
+
+def resolve_database(url: str, base: Path | None) -> str:
+    """Make a relative ``sqlite:///file`` URL relative to the deployment file's folder."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and base is not None:
+        rest = url[len(prefix) :]
+        if rest and rest != ":memory:" and not rest.startswith("/"):
+            return prefix + str((base / rest).resolve())
+    return url
+
+
+class Deployment:
+    """A running composition: its config, its plugins and registry, its storage.
+
+    The registry is built on construction (plugins load once); storage opens on first
+    use, so commands that need no database never import SQLAlchemy.
+    """
+
+    def __init__(
+        self,
+        config: DeploymentConfig,
+        *,
+        path: Path | None = None,
+        extra_plugins: Iterable[tuple[str, Any]] = (),
+        use_entry_points: bool = True,
+        strict: bool | None = None,
+    ) -> None:
+        from wenming.plugins import load_plugins
+        from wenming.registry import build_registry
+
+        self.config = config
+        self.path = path
+        self.strict = config.strict if strict is None else strict
+        self.loaded: Loaded = load_plugins(
+            only=config.plugins.only or None,
+            exclude=config.plugins.exclude,
+            extra=extra_plugins,
+            use_entry_points=use_entry_points,
+            strict=self.strict,
+        )
+        self.registry: Registry = build_registry(
+            self.loaded,
+            settings=config.settings,
+            settings_source=str(path) if path else "deployment",
+        )
+        self._check_weights()
+
+    def _check_weights(self) -> None:
+        source = str(self.path) if self.path else "deployment"
+        for rule_id in self.config.matching.weights:
+            if rule_id not in self.registry.rules:
+                raise ConfigError(f"{source}: matching.weights: no rule {rule_id!r} is registered")
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str], **kwargs: Any) -> Deployment:
+        p = Path(path)
+        return cls(read_config(p), path=p, **kwargs)
+
+    @classmethod
+    def in_memory(cls, name: str = "test", **kwargs: Any) -> Deployment:
+        """A deployment with an in-memory SQLite database (for tests and experiments)."""
+        settings = kwargs.pop("settings", {})
+        plugins = kwargs.pop("plugins", PluginSelection())
+        config = DeploymentConfig(
+            name=name, database=MEMORY_URL, settings=settings, plugins=plugins
+        )
+        return cls(config, **kwargs)
+
+    @property
+    def database_url(self) -> str:
+        base = self.path.parent if self.path else None
+        return resolve_database(self.config.database, base)
+
+    @cached_property
+    def storage(self) -> Storage:
+        from wenming.storage import Storage
+
+        return Storage(self.database_url)
+
+    @property
+    def pm(self):
+        return self.loaded.pm
+
+    def close(self) -> None:
+        if "storage" in self.__dict__:
+            self.storage.dispose()
+
+
+def default_path() -> Path:
+    return Path(os.environ.get(ENV_DEPLOYMENT, DEFAULT_FILE))
+
+
+def render_config(name: str, database: str, region: str = "suzhou") -> str:
+    """The text of a new deployment file, with every section documented."""
+    return f'''# wenming deployment file: see docs/deployment.md
+name = "{name}"
+# SQLite file next to this file by default; or postgresql+psycopg://user@host/db
+database = "{database}"
+region = "{region}"
+# true: a plugin that fails to load stops start-up instead of being skipped
+strict = false
+
+[plugins]
+# empty: every installed plugin; or list the ones to load, e.g. ["water", "health"]
+only = []
+exclude = []
+
+# Per-plugin settings, as declared by each plugin (see `wenming plugins`):
+# [settings.health]
+# max_class_per_trainer = 25
+
+[matching]
+# the 15-minute living circle: default hard reach of distance rules
+reach_minutes = 15.0
+speed_kmh = 20.0
+
+[matching.weights]
+# re-weight rules by ID, e.g. "core.distance" = 2.0
+'''

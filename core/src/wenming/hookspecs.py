@@ -1,0 +1,357 @@
+"""The plugin contract: every hook a wenming plugin can implement.
+
+Contribution hooks (``register_*``) are called once, when a deployment starts, each
+with a ``register`` callback. Call it once per record; it validates the record on
+the spot and remembers which plugin contributed it. The hooks return nothing.
+Lifecycle hooks (``before_*`` / ``after_*``) are called by the order workflow on each
+transition; they are the only hooks called after start-up.
+
+Implement hooks with :data:`wenming.hookimpl` in a module named by an entry point of
+the group ``wenming``; parameter names must match the spec (pluggy rejects others, and
+wenming rejects hooks that do not exist here). Every ``Example::`` block below runs
+as a test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from wenming.records import (
+        Audience,
+        Category,
+        Department,
+        Resource,
+        Rule,
+        RuleKind,
+        Setting,
+        SiteType,
+        Template,
+        Transition,
+        Veto,
+    )
+
+hookspec = pluggy.HookspecMarker("wenming")
+
+
+@hookspec
+def register_department(register: Callable[[Department], None]) -> None:
+    """Declare the department this plugin speaks for; call ``register`` at most once.
+
+    ``Department.code`` must equal the plugin's name (its entry-point name). Records
+    the plugin contributes without a scope belong to this department.
+
+    Example::
+
+        from wenming import hookimpl
+        from wenming.records import Department
+        from wenming.testing import load_registry
+
+        class Water:
+            @hookimpl
+            def register_department(register):
+                register(Department(
+                    code="water", name_zh="市水务局", name_en="Water Affairs Bureau",
+                    subcenter_zh="水务行业新时代文明实践分中心",
+                    subcenter_en="Water affairs practice sub-center",
+                    corps_zh="水务志愿服务总队", corps_en="Water affairs volunteer corps"))
+
+        registry = load_registry(Water, name="water")
+        assert registry.departments["water"].name_en == "Water Affairs Bureau"
+    """
+
+
+@hookspec
+def register_site_types(register: Callable[[SiteType], None]) -> None:
+    """Contribute site types, namespaced as ``<plugin>.<name>``.
+
+    Department plugins contribute industry ``practice_point`` types; core contributes
+    the territorial ``center`` / ``institute`` / ``station``, the ``guidance_center``
+    and the ``subcenter``.
+
+    Example::
+
+        from wenming import hookimpl
+        from wenming.records import SiteType
+        from wenming.testing import load_registry
+
+        class Water:
+            @hookimpl
+            def register_site_types(register):
+                register(SiteType(name="waterworks", name_zh="水厂",
+                                  name_en="Waterworks", level="practice_point"))
+
+        registry = load_registry(Water, name="water")
+        assert registry.site_types["water.waterworks"].level == "practice_point"
+    """
+
+
+@hookspec
+def register_categories(register: Callable[[Category], None]) -> None:
+    """Contribute service categories beyond core's standing ones (``core.legal`` …).
+
+    Example::
+
+        from wenming import hookimpl
+        from wenming.records import Category
+        from wenming.testing import load_registry
+
+        class Water:
+            @hookimpl
+            def register_categories(register):
+                register(Category(name="water_saving", name_zh="节水宣传",
+                                  name_en="Water-saving outreach"))
+
+        registry = load_registry(Water, name="water")
+        assert "water.water_saving" in registry.categories
+    """
+
+
+@hookspec
+def register_audiences(register: Callable[[Audience], None]) -> None:
+    """Contribute key populations (重点人群) beyond core's (``core.minors``, ``core.elderly`` …).
+
+    Example::
+
+        from wenming import hookimpl
+        from wenming.records import Audience
+        from wenming.testing import load_registry
+
+        class Transport:
+            @hookimpl
+            def register_audiences(register):
+                register(Audience(name="taxi_drivers", name_zh="出租车司机",
+                                  name_en="Taxi drivers"))
+
+        registry = load_registry(Transport, name="transport")
+        assert "transport.taxi_drivers" in registry.audiences
+    """
+
+
+@hookspec
+def register_templates(register: Callable[[Template], None]) -> None:
+    """Contribute project templates; a template with ``parts`` is a joint (拼单) template.
+
+    References (``category``, ``audiences``, ``site_types``) may be local names, which
+    resolve in this plugin's namespace and then in ``core``. A joint template whose
+    partner departments are not all installed is kept out of the registry and listed
+    as unavailable, with the missing departments.
+
+    Example::
+
+        from wenming import hookimpl
+        from wenming.records import SiteType, Template
+        from wenming.testing import load_registry
+
+        class Water:
+            @hookimpl
+            def register_site_types(register):
+                register(SiteType(name="waterworks", name_zh="水厂",
+                                  name_en="Waterworks", level="practice_point"))
+
+            @hookimpl
+            def register_templates(register):
+                register(Template(
+                    name="water_journey", name_zh="一滴水的旅行",
+                    name_en="The journey of a drop of water",
+                    category="science", audiences=["minors"],
+                    site_types=["waterworks"], capacity=40, seed=True))
+
+        registry = load_registry(Water, name="water")
+        template = registry.templates["water.water_journey"]
+        assert template.category == "core.science"
+        assert template.site_types == ("water.waterworks",)
+    """
+
+
+@hookspec
+def register_rule_kinds(register: Callable[[RuleKind], None]) -> None:
+    """Contribute a kind of matching rule with its vectorised implementation.
+
+    ``impl`` names a class (``module:Class``) that the matching engine imports when
+    it compiles; it evaluates the rule over whole arrays of candidates, never per
+    pair. Core registers the standing kinds (``core.category``, ``core.distance`` …).
+
+    Example::
+
+        import attrs
+        from wenming import hookimpl
+        from wenming.records import RuleKind
+        from wenming.testing import load_registry
+
+        @attrs.frozen
+        class DepthParams:
+            min_depth_m: float = 1.0
+
+        class Water:
+            @hookimpl
+            def register_rule_kinds(register):
+                register(RuleKind(name="depth", params=DepthParams,
+                                  impl="wenming_water.kinds:Depth",
+                                  description="Pool depth at least min_depth_m"))
+
+        registry = load_registry(Water, name="water")
+        assert registry.rule_kinds["water.depth"].params is DepthParams
+    """
+
+
+@hookspec
+def register_rules(register: Callable[[Rule], None]) -> None:
+    """Contribute parameterised matching rules, instances of registered rule kinds.
+
+    ``params`` is checked against the kind's parameter class; an unknown or ill-typed
+    parameter is an error naming the plugin, the rule and the field. With an empty
+    scope a department's rule judges only that department's resources.
+
+    Example::
+
+        from wenming import hookimpl
+        from wenming.records import Rule
+        from wenming.testing import load_registry
+
+        class Education:
+            @hookimpl
+            def register_rules(register):
+                register(Rule(name="summer_only", kind="time", mode="filter",
+                              params={"months": [7, 8]}))
+
+        registry = load_registry(Education, name="education")
+        rule = registry.rules["education.summer_only"]
+        assert rule.kind == "core.time" and rule.params.months == (7, 8)
+    """
+
+
+@hookspec
+def register_resources(register: Callable[[Resource], None]) -> None:
+    """Contribute seed resources: the venues, projects and teams a department shares.
+
+    ``place`` is an administrative division code (county, town or village).
+
+    Example::
+
+        from wenming import hookimpl
+        from wenming.records import Resource
+        from wenming.testing import load_registry
+
+        class Emergency:
+            @hookimpl
+            def register_resources(register):
+                register(Resource(
+                    name="blue_sky_rescue", kind="team", name_zh="蓝天救援队",
+                    name_en="Blue Sky Rescue", place="3205",
+                    categories=["emergency_rescue"], capacity=40, members=120))
+
+        registry = load_registry(Emergency, name="emergency")
+        team = registry.resources["emergency.blue_sky_rescue"]
+        assert team.categories == ("core.emergency_rescue",)
+    """
+
+
+@hookspec
+def register_settings(register: Callable[[Setting], None]) -> None:
+    """Declare the plugin's typed settings; deployments set them under ``[settings.<plugin>]``.
+
+    Example::
+
+        from wenming import hookimpl
+        from wenming.records import Setting
+        from wenming.testing import load_registry
+
+        class Health:
+            @hookimpl
+            def register_settings(register):
+                register(Setting(name="max_class_per_trainer", type="int", default=30,
+                                 minimum=1, description="Trainees per first-aid trainer"))
+
+        registry = load_registry(Health, name="health",
+                                 settings={"health": {"max_class_per_trainer": 20}})
+        assert registry.setting("health", "max_class_per_trainer") == 20
+    """
+
+
+@hookspec
+def register_commands(register: Callable[[click.Command], None]) -> None:
+    """Add click commands to the ``wenming`` command line.
+
+    A command name already taken (by core or another plugin) is an error naming both.
+
+    Example::
+
+        import click
+        from wenming import hookimpl
+        from wenming.testing import load_registry
+
+        @click.command(name="water-report")
+        def water_report():
+            "Print the water affairs summary."
+            click.echo("ok")
+
+        class Water:
+            @hookimpl
+            def register_commands(register):
+                register(water_report)
+
+        registry = load_registry(Water, name="water")
+        assert registry.commands["water-report"].plugin == "water"
+    """
+
+
+@hookspec(firstresult=True)
+def before_transition(transition: Transition) -> Veto | None:
+    """Called before an order changes state; return a :class:`~wenming.records.Veto` to refuse.
+
+    The first veto stops the transition and nothing is written; its reason and the
+    vetoing plugin are reported to the caller. Return ``None`` to let it pass.
+
+    Example::
+
+        from wenming import hookimpl
+        from wenming.records import Transition, Veto
+        from wenming.testing import load_plugin_manager
+
+        class NoSundays:
+            @hookimpl
+            def before_transition(transition):
+                if transition.action == "dispatch" and transition.at.weekday() == 6:
+                    return Veto("no dispatching on Sundays")
+
+        pm = load_plugin_manager(NoSundays, name="no_sundays")
+        import datetime as dt
+        t = Transition(order_id=1, action="dispatch", from_state="submitted",
+                       to_state="dispatched", actor="ops", role="city_dispatcher",
+                       at=dt.datetime(2023, 3, 26, tzinfo=dt.timezone.utc))
+        assert pm.hook.before_transition(transition=t).reason == "no dispatching on Sundays"
+    """
+
+
+@hookspec
+def after_transition(transition: Transition) -> Any:
+    """Called after an order's state change is committed, to observe it.
+
+    An observer that raises is logged with its plugin's name; the transition stands.
+
+    Example::
+
+        import datetime as dt
+        from wenming import hookimpl
+        from wenming.records import Transition
+        from wenming.testing import load_plugin_manager
+
+        outbox = []
+
+        class Notify:
+            @hookimpl
+            def after_transition(transition):
+                outbox.append((transition.order_id, transition.to_state))
+
+        pm = load_plugin_manager(Notify, name="notify")
+        pm.hook.after_transition(transition=Transition(
+            order_id=7, action="accept", from_state="dispatched", to_state="accepted",
+            actor="team-7", role="team_leader", at=dt.datetime.now(dt.timezone.utc)))
+        assert outbox == [(7, "accepted")]
+    """

@@ -1,0 +1,73 @@
+"""Sessions: tests, lint, docs, demo, bench.
+
+The README's two commands run ``demo`` and ``tests lint docs``. Every session builds
+its own virtual environment and installs core and every plugin package from this
+checkout, so a clean machine with only Python needs nothing else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["tests", "lint", "docs"]
+
+ROOT = Path(__file__).parent
+PYTHON = "3.11"
+
+
+def packages() -> list[str]:
+    """Editable installs of core and every distribution under plugins/ and examples/."""
+    found = sorted(p.parent for p in ROOT.glob("plugins/*/pyproject.toml"))
+    found += sorted(p.parent for p in ROOT.glob("examples/*/pyproject.toml"))
+    args = ["-e", f"{ROOT / 'core'}[postgres]"]
+    for path in found:
+        args += ["-e", str(path)]
+    return args
+
+
+def install(session: nox.Session, *groups: str) -> None:
+    extra: list[str] = []
+    for group in groups:
+        extra += nox.project.dependency_groups(nox.project.load_toml("pyproject.toml"), group)
+    session.install(*packages(), *extra)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Run the whole test suite (PostgreSQL tests too when WENMING_TEST_POSTGRES_URL is set)."""
+    install(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff lint and format check."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Regenerate the reference pages from the code, then build the site in strict mode."""
+    install(session, "docs")
+    session.run("python", "-m", "wenming.docgen", "docs/reference")
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"))
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """Compose a deployment from every installed plugin in .demo/ and show it working."""
+    install(session)
+    session.run("python", "examples/demo.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Run the benchmarks under benchmarks/ and print their figures."""
+    install(session)
+    for script in sorted(ROOT.glob("benchmarks/bench_*.py")):
+        session.run("python", str(script), *session.posargs)
