@@ -49,10 +49,13 @@ class CategoryParams:
 @frozen
 class TagsParams:
     """Overlap between the demand's tags and the resource's (score: share of the demand's
-    tags covered). ``tags`` limits the tags that count; ``min_overlap`` is the filter."""
+    tags covered). ``tags`` limits the tags that count; ``min_overlap`` is the filter.
+    ``require`` lists tags the resource itself must carry whatever the demand says
+    (e.g. ``certified_rescue`` for first-aid training teams)."""
 
     tags: tuple[str, ...] = field(default=(), converter=_tuple)
     min_overlap: int = field(default=1, validator=attrs.validators.ge(0))
+    require: tuple[str, ...] = field(default=(), converter=_tuple)
 
 
 @frozen
