@@ -45,7 +45,8 @@ def tests(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """ruff lint and format check."""
-    session.install("ruff>=0.6")
+    install_groups = nox.project.dependency_groups(nox.project.load_toml("pyproject.toml"), "lint")
+    session.install(*install_groups)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
