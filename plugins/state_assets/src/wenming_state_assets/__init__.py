@@ -1,0 +1,308 @@
+"""State-owned Assets Supervision and Administration Commission (市国资委): state enterprises.
+
+The seed: "1143 个市级以上文明单位均建立了文明实践点" and "把全市各级文明单位纳入新时代文明实践工作
+体系 … 鼓励文明单位 … 提供特色资源、开展专业化志愿服务活动" — civilized units, state
+enterprises first among them, set up practice points and offer venues and teams. The
+seed's "车间小板凳宣讲" (workshop-stool talks: policy explained to workers sitting on
+stools in the workshop) is attributed here, where the workshops are.
+"""
+
+from __future__ import annotations
+
+from wenming import API_VERSION, hookimpl
+from wenming.records import Department, Resource, Rule, RuleScope, Setting, SiteType, Template
+
+WENMING_API = API_VERSION
+
+DEPARTMENT = Department(
+    code="state_assets",
+    name_zh="苏州市人民政府国有资产监督管理委员会",
+    name_en="Suzhou State-owned Assets Supervision and Administration Commission",
+    subcenter_zh="国资系统新时代文明实践分中心",
+    subcenter_en="State-owned enterprises practice sub-center",
+    corps_zh="国资国企志愿服务总队",
+    corps_en="State-owned enterprises volunteer corps",
+    description=(
+        "Municipal state enterprises (civilized units) open workshops, service outlets and "
+        "exhibition halls as practice points and send their staff volunteer teams."
+    ),
+)
+
+SITE_TYPES = (
+    SiteType(
+        name="workshop",
+        name_zh="企业车间文明实践点",
+        name_en="Enterprise workshop practice point",
+        level="practice_point",
+        description="A workshop or site canteen of a state enterprise where workers gather.",
+    ),
+    SiteType(
+        name="service_outlet",
+        name_zh="国企服务网点",
+        name_en="State enterprise service outlet",
+        level="practice_point",
+        description=(
+            "A customer hall of a state utility or transport company, open to the public, "
+            "with a rest corner for outdoor workers."
+        ),
+    ),
+    SiteType(
+        name="exhibition_hall",
+        name_zh="企业展馆",
+        name_en="Enterprise exhibition hall",
+        level="practice_point",
+        description="A state enterprise's history or industry exhibition hall.",
+    ),
+    SiteType(
+        name="civilized_unit_point",
+        name_zh="文明单位文明实践点",
+        name_en="Civilized unit practice point",
+        level="practice_point",
+        description="The practice point every civilized unit (文明单位) sets up in its premises.",
+    ),
+)
+
+TEMPLATES = (
+    Template(
+        name="workshop_stool_talks",
+        name_zh="车间小板凳宣讲",
+        name_en="Workshop-stool talks",
+        category="theory_policy",
+        audiences=("migrant_workers", "residents"),
+        benefit_type="universal",
+        duration_hours=0.5,
+        capacity=40,
+        site_types=("workshop", "civilized_unit_point"),
+        skills=("public_speaking", "labour_policy"),
+        team_kinds=("theory_talkers",),
+        tags=("theory_talks", "policy_explained", "workers", "labour_policy"),
+        seed=True,
+        description=(
+            "Half-hour talks on the shop floor, workers on stools, on the policies they ask "
+            "about: employment, social insurance, medical care, schooling for their children."
+        ),
+    ),
+    Template(
+        name="enterprise_open_day",
+        name_zh="走进国企开放日",
+        name_en="State enterprise open day",
+        category="science",
+        audiences=("minors", "families_with_children", "residents"),
+        benefit_type="universal",
+        duration_hours=2.5,
+        capacity=50,
+        site_types=("exhibition_hall", "service_outlet"),
+        skills=("guided_tour",),
+        team_kinds=("enterprise_volunteers",),
+        tags=("open_day", "industry_tour", "study_tour"),
+        description="Residents and classes visit a water, gas or metro company behind the scenes.",
+    ),
+    Template(
+        name="outdoor_worker_rest",
+        name_zh="国企爱心驿站",
+        name_en="Rest stop for outdoor workers",
+        category="help_in_difficulty",
+        audiences=("new_employment", "migrant_workers"),
+        benefit_type="targeted",
+        duration_hours=8.0,
+        capacity=20,
+        site_types=("service_outlet",),
+        skills=("hospitality",),
+        team_kinds=("enterprise_volunteers",),
+        tags=("rest_stop", "outdoor_workers", "cooling_heating"),
+        description=(
+            "Service outlets open a corner with water, microwave, charging and shade for "
+            "couriers, sanitation workers and drivers."
+        ),
+    ),
+    Template(
+        name="home_gas_safety",
+        name_zh="燃气安全进万家",
+        name_en="Gas safety at home",
+        category="help_in_difficulty",
+        audiences=("elderly", "people_in_difficulty"),
+        benefit_type="targeted",
+        duration_hours=2.0,
+        capacity=15,
+        site_types=("station",),
+        skills=("gas_safety",),
+        team_kinds=("enterprise_volunteers",),
+        tags=("home_safety", "gas_safety", "home_repair"),
+        description="Gas-company volunteers check hoses, alarms and stoves in older homes.",
+    ),
+    Template(
+        name="employment_policy_talk",
+        name_zh="百名局长百场宣讲·国企稳岗就业",
+        name_en="Hundred bureau chiefs' talks: jobs in state enterprises",
+        category="theory_policy",
+        audiences=("migrant_workers", "residents"),
+        benefit_type="universal",
+        duration_hours=1.5,
+        capacity=100,
+        site_types=("station", "civilized_unit_point"),
+        skills=("public_speaking", "labour_policy"),
+        team_kinds=("theory_talkers",),
+        tags=("theory_talks", "bureau_chief_talks", "policy_explained", "labour_policy"),
+        seed=True,
+        description=(
+            "The commission's share of 百名局长百场宣讲: state-enterprise hiring, apprenticeships "
+            "and workers' rights explained at stations."
+        ),
+    ),
+)
+
+RESOURCES = (
+    Resource(
+        name="corps",
+        kind="team",
+        name_zh="国资国企志愿服务总队",
+        name_en="State-owned enterprises volunteer corps",
+        place="3205",
+        categories=("theory_policy", "help_in_difficulty", "science"),
+        audiences=("migrant_workers", "residents", "elderly", "new_employment"),
+        skills=("public_speaking", "labour_policy", "guided_tour", "gas_safety"),
+        tags=("theory_talks", "policy_explained", "home_safety", "open_day"),
+        capacity=60,
+        members=2500,
+        description="The commission's hub corps (枢纽型总队), staff of the municipal enterprises.",
+    ),
+    Resource(
+        name="workshop_stool_talks",
+        kind="project",
+        name_zh="车间小板凳宣讲",
+        name_en="Workshop-stool talks",
+        place="3205",
+        template="workshop_stool_talks",
+        categories=("theory_policy",),
+        audiences=("migrant_workers", "residents"),
+        skills=("public_speaking", "labour_policy"),
+        tags=("theory_talks", "policy_explained", "workers", "labour_policy"),
+        capacity=40,
+        description="Seed project, given in state enterprises' workshops across the city.",
+    ),
+    Resource(
+        name="employment_policy_talk",
+        kind="project",
+        name_zh="百名局长百场宣讲·国企稳岗就业",
+        name_en="Hundred bureau chiefs' talks: jobs in state enterprises",
+        place="3205",
+        template="employment_policy_talk",
+        categories=("theory_policy",),
+        audiences=("migrant_workers", "residents"),
+        skills=("public_speaking", "labour_policy"),
+        tags=("theory_talks", "bureau_chief_talks", "policy_explained", "labour_policy"),
+        capacity=100,
+        description="The commission's talks in the city-wide campaign.",
+    ),
+    Resource(
+        name="party_member_volunteers",
+        kind="team",
+        name_zh="国企党员先锋志愿服务队",
+        name_en="State enterprise party-member volunteers",
+        place="3205",
+        categories=("help_in_difficulty",),
+        audiences=("elderly", "people_in_difficulty", "new_employment"),
+        skills=("gas_safety", "hospitality", "home_repair"),
+        tags=("home_safety", "gas_safety", "home_repair", "rest_stop"),
+        capacity=15,
+        members=600,
+        description="Enterprise staff who volunteer after work (not named in the seed).",
+    ),
+)
+
+RULES = (
+    Rule(
+        name="talks_for_workers",
+        kind="audience",
+        mode="score",
+        weight=2.0,
+        params={"audiences": ["migrant_workers", "new_employment"]},
+        scope=RuleScope(templates=("workshop_stool_talks", "employment_policy_talk")),
+        description=(
+            "Workshop talks are for the people on the shop floor: demands for migrant "
+            "workers and new-employment groups come first."
+        ),
+    ),
+    Rule(
+        name="after_hours_load",
+        kind="fairness",
+        mode="both",
+        weight=1.0,
+        params={"half_load": 1.0, "max_open": 3},
+        scope=RuleScope(departments=("state_assets",), resource_kinds=("team",)),
+        description=(
+            "Enterprise volunteers serve after their shifts: a team takes at most three open "
+            "dispatches, and one with fewer is preferred."
+        ),
+    ),
+    Rule(
+        name="neighbourhood_units",
+        kind="distance",
+        mode="both",
+        weight=1.0,
+        params={"reach_km": 5.0, "decay_km": 2.0},
+        scope=RuleScope(departments=("state_assets",), resource_kinds=("venue",)),
+        description=(
+            "A civilized unit's premises serve the stations it is paired with nearby (within 5 km)."
+        ),
+    ),
+)
+
+SETTINGS = (
+    Setting(
+        name="max_open_dispatches_per_team",
+        type="int",
+        default=3,
+        minimum=1,
+        description="Open dispatches an enterprise team may hold at once (after-hours service).",
+    ),
+    Setting(
+        name="talk_minutes",
+        type="int",
+        default=30,
+        minimum=10,
+        maximum=120,
+        description="Length of a workshop-stool talk, fitted into a shift break.",
+    ),
+)
+
+
+@hookimpl
+def register_department(register):
+    """The State-owned Assets Commission, its sub-center and hub corps."""
+    register(DEPARTMENT)
+
+
+@hookimpl
+def register_site_types(register):
+    """Workshops, service outlets, exhibition halls and civilized units' points."""
+    for record in SITE_TYPES:
+        register(record)
+
+
+@hookimpl
+def register_templates(register):
+    """The seed's workshop-stool talks, the campaign talk and realistic projects."""
+    for record in TEMPLATES:
+        register(record)
+
+
+@hookimpl
+def register_resources(register):
+    """The hub corps, the seed projects and the enterprises' volunteer team."""
+    for record in RESOURCES:
+        register(record)
+
+
+@hookimpl
+def register_rules(register):
+    """How state enterprises decide who they serve."""
+    for record in RULES:
+        register(record)
+
+
+@hookimpl
+def register_settings(register):
+    """State assets' typed settings."""
+    for record in SETTINGS:
+        register(record)
