@@ -17,6 +17,10 @@ A deployment file::
 
     [matching.weights]
     "core.distance" = 2.0
+
+    [workflow]
+    dispatch_hours = 24.0               # flag orders waiting longer for dispatch
+    accept_hours = 48.0                 # … and dispatches waiting longer for an answer
 """
 
 from __future__ import annotations
@@ -71,6 +75,32 @@ class MatchingConfig:
         return self.reach_minutes * self.speed_kmh / 60.0
 
 
+def _at_least(minimum: float, *, strict: bool):
+    """A validator whose message names the key (cattrs reports it under the table)."""
+
+    def check(_inst: Any, attribute: Any, value: float) -> None:
+        if value < minimum or (strict and value == minimum):
+            op = ">" if strict else ">="
+            raise ValueError(f"expected {attribute.name} {op} {minimum}, got {value!r}")
+
+    return check
+
+
+@frozen
+class WorkflowConfig:
+    """The order workflow's limits (``[workflow]``).
+
+    An order waiting longer than ``dispatch_hours`` to be dispatched (or re-dispatched
+    after a decline), or a dispatch waiting longer than ``accept_hours`` for the team's
+    answer, is flagged overdue. An order not accepted ``expire_after_days`` after its
+    time window closed may be expired.
+    """
+
+    dispatch_hours: float = field(default=24.0, validator=_at_least(0, strict=True))
+    accept_hours: float = field(default=48.0, validator=_at_least(0, strict=True))
+    expire_after_days: int = field(default=0, validator=_at_least(0, strict=False))
+
+
 @frozen
 class DeploymentConfig:
     """The parsed deployment file."""
@@ -82,6 +112,7 @@ class DeploymentConfig:
     plugins: PluginSelection = field(factory=PluginSelection)
     settings: dict[str, dict[str, Any]] = field(factory=dict)
     matching: MatchingConfig = field(factory=MatchingConfig)
+    workflow: WorkflowConfig = field(factory=WorkflowConfig)
 
 
 def parse_config(data: Mapping[str, Any], source: str) -> DeploymentConfig:
@@ -247,4 +278,11 @@ speed_kmh = 20.0
 
 [matching.weights]
 # re-weight rules by ID, e.g. "core.distance" = 2.0
+
+[workflow]
+# flag orders waiting longer than this for dispatch, and dispatches for an answer
+dispatch_hours = 24.0
+accept_hours = 48.0
+# an order not accepted this many days after its time window closed may be expired
+expire_after_days = 0
 '''
