@@ -56,8 +56,18 @@ def hooks_markdown() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def departments_markdown() -> str:
+    """The department catalogue, from a deployment of the installed plugins."""
+    from wenming.catalog import departments_markdown as catalogue
+
+    return catalogue()
+
+
 #: Pages this module writes, by file name. Other areas add their generators here.
-PAGES: dict[str, Callable[[], str]] = {"hooks.md": hooks_markdown}
+PAGES: dict[str, Callable[[], str]] = {
+    "hooks.md": hooks_markdown,
+    "departments.md": departments_markdown,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
