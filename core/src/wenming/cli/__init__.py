@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "init": ("wenming.cli.core:init", "Create a deployment file and its database."),
     "check": ("wenming.cli.core:check", "Validate the deployment, its plugins and database."),
     "plugins": ("wenming.cli.core:plugins", "List plugins, their hooks, contributions and health."),
+    "network": ("wenming.cli.network:network", "The practice network: load, query, pair, map."),
 }
 
 
