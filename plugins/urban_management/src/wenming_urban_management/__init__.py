@@ -367,9 +367,10 @@ RULES = (
         },
         scope=RuleScope(departments=("urban_management",), categories=("hygiene_environment",)),
         description=(
-            "For environment work the bureau sends the team that does what is asked — wells, "
-            "lanes, borders, sorting; a demand for none of these (a river clean-up, say) "
-            "is not its to serve."
+            "For environment work the bureau sends the team that does what is asked: a "
+            "demand about wells, lanes, flower borders or waste sorting goes only to its "
+            "teams, projects and posts that carry at least one of the tags the demand "
+            "names, and fits better the more of them they carry."
         ),
     ),
     Rule(
