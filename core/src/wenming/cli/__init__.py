@@ -27,6 +27,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "check": ("wenming.cli.core:check", "Validate the deployment, its plugins and database."),
     "plugins": ("wenming.cli.core:plugins", "List plugins, their hooks, contributions and health."),
     "network": ("wenming.cli.network:network", "The practice network: load, query, pair, map."),
+    "match": ("wenming.cli.match:match", "Rank candidates for a demand, compose joint orders, batch-assign."),
 }
 
 

@@ -1,5 +1,60 @@
 """Matching: rule kinds, compiled vectorised scoring, ranking, batch and joint dispatch.
 
-``wenming.matching.params`` is light (attrs only) so plugins can import it at load
-time; everything that needs NumPy lives in the other modules and is imported lazily.
+``from wenming.matching import Demand, Engine`` is the API. This package imports
+nothing heavy itself: :mod:`wenming.matching.params`, ``demand`` and ``results`` need
+only attrs, so plugins and the CLI can import them at load time; the engine and
+the rule-kind implementations (NumPy) load on first attribute access.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wenming.matching.demand import Demand, read_demands
+    from wenming.matching.engine import Engine, default_slots
+    from wenming.matching.results import (
+        BatchResult,
+        Candidate,
+        Exclusion,
+        JointProposal,
+        Ranking,
+    )
+
+_EXPORTS = {
+    "Demand": "wenming.matching.demand",
+    "read_demands": "wenming.matching.demand",
+    "Engine": "wenming.matching.engine",
+    "default_slots": "wenming.matching.engine",
+    "BatchResult": "wenming.matching.results",
+    "Candidate": "wenming.matching.results",
+    "Exclusion": "wenming.matching.results",
+    "JointProposal": "wenming.matching.results",
+    "Ranking": "wenming.matching.results",
+}
+
+__all__ = [
+    "BatchResult",
+    "Candidate",
+    "Demand",
+    "Engine",
+    "Exclusion",
+    "JointProposal",
+    "Ranking",
+    "default_slots",
+    "read_demands",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wenming.matching' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

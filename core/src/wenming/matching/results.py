@@ -1,0 +1,129 @@
+"""What the engine answers: ranked candidates with reasons, assignments, joint proposals.
+
+Plain frozen attrs values (no NumPy), so they can be returned across areas, printed
+and turned into JSON with :meth:`as_dict`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attrs import field, frozen
+
+from wenming.matching.demand import Demand
+
+
+@frozen
+class Candidate:
+    """A resource that passed every filter, with its score and each rule's share of it.
+
+    ``breakdown`` maps rule ID → contribution (rule weight × the rule's 0–1 score) for
+    every scoring rule that judged this pair; ``sum(breakdown.values()) == score``.
+    Filter-only rules that let it through are not listed (they contribute nothing).
+    """
+
+    key: str
+    kind: str
+    department: str | None
+    score: float
+    breakdown: dict[str, float] = field(factory=dict)
+    name: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "department": self.department,
+            "name": self.name,
+            "score": self.score,
+            "breakdown": dict(self.breakdown),
+        }
+
+
+@frozen
+class Exclusion:
+    """A resource a filter refused: the first failing rule (in rule-ID order) and why."""
+
+    key: str
+    rule_id: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "rule": self.rule_id, "reason": self.reason}
+
+
+@frozen
+class Ranking:
+    """The answer to one demand: the top candidates and, on request, the excluded ones.
+
+    ``demand`` is the demand as the engine read it (IDs fully qualified, template
+    defaults filled in). ``considered`` counts the resources judged, ``passed`` those
+    that passed every filter (``candidates`` holds at most ``k`` of them).
+    """
+
+    demand: Demand
+    candidates: list[Candidate]
+    excluded: list[Exclusion]
+    considered: int
+    passed: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "demand": self.demand.as_dict(),
+            "considered": self.considered,
+            "passed": self.passed,
+            "candidates": [c.as_dict() for c in self.candidates],
+            "excluded": [e.as_dict() for e in self.excluded],
+        }
+
+
+@frozen
+class BatchResult:
+    """Assignments of many demands at once under each resource's slots.
+
+    ``assignments`` maps demand ID → resource key; ``scores`` holds each assigned
+    pair's score and ``total`` their sum. ``unassigned`` maps every other demand ID to
+    the reason. ``arcs`` is the number of feasible demand–resource pairs considered.
+    """
+
+    method: str
+    assignments: dict[str, str]
+    scores: dict[str, float]
+    unassigned: dict[str, str]
+    total: float
+    arcs: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "total": self.total,
+            "arcs": self.arcs,
+            "assignments": [
+                {"demand": d, "resource": r, "score": self.scores[d]}
+                for d, r in self.assignments.items()
+            ],
+            "unassigned": [{"demand": d, "reason": why} for d, why in self.unassigned.items()],
+        }
+
+
+@frozen
+class JointProposal:
+    """One resource per needed department for a joint order (拼单).
+
+    ``score`` is the sum of the parts' scores; ``breakdown`` sums each rule's
+    contributions over the parts, so it adds up to ``score`` too. ``exact`` is false
+    when more than four departments were searched heuristically.
+    """
+
+    parts: dict[str, Candidate]
+    score: float
+    breakdown: dict[str, float]
+    exact: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "exact": self.exact,
+            "breakdown": dict(self.breakdown),
+            "parts": {dept: c.as_dict() for dept, c in self.parts.items()},
+        }
