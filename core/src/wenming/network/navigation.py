@@ -38,29 +38,57 @@ class NavigationLinks:
         return {"amap": self.amap, "baidu": self.baidu, "geo": self.geo}
 
 
+#: URL templates shared with the map's JavaScript, so both build the same links. Values
+#: are substituted already formatted: coordinates with 6 decimals, the name
+#: percent-encoded (every reserved character, like ``quote(name, safe="")``).
+TEMPLATES: dict[str, str] = {
+    "amap": (
+        "https://uri.amap.com/navigation?to={gcj_lng},{gcj_lat},{name}"
+        "&mode=car&coordinate=gaode&callnative=1&src=" + SOURCE
+    ),
+    "baidu": (
+        "https://api.map.baidu.com/marker?location={bd_lat},{bd_lng}"
+        "&title={name}&content={name}&output=html&coord_type=bd09ll&src=" + SOURCE
+    ),
+    "geo": "geo:{lat},{lng}?q={lat},{lng}({name})",
+}
+
+
 def _q(text: str) -> str:
     return quote(text, safe="")
 
 
+def _fmt(value: float) -> str:
+    return f"{value:.6f}"
+
+
 def amap_link(gcj_lng: float, gcj_lat: float, name: str) -> str:
     """Amap navigation to a GCJ-02 point."""
-    return (
-        f"https://uri.amap.com/navigation?to={gcj_lng:.6f},{gcj_lat:.6f},{_q(name)}"
-        f"&mode=car&coordinate=gaode&callnative=1&src={SOURCE}"
-    )
+    return TEMPLATES["amap"].format(gcj_lng=_fmt(gcj_lng), gcj_lat=_fmt(gcj_lat), name=_q(name))
 
 
 def baidu_link(bd_lng: float, bd_lat: float, name: str) -> str:
     """Baidu Maps marker at a BD-09 point (latitude first, as Baidu wants)."""
-    return (
-        f"https://api.map.baidu.com/marker?location={bd_lat:.6f},{bd_lng:.6f}"
-        f"&title={_q(name)}&content={_q(name)}&output=html&coord_type=bd09ll&src={SOURCE}"
-    )
+    return TEMPLATES["baidu"].format(bd_lng=_fmt(bd_lng), bd_lat=_fmt(bd_lat), name=_q(name))
 
 
 def geo_uri(lng: float, lat: float, name: str) -> str:
     """An RFC 5870 ``geo:`` URI for a WGS-84 point, with Android's ``q`` label."""
-    return f"geo:{lat:.6f},{lng:.6f}?q={lat:.6f},{lng:.6f}({_q(name)})"
+    return TEMPLATES["geo"].format(lng=_fmt(lng), lat=_fmt(lat), name=_q(name))
+
+
+def coordinates(lng: float, lat: float) -> dict[str, str]:
+    """The formatted values the templates take (except ``name``) for a WGS-84 point."""
+    gcj = geo.wgs84_to_gcj02(lng, lat)
+    bd = geo.gcj02_to_bd09(*gcj)
+    return {
+        "lng": _fmt(lng),
+        "lat": _fmt(lat),
+        "gcj_lng": _fmt(gcj[0]),
+        "gcj_lat": _fmt(gcj[1]),
+        "bd_lng": _fmt(bd[0]),
+        "bd_lat": _fmt(bd[1]),
+    }
 
 
 def links(lng: float, lat: float, name: str) -> NavigationLinks:
