@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 
 import pytest
-import wenming_water
 from sqlalchemy import func, select
 
+import wenming_water
 from wenming.network import geo
 from wenming.network.importer import SiteImportError, add_sites, import_file, read_rows
 from wenming.storage.tables import Site
