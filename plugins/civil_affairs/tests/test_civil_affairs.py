@@ -110,3 +110,95 @@ def test_next_visit_follows_the_setting():
         settings={"civil_affairs": {"visit_interval_days": 1}},
     )
     assert next_visit(daily, date(2023, 12, 31)) == date(2024, 1, 1)
+
+
+# --- rule behaviour, ranked by the matching engine ------------------------------------
+
+HERE = (120.62, 31.30)
+KM_PER_DEG_LNG = 111.32 * 0.8563  # at 31.3° N
+
+
+def _engine(registry=None, **positions):
+    """The named resources (``plugin__name=km``) placed ``km`` east of HERE; ``None``
+    keeps the resource where it is registered (city-wide for the hub corps)."""
+    from attrs import evolve
+
+    from wenming.matching import Engine
+
+    registry = registry or load_registry(wenming_civil_affairs, name="civil_affairs")
+    resources = []
+    for name, km in positions.items():
+        key = name.replace("__", ".") if "__" in name else f"civil_affairs.{name}"
+        res = registry.resources[key]
+        if km is not None:
+            res = evolve(res, lng=HERE[0] + km / KM_PER_DEG_LNG, lat=HERE[1])
+        resources.append((key, res))
+    return Engine(registry, resources)
+
+
+def _demand(demand_id, day=None, **fields):
+    from wenming.matching import Demand
+
+    day = day or date(2023, 10, 14)
+    fields.setdefault("category", "core.help_in_difficulty")
+    fields.setdefault("headcount", 10)
+    return Demand(id=demand_id, lng=HERE[0], lat=HERE[1], start=day, end=day, **fields)
+
+
+def test_older_people_living_alone_come_first():
+    engine = _engine(home_care_centre_pingjiang=0.5, social_work_station_chengxiang=0.5)
+    alone = engine.rank(_demand("a", audiences=("civil_affairs.elderly_living_alone",)))
+    residents = engine.rank(_demand("r", audiences=("core.residents",)))
+    assert alone.candidates[0].key == "civil_affairs.home_care_centre_pingjiang"
+    assert alone.candidates[0].breakdown["civil_affairs.elders_first"] == pytest.approx(2.0)
+    assert residents.candidates[0].key == "civil_affairs.social_work_station_chengxiang"
+    centre = "civil_affairs.home_care_centre_pingjiang"
+    centre_for = {c.key: c.score for c in residents.candidates}[centre]
+    assert alone.candidates[0].score > centre_for
+
+
+def test_care_stays_within_walking_distance():
+    engine = _engine(home_care_centre_pingjiang=1.0, social_work_station_chengxiang=2.0)
+    ranking = engine.rank(_demand("a", audiences=("core.elderly",)), include_excluded=True)
+    assert [c.key for c in ranking.candidates] == ["civil_affairs.home_care_centre_pingjiang"]
+    (refused,) = ranking.excluded
+    assert refused.key == "civil_affairs.social_work_station_chengxiang"
+    assert refused.rule_id == "civil_affairs.care_close_to_home"
+    # the walking limit applies to help in difficulty, not to a policy talk
+    talk = engine.rank(_demand("t", category="core.theory_policy", audiences=("core.elderly",)))
+    assert "civil_affairs.social_work_station_chengxiang" in {c.key for c in talk.candidates}
+
+
+def test_wedding_in_a_garden_is_the_top_joint_proposal(with_gardens):
+    """A station asks, in its words, for a wedding registration in a garden in October:
+    civil affairs' registrars and a garden that hosts outdoor ceremonies come first."""
+    engine = _engine(
+        with_gardens,
+        wedding_registrars=0.0,
+        gusu_marriage_registry=0.5,
+        gardens__humble_administrators_garden=1.0,
+        gardens__taihu_wetland_park=1.0,
+        gardens__corps=None,
+    )
+    ask = {
+        "category": "core.culture_arts",
+        "audiences": ("civil_affairs.newlyweds",),
+        "tags": ("wedding", "marriage_registration", "outdoor_ceremony", "garden"),
+        "headcount": 20,
+    }
+    by_template = engine.joint(
+        _demand("w", template="civil_affairs.jiangnan_wedding_registration", **ask), k=3
+    )
+    best = by_template[0]
+    assert {d: c.key for d, c in best.parts.items()} == {
+        "civil_affairs": "civil_affairs.wedding_registrars",
+        "gardens": "gardens.humble_administrators_garden",
+    }
+    by_departments = engine.joint(_demand("w", departments=("civil_affairs", "gardens"), **ask))
+    assert by_departments[0].parts["gardens"].key == "gardens.humble_administrators_garden"
+    # in July the registrars do not take registration outdoors: no proposal, and why
+    july = _demand(
+        "w", day=date(2023, 7, 14), template="civil_affairs.jiangnan_wedding_registration", **ask
+    )
+    assert engine.joint(july) == []
+    assert "civil_affairs" in engine.joint_gaps(july)

@@ -102,3 +102,136 @@ def test_certificates_expire_after_the_set_years():
         wenming_emergency, name="emergency", settings={"emergency": {"certificate_valid_years": 2}}
     )
     assert certificate_expires(two, date(2023, 3, 30)) == date(2025, 3, 30)
+
+
+# --- rule behaviour, ranked by the matching engine ------------------------------------
+
+HERE = (120.62, 31.30)
+
+
+def _engine(names, extra=()):
+    """Core + emergency; the named emergency resources at HERE, plus ``extra`` pairs."""
+    from attrs import evolve
+
+    from wenming.matching import Engine
+
+    registry = load_registry(wenming_emergency, name="emergency")
+    resources = [
+        (f"emergency.{n}", evolve(registry.resources[f"emergency.{n}"], lng=HERE[0], lat=HERE[1]))
+        for n in names
+    ]
+    return Engine(registry, [*resources, *extra])
+
+
+def _demand(demand_id, **fields):
+    from wenming.matching import Demand
+
+    fields.setdefault("category", "core.emergency_rescue")
+    fields.setdefault("headcount", 40)
+    day = date(2023, 9, 14)
+    return Demand(id=demand_id, lng=HERE[0], lat=HERE[1], start=day, end=day, **fields)
+
+
+def _uncertified():
+    from attrs import evolve
+
+    blue_sky = next(r for r in wenming_emergency.RESOURCES if r.name == "blue_sky_rescue")
+    return evolve(
+        blue_sky,
+        name="uncertified_team",
+        tags=tuple(t for t in blue_sky.tags if t != CERTIFIED),
+        categories=("core.emergency_rescue", "core.science"),
+        lng=HERE[0],
+        lat=HERE[1],
+    )
+
+
+def test_only_certified_teams_teach_rescue():
+    engine = _engine(["blue_sky_rescue"], extra=[("emergency.uncertified_team", _uncertified())])
+    ranking = engine.rank(_demand("r", tags=("first_aid", "cpr")), include_excluded=True)
+    assert [c.key for c in ranking.candidates] == ["emergency.blue_sky_rescue"]
+    (refused,) = ranking.excluded
+    assert (refused.key, refused.rule_id) == (
+        "emergency.uncertified_team",
+        "emergency.certified_trainers",
+    )
+    assert CERTIFIED in refused.reason
+    # the same team may still give a science talk: the rule judges rescue training only
+    talk = engine.rank(_demand("s", category="core.science", tags=("disaster_prevention",)))
+    assert "emergency.uncertified_team" in {c.key for c in talk.candidates}
+
+
+def test_the_class_must_fit_the_venue_and_fill_a_fifth_of_it():
+    venues = ["training_base_canglang", "safety_hall_xietang", "shelter_yushan_town"]
+    engine = _engine(venues)
+    forty = engine.rank(_demand("c40", headcount=40), include_excluded=True)
+    assert [c.key for c in forty.candidates] == [
+        "emergency.training_base_canglang",  # 40 of 60 seats: the snuggest fit
+        "emergency.safety_hall_xietang",
+    ]
+    assert {e.key: e.rule_id for e in forty.excluded} == {
+        "emergency.shelter_yushan_town": "emergency.class_fits_the_venue"
+    }
+    fits = [c.breakdown["emergency.class_fits_the_venue"] for c in forty.candidates]
+    assert fits[0] > fits[1]
+    ninety = engine.rank(_demand("c90", headcount=90), include_excluded=True)
+    assert [c.key for c in ninety.candidates] == ["emergency.safety_hall_xietang"]
+    assert "emergency.training_base_canglang" in {e.key for e in ninety.excluded}
+
+
+def test_rescue_training_for_couriers_and_drivers_scores_higher():
+    engine = _engine(["blue_sky_rescue"])
+    couriers = engine.rank(_demand("c", audiences=("core.new_employment",), tags=("first_aid",)))
+    residents = engine.rank(_demand("r", audiences=("core.residents",), tags=("first_aid",)))
+    (c,) = couriers.candidates
+    (r,) = residents.candidates
+    assert c.breakdown["emergency.frontline_groups"] == pytest.approx(1.0)
+    assert r.breakdown["emergency.frontline_groups"] == 0.0
+    assert c.score > r.score
+
+
+def test_rescue_outreach_is_the_top_joint_proposal_in_station_words():
+    """A station asks, in its own words, for rescue training for couriers and drivers;
+    the engine pools emergency's, health's and veterans' certified rescue teams."""
+    from wenming.deployment import Deployment
+    from wenming.matching import Demand, Engine
+
+    deployment = Deployment.in_memory()
+    registry = deployment.registry
+    if "emergency.rescue_outreach" not in registry.templates:
+        pytest.skip("wenming-health and wenming-veterans are not both installed")
+    engine = Engine(registry, registry.resources)
+    demand = Demand(
+        id="station-rescue",
+        place="320508020",
+        category="core.emergency_rescue",
+        audiences=("core.new_employment", "core.drivers"),
+        tags=("first_aid", "cpr", "rescue_training"),
+        headcount=30,
+        start=date(2023, 9, 14),
+        end=date(2023, 9, 14),
+        template="emergency.rescue_outreach",
+    )
+    proposals = engine.joint(demand, k=3)
+    assert proposals, engine.joint_gaps(demand)
+    best = proposals[0]
+    assert set(best.parts) == {"emergency", "health", "veterans"}
+    teams = {d: registry.resources[c.key] for d, c in best.parts.items()}
+    assert all(t.kind == "team" and CERTIFIED in t.tags for t in teams.values())
+    assert best.parts["emergency"].key in {
+        "emergency.blue_sky_rescue",
+        "emergency.mr_donkey_rescue",
+    }
+    # asked by departments instead of by the template, any kind may fill a part: the
+    # emergency part may then be a training base, the partners' teams stay the same
+    by_departments = engine.joint(
+        attrs_evolve(demand, template=None, departments=("emergency", "health", "veterans")), k=1
+    )
+    for dept in ("health", "veterans"):
+        assert by_departments[0].parts[dept].key == best.parts[dept].key
+
+
+def attrs_evolve(obj, **changes):
+    from attrs import evolve
+
+    return evolve(obj, **changes)

@@ -117,3 +117,93 @@ def test_a_course_sequence_naming_an_unknown_template_is_a_config_error():
     )
     with pytest.raises(ConfigError, match="bird_ringing"):
         next_course(registry, [])
+
+
+# --- rule behaviour, ranked by the matching engine ------------------------------------
+
+HERE = (120.62, 31.30)
+KM_PER_DEG_LNG = 111.32 * 0.8563  # at 31.3° N
+
+
+def _engine(changes=None, **positions):
+    """Core + gardens; the named gardens resources ``km`` east of HERE (with ``changes``
+    applied per resource)."""
+    from attrs import evolve
+
+    from wenming.matching import Engine
+
+    registry = load_registry(wenming_gardens, name="gardens")
+    changes = changes or {}
+    resources = [
+        (
+            f"gardens.{name}",
+            evolve(
+                registry.resources[f"gardens.{name}"],
+                lng=HERE[0] + km / KM_PER_DEG_LNG,
+                lat=HERE[1],
+                **changes.get(name, {}),
+            ),
+        )
+        for name, km in positions.items()
+    ]
+    return Engine(registry, resources)
+
+
+def _demand(demand_id, day=None, **fields):
+    from datetime import date
+
+    from wenming.matching import Demand
+
+    day = day or date(2023, 4, 15)
+    fields.setdefault("category", "core.science")
+    fields.setdefault("headcount", 20)
+    return Demand(id=demand_id, lng=HERE[0], lat=HERE[1], start=day, end=day, **fields)
+
+
+def test_nature_education_favours_families_with_children():
+    engine = _engine(taihu_wetland_park=1.0)
+    families = engine.rank(_demand("f", audiences=("core.families_with_children",)))
+    seniors = engine.rank(_demand("s", audiences=("core.elderly",)))
+    (fam,) = families.candidates
+    (sen,) = seniors.candidates
+    assert fam.breakdown["gardens.families_in_nature"] == pytest.approx(2.0)
+    assert sen.breakdown["gardens.families_in_nature"] == 0.0
+    assert fam.score > sen.score
+    # the family rule judges science demands only: a culture demand gets no family bonus
+    culture = engine.rank(
+        _demand(
+            "c", category="core.hygiene_environment", audiences=("core.families_with_children",)
+        )
+    )
+    assert "gardens.families_in_nature" not in culture.candidates[0].breakdown
+
+
+def test_the_nearer_wetland_wins_within_the_living_circle():
+    engine = _engine(taihu_wetland_park=1.0, shajiabang_wetland=4.0, yushan_forest_farm=8.0)
+    ranking = engine.rank(
+        _demand("f", audiences=("core.families_with_children",), tags=("wetland",)),
+        include_excluded=True,
+    )
+    assert [c.key for c in ranking.candidates] == [
+        "gardens.taihu_wetland_park",
+        "gardens.shajiabang_wetland",
+    ]
+    near, far = (c.breakdown["gardens.fifteen_minute_nature"] for c in ranking.candidates)
+    assert near > far > 0
+    # the default living circle is 15 minutes at 20 km/h = 5 km
+    assert {e.key for e in ranking.excluded} == {"gardens.yushan_forest_farm"}
+
+
+def test_wetland_courses_are_not_offered_in_summer_or_winter():
+    from datetime import date
+
+    # an all-year copy of the programme: only the department's season rule holds it back
+    engine = _engine(
+        changes={"wetland_young_scientists": {"months": ()}}, wetland_young_scientists=0
+    )
+    ask = {"audiences": ("core.families_with_children",), "tags": ("wetland",)}
+    april = engine.rank(_demand("a", day=date(2023, 4, 15), **ask))
+    assert [c.key for c in april.candidates] == ["gardens.wetland_young_scientists"]
+    july = engine.rank(_demand("j", day=date(2023, 7, 15), **ask), include_excluded=True)
+    assert not july.candidates
+    assert july.excluded[0].rule_id == "gardens.wetland_seasons"

@@ -109,3 +109,77 @@ def test_a_bad_setting_value_names_the_key():
         load_registry(
             wenming_housing, name="housing", settings={"housing": {"heat_alert_celsius": 50}}
         )
+
+
+# --- rule behaviour, ranked by the matching engine ------------------------------------
+
+HERE = (120.62, 31.30)  # a point in the old town; demands and venues are placed around it
+
+
+def _engine(reputation=None, **positions):
+    """An engine over core + housing with the named housing resources at given offsets
+    (km east of HERE), so distances are known exactly."""
+    from attrs import evolve
+
+    from wenming.matching import Engine
+
+    registry = load_registry(wenming_housing, name="housing")
+    km_per_deg = 111.32 * 0.8563  # longitude degrees at 31.3° N
+    resources = [
+        (
+            f"housing.{name}",
+            evolve(
+                registry.resources[f"housing.{name}"], lng=HERE[0] + km / km_per_deg, lat=HERE[1]
+            ),
+        )
+        for name, km in positions.items()
+    ]
+    return Engine(registry, resources, reputation=reputation)
+
+
+def _demand(demand_id, **fields):
+    from datetime import date
+
+    from wenming.matching import Demand
+
+    fields.setdefault("category", "core.help_in_difficulty")
+    fields.setdefault("headcount", 20)
+    day = fields.pop("day", date(2023, 5, 10))
+    return Demand(id=demand_id, lng=HERE[0], lat=HERE[1], start=day, end=day, **fields)
+
+
+def test_builders_rank_the_builders_station_first():
+    engine = _engine(builders_station_high_speed_rail_city=0.2, all_age_livable_shuangta=0.2)
+    workers = engine.rank(_demand("w", audiences=("housing.construction_workers",)))
+    elders = engine.rank(_demand("e", audiences=("core.elderly",)))
+    assert workers.candidates[0].key == "housing.builders_station_high_speed_rail_city"
+    assert workers.candidates[0].breakdown["housing.builders_first"] == pytest.approx(2.0)
+    assert elders.candidates[0].key == "housing.all_age_livable_shuangta"
+    station = "housing.builders_station_high_speed_rail_city"
+    score = {c.key: c.score for c in workers.candidates}[station]
+    assert score > {c.key: c.score for c in elders.candidates}[station]
+
+
+def test_housing_venues_serve_only_walking_distance():
+    engine = _engine(builders_station_high_speed_rail_city=1.0, site_mobile_point_weiting=3.0)
+    ranking = engine.rank(
+        _demand("w", category="core.theory_policy", audiences=("housing.construction_workers",)),
+        include_excluded=True,
+    )
+    assert [c.key for c in ranking.candidates] == ["housing.builders_station_high_speed_rail_city"]
+    (refused,) = ranking.excluded
+    assert refused.key == "housing.site_mobile_point_weiting"
+    assert refused.rule_id == "housing.walk_to_the_point"
+    assert "2 km reach" in refused.reason
+
+
+def test_poorly_rated_teams_do_not_enter_homes():
+    rated = {"housing.property_elderly_care": (2.0, 20)}
+    engine = _engine(reputation=rated, property_elderly_care=0.0, corps=0.0)
+    help_at_home = engine.rank(
+        _demand("h", audiences=("core.elderly",), tags=("elderly_care",)), include_excluded=True
+    )
+    refused = {e.key: e.rule_id for e in help_at_home.excluded}
+    assert refused == {"housing.property_elderly_care": "housing.trusted_home_visits"}
+    unrated = _engine(property_elderly_care=0.0).rank(_demand("h", audiences=("core.elderly",)))
+    assert [c.key for c in unrated.candidates] == ["housing.property_elderly_care"]

@@ -100,3 +100,102 @@ def test_doctors_needed_rounds_up():
         load_registry(
             wenming_transport, name="transport", settings={"transport": {"checks_per_doctor": 1}}
         )
+
+
+# --- rule behaviour, ranked by the matching engine ------------------------------------
+
+HERE = (120.62, 31.30)
+KM_PER_DEG_LNG = 111.32 * 0.8563  # at 31.3° N
+
+
+def _engine(extra=(), **positions):
+    """Core + transport; the named transport resources ``km`` east of HERE, and ``extra``
+    (key, Resource) pairs as given."""
+    from attrs import evolve
+
+    from wenming.matching import Engine
+
+    registry = load_registry(wenming_transport, name="transport")
+    resources = [
+        (
+            f"transport.{name}",
+            evolve(
+                registry.resources[f"transport.{name}"],
+                lng=HERE[0] + km / KM_PER_DEG_LNG,
+                lat=HERE[1],
+            ),
+        )
+        for name, km in positions.items()
+    ]
+    return Engine(registry, [*resources, *extra])
+
+
+def _demand(demand_id, day=None, **fields):
+    from datetime import date
+
+    from wenming.matching import Demand
+
+    day = day or date(2023, 5, 10)
+    fields.setdefault("category", "core.health_fitness")
+    fields.setdefault("headcount", 20)
+    return Demand(id=demand_id, lng=HERE[0], lat=HERE[1], start=day, end=day, **fields)
+
+
+def test_riders_are_favoured_at_warm_bee_stations():
+    engine = _engine(warm_bee_station_jinchang=0.5, drivers_home_high_speed_rail_city=0.5)
+    riders = engine.rank(
+        _demand("r", audiences=("transport.delivery_riders",), tags=("free_clinic",))
+    )
+    residents = engine.rank(_demand("p", audiences=("core.residents",), tags=("free_clinic",)))
+    station = "transport.warm_bee_station_jinchang"
+    assert riders.candidates[0].key == station
+    assert riders.candidates[0].breakdown["transport.new_employment_first"] == pytest.approx(2.0)
+    score = {c.key: c.score for c in residents.candidates}[station]
+    assert riders.candidates[0].score > score + 2.0  # the rule's 2 plus core's audience match
+    assert residents.candidates[0].breakdown.get("transport.new_employment_first", 0.0) == 0.0
+
+
+def test_stations_serve_riders_within_three_km_nearer_first():
+    engine = _engine(warm_bee_station_jinchang=0.5, warm_bee_station_jinji_lake=2.5)
+    near = engine.rank(
+        _demand("r", audiences=("core.new_employment",), tags=("free_clinic",)), explain=True
+    )
+    assert [c.key for c in near.candidates] == [
+        "transport.warm_bee_station_jinchang",
+        "transport.warm_bee_station_jinji_lake",
+    ]
+    first, second = (c.breakdown["transport.near_our_stations"] for c in near.candidates)
+    assert first > second > 0
+    far = _engine(warm_bee_station_jinji_lake=3.5).rank(
+        _demand("r", audiences=("core.new_employment",)), include_excluded=True
+    )
+    assert not far.candidates
+    assert far.excluded[0].rule_id == "transport.near_our_stations"
+
+
+def test_road_safety_classes_run_in_term_time_only():
+    from datetime import date
+
+    from wenming.records import Resource
+
+    class_project = Resource(
+        name="road_safety_gusu",
+        kind="project",
+        name_zh="交通安全进校园（姑苏）",
+        name_en="Road safety class, Gusu",
+        place="320508",
+        template="transport.road_safety_class",
+        categories=("core.education_support",),
+        audiences=("core.minors",),
+        tags=("road_safety",),
+        capacity=60,
+        lng=HERE[0],
+        lat=HERE[1],
+    )
+    engine = _engine(extra=[("transport.road_safety_gusu", class_project)])
+    ask = {"category": "core.education_support", "audiences": ("core.minors",)}
+    october = engine.rank(_demand("t", day=date(2023, 10, 12), **ask))
+    assert [c.key for c in october.candidates] == ["transport.road_safety_gusu"]
+    july = engine.rank(_demand("t", day=date(2023, 7, 12), **ask), include_excluded=True)
+    assert not july.candidates
+    assert july.excluded[0].rule_id == "transport.road_safety_in_term"
