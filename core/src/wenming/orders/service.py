@@ -65,6 +65,12 @@ T_EVAL = Evaluation.__table__
 T_HOURS = ServiceHours.__table__
 T_RESOURCE = ResourceRow.__table__
 
+_LABEL = {
+    "categories": "category",
+    "audiences": "audience",
+    "templates": "template",
+    "site_types": "site type",
+}
 #: The dispatch outcome each answer records.
 _OUTCOME = {
     "accept": "accepted",
@@ -508,7 +514,7 @@ class Workflow:
             matches = [k for k in known if k.split(".", 1)[1] == value]
             if len(matches) == 1:
                 return matches[0]
-        raise InvalidInput(f"{what}: unknown {table.rstrip('s').replace('_', ' ')} {value!r}")
+        raise InvalidInput(f"{what}: unknown {_LABEL[table]} {value!r}")
 
     def _create(
         self,
@@ -969,6 +975,10 @@ class Workflow:
     ):
         def plan(s: Session, snap: _Snap, at: dt.datetime) -> list[_Step]:
             part = _team_part(snap, actor, part_seq, action)
+            if part["resource_key"] is None:  # nobody to answer for: the state says why
+                states.part_move(
+                    action, snap.order["id"], snap.order["state"], part["seq"], part["state"]
+                )
             roles.may_answer(actor, action, part["resource_key"])
             to = states.part_move(
                 action, snap.order["id"], snap.order["state"], part["seq"], part["state"]
