@@ -609,9 +609,10 @@ def _explain(
             f"{n} village-level units ({communities} residents' committees, {villages} village "
             f"committees, {fz} placeholder units such as virtual communities of functional "
             f"zones, marked functional_zone). The published {ref} counts stations set up by "
-            f"{when}; the difference is the placeholder units and communities created or split "
-            "after that count (the table's state is later), which a one-station-per-unit load "
-            "includes."
+            f"{when}. The bulletin does not list its stations, so the gap cannot be itemised; "
+            f"{fz} of it are the placeholder units, and the rest is most likely communities "
+            "created or split between that count and the table's state, or "
+            "served by a neighbouring unit's station. Every unit gets a station here."
         )
     if "subcenter" in reference:
         n, ref = counts["subcenter"], int(reference["subcenter"])
