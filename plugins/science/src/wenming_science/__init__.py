@@ -273,15 +273,15 @@ RULES = (
         description="A paddy-field classroom needs a field to stand in: May to October only.",
     ),
     Rule(
-        name="venue_trip_reach",
-        kind="distance",
-        mode="both",
+        name="hands_on",
+        kind="tags",
+        mode="score",
         weight=1.0,
-        params={"reach_km": 30.0, "decay_km": 10.0},
-        scope=RuleScope(departments=("science",), resource_kinds=("venue",)),
+        params={"tags": ["hands_on", "experiments", "makers", "robotics", "open_lab"]},
+        scope=RuleScope(departments=("science",)),
         description=(
-            "A class visits a science venue by coach: venues serve demands within 30 km, "
-            "beyond the 15-minute circle."
+            "Science volunteers' strength is doing, not lecturing: a demand that asks for "
+            "experiments, making or a lab visit favours the science resources that offer them."
         ),
     ),
 )

@@ -228,11 +228,11 @@ RULES = (
         kind="fairness",
         mode="both",
         weight=1.0,
-        params={"half_load": 1.0, "max_open": 3},
+        params={"half_load": 1.0, "max_open": 2},
         scope=RuleScope(departments=("state_assets",), resource_kinds=("team",)),
         description=(
-            "Enterprise volunteers serve after their shifts: a team takes at most three open "
-            "dispatches, and one with fewer is preferred."
+            "Enterprise volunteers serve after their shifts: a team holds at most three open "
+            "dispatches (one with three gets no fourth), and one with fewer is preferred."
         ),
     ),
     Rule(

@@ -297,17 +297,6 @@ RULES = (
         scope=RuleScope(templates=("remembrance",)),
         description="Remembrance activities are held around Qingming and Martyrs' Day.",
     ),
-    Rule(
-        name="study_tour_reach",
-        kind="distance",
-        mode="both",
-        weight=1.0,
-        params={"reach_km": 40.0, "decay_km": 15.0},
-        scope=RuleScope(departments=("veterans",), resource_kinds=("venue",)),
-        description=(
-            "Schools come to a defence park by coach: veterans' venues serve demands within 40 km."
-        ),
-    ),
 )
 
 SETTINGS = (
