@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import attrs
 from attrs import define, field
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -526,6 +527,19 @@ class Workflow:
         direct: ResourceView | None,
     ) -> OrderView:
         at = self.clock()
+        data = {"order": _jsonable(request), "parts": parts}
+        # The hooks see the submission before anything is written (order_id 0: no ID yet).
+        draft = Transition(
+            order_id=0,
+            action="submit",
+            from_state=None,
+            to_state="submitted",
+            actor=actor.id,
+            role=actor.role,
+            at=at,
+            data=data,
+        )
+        self._before(draft)
         with self.storage.session() as s:
             order_id = s.execute(
                 insert(T_ORDER)
@@ -565,38 +579,24 @@ class Workflow:
             )
             for row, (pid,) in zip(rows, ids, strict=True):
                 row.update(id=pid, resource_key=None, dispatch_id=None, _dirty=False)
-            data = {"order": _jsonable(request), "parts": parts}
-            submit = _Step(
-                Transition(
-                    order_id=order_id,
-                    action="submit",
-                    from_state=None,
-                    to_state="submitted",
-                    actor=actor.id,
-                    role=actor.role,
-                    at=at,
-                    data=data,
-                ),
-                None,
-                data,
-            )
-            snap = _Snap(
-                order={"id": order_id, "state": "submitted", "version": 1, "requester": actor.id},
-                parts=rows,
-                seen_version=1,
-                seen_state="submitted",
-            )
+            submit = _Step(attrs.evolve(draft, order_id=order_id), None, data)
+            s.execute(insert(T_EVENT).values(**_event(order_id, 1, submit, at)))
             steps = [submit]
             if direct is not None:
+                snap = _Snap(
+                    order={"id": order_id, "state": "submitted", "version": 1},
+                    parts=rows,
+                    seen_version=1,
+                    seen_state="submitted",
+                )
                 choice = Choice(key=direct.key, part=1, method="direct")
-                steps += self._plan_dispatch(actor, 1, choice, "ordered from supply", direct=True)(
+                more = self._plan_dispatch(actor, 1, choice, "ordered from supply", direct=True)(
                     s, snap, at
                 )
-            for step in steps:
-                self._before(step.transition)
-            s.execute(insert(T_EVENT).values(**_event(order_id, 1, submit, at)))
-            if len(steps) > 1:
-                self._write(s, snap, steps[1:], at)
+                for step in more:
+                    self._before(step.transition)
+                self._write(s, snap, more, at)
+                steps += more
         self._observe(steps)
         return self.order(order_id)
 
@@ -1307,15 +1307,12 @@ class Workflow:
                 raise Vetoed(
                     impl.plugin_name,
                     transition.action,
-                    transition.order_id if transition.action != "submit" else None,
+                    transition.order_id or None,
                     f"its before_transition hook raised {type(exc).__name__}: {exc}",
                 ) from exc
             if isinstance(result, Veto):
                 raise Vetoed(
-                    impl.plugin_name,
-                    transition.action,
-                    transition.order_id if transition.action != "submit" else None,
-                    result.reason,
+                    impl.plugin_name, transition.action, transition.order_id or None, result.reason
                 )
 
     def _observe(self, steps: Sequence[_Step]) -> None:
