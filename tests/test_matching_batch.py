@@ -240,3 +240,59 @@ def test_batch_pair_scores_equal_single_rankings_on_a_larger_instance():
         if d.id in result.assignments:
             scores = {c.key: c.score for c in eng.rank(d, k=120).candidates}
             assert result.scores[d.id] == pytest.approx(scores[result.assignments[d.id]])
+
+
+def test_optimal_equals_the_linear_programming_optimum_on_a_medium_instance():
+    """An independent exact solver: HiGHS on the LP relaxation (integral here, since
+    the constraint matrix is totally unimodular) reaches the same integer optimum."""
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix
+
+    from wenming.matching.batch import buckets
+
+    rng = np.random.default_rng(11)
+    resources = [
+        (
+            f"core.r{i:03d}",
+            resource(
+                f"r{i:03d}", float(rng.uniform(0, 12)), (CATEGORIES[i % 3], CATEGORIES[(i + 1) % 3])
+            ),
+        )
+        for i in range(60)
+    ]
+    demands = [
+        demand(
+            j,
+            float(rng.uniform(0, 12)),
+            CATEGORIES[j % 3],
+            date(2023, 7, 1) + timedelta(days=int(rng.integers(0, 2))),
+            headcount=int(rng.integers(5, 60)),
+        )
+        for j in range(400)
+    ]
+    slots = {key: int(rng.integers(1, 4)) for key, _ in resources}
+    eng = Engine(load_registry(), resources, slots=slots)
+    result = eng.batch(demands)
+    value = int(unit_values(list(result.scores.values())).sum())
+    resolved = [eng.resolve(d) for d in demands]
+    di, ri, total = eng._pairs(eng._demand_columns(resolved))
+    days = np.array([d.day.toordinal() for d in resolved])
+    bucket, cap = buckets(ri, di, days, np.array([slots[k] for k in eng.keys]))
+    p = len(di)
+    a = coo_matrix(
+        (
+            np.ones(2 * p),
+            (np.concatenate([di, len(demands) + bucket]), np.concatenate([np.arange(p)] * 2)),
+        ),
+        shape=(len(demands) + len(cap), p),
+    )
+    lp = linprog(
+        -unit_values(total).astype(float),
+        A_ub=a.tocsr(),
+        b_ub=np.concatenate([np.ones(len(demands)), cap]),
+        bounds=(0, 1),
+        method="highs",
+    )
+    assert lp.status == 0
+    assert abs(-lp.fun - value) < 0.5
+    assert len(result.unassigned) > 0, "the instance is contended"
