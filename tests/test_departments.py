@@ -322,3 +322,95 @@ def test_catalogue_lists_every_record(registry):
         for rid in table:
             if registry.department_of(rid) is not None:
                 assert f"`{rid}`" in page, rid
+
+
+#: Each seed joint project as a station would ask for it: its own words (category,
+#: audiences, tags), its place and the departments it wants — no template ID.
+STATION_DEMANDS: dict[str, dict[str, object]] = {
+    "civil_affairs.jiangnan_wedding_registration": {
+        "category": "core.culture_arts",
+        "audiences": ("civil_affairs.newlyweds",),
+        "tags": ("wedding", "marriage_registration", "garden"),
+        "place": "320508019",
+        "headcount": 20,
+        "start": "2023-05-20",
+        "end": "2023-05-20",
+    },
+    "justice.pingtan_civil_code": {
+        "category": "core.legal",
+        "audiences": ("core.elderly",),
+        "tags": ("civil_code", "pingtan"),
+        "place": "320508018",
+        "headcount": 60,
+    },
+    "veterans.medical_help": {
+        "category": "core.health_fitness",
+        "audiences": ("core.military_families",),
+        "tags": ("medical_help", "home_visit"),
+        "place": "320508021",
+        "headcount": 6,
+    },
+    "health.healthy_estates": {
+        "category": "core.emergency_rescue",
+        "audiences": ("core.residents",),
+        "tags": ("first_aid", "property_service"),
+        "place": "320508021",
+        "headcount": 30,
+    },
+    "emergency.rescue_outreach": {
+        "category": "core.emergency_rescue",
+        "audiences": ("core.new_employment",),
+        "tags": ("first_aid", "cpr", "couriers"),
+        "place": "320576054",
+        "headcount": 30,
+    },
+    "urban_management.clean_old_town": {
+        "category": "core.hygiene_environment",
+        "audiences": ("core.residents", "core.tourists"),
+        "tags": ("ancient_well", "clean_streets", "tour_route"),
+        "place": "320508018",
+        "headcount": 30,
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def engine(registry):
+    from wenming.matching import Engine
+
+    return Engine(registry, registry.resources)
+
+
+@pytest.mark.parametrize("template_id", sorted(STATION_DEMANDS))
+def test_station_terms_bring_the_joint_project_first(registry, engine, template_id):
+    """The best joint proposal for a station's description of a seed joint project
+    takes one resource from each partner, each of them one that does that project's
+    work (it carries the project's tags or the skills its part needs), whether the
+    station names the template or only the departments."""
+    from wenming.matching import Demand
+
+    owner = template_id.split(".", 1)[0]
+    template = registry.templates.get(template_id)
+    if template is None:
+        _require(owner)
+        pytest.fail(f"joint template {template_id} is not registered")
+    parts = tuple(p.department for p in template.parts)
+    _require(*parts)
+    work = set(template.tags) | set(template.skills) | {s for p in template.parts for s in p.skills}
+    fields = STATION_DEMANDS[template_id]
+    in_words = Demand(id=f"{template_id}:words", departments=parts, **fields)
+    by_template = Demand(
+        id=f"{template_id}:template",
+        template=template_id,
+        **{k: v for k, v in fields.items() if k in ("place", "headcount", "start", "end")},
+    )
+    for demand in (in_words, by_template):
+        proposals = engine.joint(demand, k=3)
+        assert proposals, engine.joint_gaps(demand)
+        best = proposals[0]
+        assert set(best.parts) == set(parts), demand.id
+        for dept, candidate in best.parts.items():
+            resource = registry.resources[candidate.key]
+            assert (set(resource.tags) | set(resource.skills)) & work, (
+                f"{demand.id}: {dept}'s part {candidate.key} does none of the project's work"
+            )
