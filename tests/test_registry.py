@@ -222,3 +222,82 @@ def test_registry_is_immutable():
         reg.site_types["x.y"] = None  # type: ignore[index]
     with pytest.raises(AttributeError):
         reg.site_types = {}  # type: ignore[misc]
+
+
+def test_unavailable_joint_template_takes_its_dependants_along_without_failing():
+    class Civil:
+        @hookimpl
+        def register_department(register):
+            register(dept("civil"))
+
+        @hookimpl
+        def register_templates(register):
+            register(
+                Template(
+                    name="wedding",
+                    name_zh="户外婚姻登记",
+                    name_en="Outdoor wedding",
+                    category="culture_arts",
+                    site_types=["gardens.scenic_garden"],  # the partner's site type
+                    parts=[
+                        JointPart(
+                            department="civil", contribution_zh="登记", contribution_en="Registry"
+                        ),
+                        JointPart(
+                            department="gardens", contribution_zh="园林", contribution_en="Garden"
+                        ),
+                    ],
+                )
+            )
+
+        @hookimpl
+        def register_resources(register):
+            from wenming.records import Resource
+
+            register(
+                Resource(
+                    name="wedding_project",
+                    kind="project",
+                    name_zh="江南美学",
+                    name_en="Jiangnan aesthetics",
+                    place="3205",
+                    template="wedding",
+                )
+            )
+
+        @hookimpl
+        def register_rules(register):
+            register(
+                Rule(
+                    name="wedding_near",
+                    kind="distance",
+                    description="near",
+                    scope=RuleScope(templates=["wedding"]),
+                )
+            )
+
+    class Gardens:
+        @hookimpl
+        def register_department(register):
+            register(dept("gardens"))
+
+        @hookimpl
+        def register_site_types(register):
+            register(
+                SiteType(
+                    name="scenic_garden", name_zh="园林", name_en="Garden", level="practice_point"
+                )
+            )
+
+    alone = load_registry(Civil, name="civil")
+    assert alone.plugin("civil").ok
+    assert {u.id for u in alone.unavailable} == {
+        "civil.wedding",
+        "civil.wedding_project",
+        "civil.wedding_near",
+    }
+    assert "civil.wedding_near" not in alone.rules, "a rule must not widen to every resource"
+    both = load_registry(("civil", Civil), ("gardens", Gardens))
+    assert both.templates["civil.wedding"].site_types == ("gardens.scenic_garden",)
+    assert both.resources["civil.wedding_project"].template == "civil.wedding"
+    assert both.rules["civil.wedding_near"].scope.templates == ("civil.wedding",)

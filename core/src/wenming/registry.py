@@ -258,6 +258,16 @@ class _Resolver:
         self.departments = {
             c.department.code: c.department for c in contribs.values() if c.department
         }
+        #: Joint templates whose partner departments are not all installed, with why.
+        self.unavailable_templates: dict[str, str] = {}
+        for template_id, t in self.tables["templates"].items():
+            missing = [
+                part.department for part in t.parts if part.department not in self.departments
+            ]
+            if missing:
+                self.unavailable_templates[template_id] = (
+                    f"partner departments not installed: {', '.join(missing)}"
+                )
 
     def ref(self, plugin: str, table: str, value: str, what: str, field: str) -> str:
         known = self.tables[table]
@@ -323,11 +333,6 @@ def _resolve(
     out: dict[str, dict[str, Any]] = {t: dict(recs) for t, recs in contrib.records.items()}
     for rid, t in contrib.records["templates"].items():
         what = f"template {rid!r}"
-        changes: dict[str, Any] = {
-            "category": r.ref(p, "categories", t.category, what, "category"),
-            "audiences": r.refs(p, "audiences", t.audiences, what, "audiences"),
-            "site_types": r.refs(p, "site_types", t.site_types, what, "site_types"),
-        }
         if t.parts:
             partners = [part.department for part in t.parts]
             own = contrib.department.code if contrib.department else None
@@ -340,13 +345,17 @@ def _resolve(
                 )
             if len(set(partners)) != len(partners):
                 raise ContributionError(p, what, "a department appears in two parts", field="parts")
-            missing = [d for d in partners if d not in r.departments]
-            if missing:
-                unavailable.append(
-                    Unavailable(rid, p, f"partner departments not installed: {', '.join(missing)}")
-                )
-                del out["templates"][rid]
-                continue
+        if rid in r.unavailable_templates:
+            # Checked before its references: a joint template may name a missing partner's
+            # site types, and must not fail its plugin while that partner is absent.
+            unavailable.append(Unavailable(rid, p, r.unavailable_templates[rid]))
+            del out["templates"][rid]
+            continue
+        changes: dict[str, Any] = {
+            "category": r.ref(p, "categories", t.category, what, "category"),
+            "audiences": r.refs(p, "audiences", t.audiences, what, "audiences"),
+            "site_types": r.refs(p, "site_types", t.site_types, what, "site_types"),
+        }
         out["templates"][rid] = attrs.evolve(t, **changes)
     for rid, res in contrib.records["resources"].items():
         what = f"resource {rid!r}"
@@ -355,13 +364,13 @@ def _resolve(
             "audiences": r.refs(p, "audiences", res.audiences, what, "audiences"),
         }
         if res.template is not None:
-            changes["template"] = r.ref(p, "templates", res.template, what, "template")
-            if changes["template"] not in out["templates"] and changes["template"].startswith(
-                f"{p}."
-            ):
-                raise ContributionError(
-                    p, what, f"template {res.template!r} is not available", field="template"
-                )
+            template = r.ref(p, "templates", res.template, what, "template")
+            if template in r.unavailable_templates:
+                reason = f"template {template} is unavailable ({r.unavailable_templates[template]})"
+                unavailable.append(Unavailable(rid, p, reason))
+                del out["resources"][rid]
+                continue
+            changes["template"] = template
         if res.site_type is not None:
             changes["site_type"] = r.ref(p, "site_types", res.site_type, what, "site_type")
         out["resources"][rid] = attrs.evolve(res, **changes)
@@ -379,9 +388,18 @@ def _resolve(
         )
         if not any((departments, scope.templates, scope.resource_kinds)) and contrib.department:
             departments = (contrib.department.code,)
+        templates = r.refs(p, "templates", scope.templates, what, "scope.templates")
+        live = tuple(t for t in templates if t not in r.unavailable_templates)
+        if templates and not live:
+            # Widening the scope to "every resource" would be wrong: the rule waits too.
+            unavailable.append(
+                Unavailable(rid, p, f"its templates are unavailable: {', '.join(templates)}")
+            )
+            del out["rules"][rid]
+            continue
         new_scope = RuleScope(
             departments=departments,
-            templates=r.refs(p, "templates", scope.templates, what, "scope.templates"),
+            templates=live,
             resource_kinds=scope.resource_kinds,
             categories=r.refs(p, "categories", scope.categories, what, "scope.categories"),
         )
