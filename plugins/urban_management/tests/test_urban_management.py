@@ -86,3 +86,175 @@ def test_rules(registry):
 def test_settings(registry):
     assert registry.setting("urban_management", "summer_care_months") == [6, 7, 8, 9]
     assert registry.setting("urban_management", "old_town_district") == GUSU
+
+
+# --- rule behaviour, ranked by the matching engine ----------------------------------
+
+LNG, LAT = 120.62, 31.31  # a demand in Gusu
+KM = 1 / 95.1  # degrees of longitude per kilometre at this latitude
+
+
+def _resource(name, kind="team", *, tags=(), template=None, months=(), east_km=0.0, **extra):
+    from wenming.records import Resource
+
+    values = {
+        "name": name,
+        "kind": kind,
+        "name_zh": name,
+        "name_en": name,
+        "place": GUSU,
+        "categories": ("core.hygiene_environment",),
+        "audiences": ("core.residents",),
+        "tags": tags,
+        "template": template,
+        "months": months,
+        "capacity": 40,
+        "members": 40,
+        "lng": LNG + east_km * KM,
+        "lat": LAT,
+    }
+    return f"urban_management.{name}", Resource(**{**values, **extra})
+
+
+def _demand(**values):
+    from datetime import date
+
+    from wenming.matching import Demand
+
+    defaults = {
+        "id": "d",
+        "category": "core.hygiene_environment",
+        "audiences": ("core.residents",),
+        "headcount": 20,
+        "lng": LNG,
+        "lat": LAT,
+        "start": date(2023, 5, 20),
+        "end": date(2023, 5, 20),
+    }
+    return Demand(**{**defaults, **values})
+
+
+def _rank(registry, resources, demand):
+    from wenming.matching import Engine
+
+    ranking = Engine(registry, resources).rank(demand, k=10, explain=True, include_excluded=True)
+    return [c.key for c in ranking.candidates], {e.key: e for e in ranking.excluded}, ranking
+
+
+def test_a_well_demand_goes_to_the_well_team(registry):
+    resources = [
+        _resource("well_team", tags=("ancient_well", "old_town")),
+        _resource("lane_team", tags=("clean_streets", "old_town")),
+        _resource("sorting_team", tags=("waste_sorting",)),
+    ]
+    ranked, excluded, ranking = _rank(
+        registry, resources, _demand(tags=("ancient_well", "old_town"))
+    )
+    # Both old-town teams share a tag; the one that also restores wells ranks first.
+    assert ranked == ["urban_management.well_team", "urban_management.lane_team"]
+    top, second = ranking.candidates
+    assert (
+        top.breakdown["urban_management.right_specialists"]
+        > second.breakdown["urban_management.right_specialists"]
+    )
+    assert excluded["urban_management.sorting_team"].rule_id == "urban_management.right_specialists"
+
+
+def test_summer_cooling_only_in_summer(registry):
+    resources = [
+        _resource(
+            "cooling",
+            kind="project",
+            template="urban_management.outdoor_workers_care",
+            categories=("core.help_in_difficulty",),
+            audiences=("urban_management.outdoor_workers",),
+        )
+    ]
+    from datetime import date
+
+    july = _demand(
+        category="core.help_in_difficulty",
+        audiences=("urban_management.outdoor_workers",),
+        start=date(2023, 7, 15),
+        end=date(2023, 7, 15),
+    )
+    december = _demand(
+        category="core.help_in_difficulty",
+        audiences=("urban_management.outdoor_workers",),
+        start=date(2023, 12, 15),
+        end=date(2023, 12, 15),
+    )
+    assert _rank(registry, resources, july)[0] == ["urban_management.cooling"]
+    ranked, excluded, _ = _rank(registry, resources, december)
+    assert ranked == []
+    assert excluded["urban_management.cooling"].rule_id == "urban_management.cooling_in_summer"
+
+
+def test_a_post_serves_the_lanes_around_it(registry):
+    resources = [
+        _resource("near_post", kind="venue", tags=("old_town",), east_km=1.0),
+        _resource("far_post", kind="venue", tags=("old_town",), east_km=3.0),
+    ]
+    ranked, excluded, _ = _rank(registry, resources, _demand(tags=("old_town",)))
+    assert ranked == ["urban_management.near_post"]
+    assert excluded["urban_management.far_post"].rule_id == "urban_management.post_within_walk"
+
+
+def _old_town_engine():
+    import wenming_urban_management
+    from wenming.matching import Engine
+
+    gardens = pytest.importorskip("wenming_gardens")
+    culture = pytest.importorskip("wenming_culture_tourism")
+    registry = load_registry(
+        ("urban_management", wenming_urban_management),
+        ("gardens", gardens),
+        ("culture_tourism", culture),
+    )
+    return Engine(registry, registry.resources)
+
+
+#: A Pingjiang station asks, in its own words, for the old-town clean-up: wells, lanes,
+#: flower borders and a tour route, for residents and visitors.
+OLD_TOWN_DEMAND = {
+    "tags": ("old_town", "ancient_well", "clean_streets", "flower_border", "tour_route"),
+    "audiences": ("core.residents", "core.tourists"),
+    "headcount": 30,
+    "place": "320508018021",  # 历史街区社区, Pingjiang subdistrict
+    "lng": None,
+    "lat": None,
+}
+
+
+def test_old_town_joint_template_proposes_the_seed_teams():
+    engine = _old_town_engine()
+    demand = _demand(**OLD_TOWN_DEMAND, template="urban_management.clean_old_town")
+    proposals = engine.joint(demand, k=3)
+    assert proposals, engine.joint_gaps(demand)
+    best = proposals[0]
+    assert best.parts["urban_management"].key in {
+        "urban_management.ancient_well_team",
+        "urban_management.clean_lanes_team",
+    }
+    assert best.parts["gardens"].key == "gardens.flower_border_team"
+    assert best.parts["culture_tourism"].key in {
+        "culture_tourism.old_town_routes",
+        "culture_tourism.old_town_guides",
+    }
+
+
+def test_old_town_demand_naming_the_partners_gets_the_old_town_resources():
+    engine = _old_town_engine()
+    demand = _demand(
+        **OLD_TOWN_DEMAND, departments=("urban_management", "gardens", "culture_tourism")
+    )
+    proposals = engine.joint(demand, k=3)
+    assert proposals, engine.joint_gaps(demand)
+    best = proposals[0]
+    assert best.parts["urban_management"].key in {
+        "urban_management.clean_old_town",
+        "urban_management.ancient_well_team",
+        "urban_management.clean_lanes_team",
+    }
+    assert best.parts["gardens"].key == "gardens.flower_border_team"
+    assert best.parts["culture_tourism"].key == "culture_tourism.old_town_guides"
