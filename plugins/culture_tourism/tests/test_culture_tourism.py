@@ -80,3 +80,90 @@ def test_only_the_lecturers_carry_the_lecturer_tag(registry):
 def test_settings(registry):
     assert registry.setting("culture_tourism", "pre_screening_minutes") == 10
     assert registry.setting("culture_tourism", "tour_group_size") == 20
+
+
+# --- rule behaviour, ranked by the matching engine ----------------------------------
+
+LNG, LAT = 120.62, 31.31  # a demand in Gusu
+KM = 1 / 95.1  # degrees of longitude per kilometre at this latitude
+
+
+def _resource(name, kind="team", *, east_km=0.0, **extra):
+    from wenming.records import Resource
+
+    values = {
+        "name": name,
+        "kind": kind,
+        "name_zh": name,
+        "name_en": name,
+        "place": GUSU,
+        "categories": ("core.culture_arts",),
+        "audiences": ("core.residents",),
+        "capacity": 40,
+        "members": 40,
+        "lng": LNG + east_km * KM,
+        "lat": LAT,
+    }
+    return f"culture_tourism.{name}", Resource(**{**values, **extra})
+
+
+def _demand(**values):
+    from datetime import date
+
+    from wenming.matching import Demand
+
+    defaults = {
+        "id": "d",
+        "category": "core.culture_arts",
+        "audiences": ("core.residents",),
+        "headcount": 20,
+        "lng": LNG,
+        "lat": LAT,
+        "start": date(2023, 7, 1),
+        "end": date(2023, 7, 1),
+    }
+    return Demand(**{**defaults, **values})
+
+
+def _rank(registry, resources, demand):
+    from wenming.matching import Engine
+
+    ranking = Engine(registry, resources).rank(demand, k=10, explain=True, include_excluded=True)
+    return [c.key for c in ranking.candidates], {e.key: e for e in ranking.excluded}, ranking
+
+
+def test_a_hall_is_opened_for_an_audience(registry):
+    resources = [_resource("cinema", kind="venue", capacity=120)]
+    ranked, _, _ = _rank(registry, resources, _demand(headcount=60))
+    assert ranked == ["culture_tourism.cinema"]
+    ranked, excluded, _ = _rank(registry, resources, _demand(headcount=10))
+    assert ranked == []
+    assert excluded["culture_tourism.cinema"].rule_id == "culture_tourism.full_house"
+    # A team is not a hall: it takes a small group.
+    assert _rank(registry, [_resource("artists")], _demand(headcount=5))[0] == [
+        "culture_tourism.artists"
+    ]
+
+
+def test_theory_talks_only_from_registered_lecturers(registry):
+    theory = {"categories": ("core.theory_policy",), "tags": ("red_film", "party_history")}
+    resources = [
+        _resource("lecturers", **{**theory, "tags": (*theory["tags"], "theory_lecturer")}),
+        _resource("film_fans", **theory),
+    ]
+    demand = _demand(category="core.theory_policy", tags=("red_film",))
+    ranked, excluded, _ = _rank(registry, resources, demand)
+    assert ranked == ["culture_tourism.lecturers"]
+    assert excluded["culture_tourism.film_fans"].rule_id == "culture_tourism.registered_lecturers"
+
+
+def test_old_town_routes_serve_the_old_town(registry):
+    route = {"kind": "project", "template": "culture_tourism.street_tour_guiding"}
+    resources = [
+        _resource("route_here", **route, east_km=1.0),
+        _resource("route_there", **route, east_km=4.5),  # inside core's 5 km, outside 4 km
+    ]
+    ranked, excluded, ranking = _rank(registry, resources, _demand(tags=("tour_route",)))
+    assert ranked == ["culture_tourism.route_here"]
+    assert excluded["culture_tourism.route_there"].rule_id == "culture_tourism.old_town_walks"
+    assert ranking.candidates[0].breakdown["culture_tourism.old_town_walks"] > 0

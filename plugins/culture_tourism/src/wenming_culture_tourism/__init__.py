@@ -317,15 +317,16 @@ RESOURCES = (
         name_zh="姑苏古城街巷志愿讲解队",
         name_en="Gusu old-town lanes volunteer guides",
         place=GUSU,
-        categories=("culture_arts",),
+        categories=("culture_arts", "hygiene_environment"),
         audiences=("tourists", "residents", "families_with_children"),
         tags=("tour_route", "old_town", "storytelling", "ancient_well", "suzhou_lifestyle"),
         skills=("tour_guiding", "storytelling"),
         capacity=30,
         members=150,
         description=(
-            "Resident volunteers who design and guide the street routes and tell the "
-            "stories of the wells and lanes (the seed's 群众志愿者)."
+            "Resident volunteers (the seed's 群众志愿者) who tend the greenery at their "
+            "doors, design and guide the street routes and tell the stories of the wells "
+            "and lanes."
         ),
     ),
     Resource(
@@ -352,7 +353,7 @@ RESOURCES = (
         name_en="Pingjiang community pingtan story house",
         place=PINGJIANG,
         site_type="story_house",
-        categories=("culture_arts", "legal"),
+        categories=("culture_arts",),
         audiences=("elderly", "residents"),
         tags=("pingtan", "opera", "civil_code"),
         capacity=120,
@@ -393,11 +394,12 @@ RULES = (
         kind="distance",
         mode="both",
         weight=1.5,
-        params={"reach_km": 6.0, "decay_km": 2.5},
+        params={"reach_km": 4.0, "decay_km": 1.5},
         scope=RuleScope(templates=("route_contest", "street_tour_guiding", "market_art_space")),
         description=(
             "The tour routes and market art spaces are in the old town: they serve demands "
-            "within 6 km of Gusu, where people can walk or cycle to them."
+            "within 4 km — the walled town and the streets just outside its moat — from "
+            "where people walk or cycle to them."
         ),
     ),
 )
