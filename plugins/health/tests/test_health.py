@@ -82,7 +82,7 @@ def test_rules(registry):
     assert certified.mode == "filter" and certified.params.require == ("certified_rescue",)
     assert certified.scope.categories == ("core.emergency_rescue",)
     assert own["health.herb_growing_season"].scope.templates == ("health.herb_garden_practice",)
-    assert own["health.clinic_near_home"].params.reach_km == 5.0
+    assert own["health.clinic_near_home"].params.reach_km == 3.0
 
 
 def test_class_size_setting(registry):
@@ -133,3 +133,203 @@ def test_first_aid_plan_command(tmp_path, monkeypatch):
     assert data["instructors"] == 3 and data["max_class_per_trainer"] == 25
     bad = runner.invoke(cli, ["first-aid-plan", "0"])
     assert bad.exit_code == 1 and "at least 1" in bad.output
+
+
+# --- rule behaviour, ranked by the matching engine ----------------------------------
+
+LNG, LAT = 121.11, 31.45  # a demand in Chengxiang town, Taicang
+KM = 1 / 95.0  # degrees of longitude per kilometre at this latitude
+
+
+def _resource(name, kind="team", *, east_km=0.0, **extra):
+    from wenming.records import Resource
+
+    values = {
+        "name": name,
+        "kind": kind,
+        "name_zh": name,
+        "name_en": name,
+        "place": "320585100",
+        "categories": ("core.emergency_rescue",),
+        "audiences": ("core.residents",),
+        "capacity": 40,
+        "members": 40,
+        "lng": LNG + east_km * KM,
+        "lat": LAT,
+    }
+    return f"health.{name}", Resource(**{**values, **extra})
+
+
+def _demand(**values):
+    from datetime import date
+
+    from wenming.matching import Demand
+
+    defaults = {
+        "id": "d",
+        "category": "core.emergency_rescue",
+        "audiences": ("core.residents",),
+        "headcount": 20,
+        "lng": LNG,
+        "lat": LAT,
+        "start": date(2023, 5, 12),
+        "end": date(2023, 5, 12),
+    }
+    return Demand(**{**defaults, **values})
+
+
+def _rank(registry, resources, demand):
+    from wenming.matching import Engine
+
+    ranking = Engine(registry, resources).rank(demand, k=10, explain=True, include_excluded=True)
+    return [c.key for c in ranking.candidates], {e.key: e for e in ranking.excluded}, ranking
+
+
+def test_first_aid_only_from_certified_trainers(registry):
+    resources = [
+        _resource("instructors", tags=("first_aid", "certified_rescue")),
+        _resource("doctors", tags=("first_aid",)),
+    ]
+    ranked, excluded, _ = _rank(registry, resources, _demand(tags=("first_aid",)))
+    assert ranked == ["health.instructors"]
+    assert excluded["health.doctors"].rule_id == "health.certified_trainers"
+
+
+def test_clinics_favour_the_vulnerable(registry):
+    clinic = {"categories": ("core.health_fitness",)}
+    resources = [
+        _resource("general_clinic", **clinic),
+        _resource(
+            "veterans_clinic", **clinic, audiences=("core.residents", "core.military_families")
+        ),
+    ]
+    demand = _demand(
+        category="core.health_fitness", audiences=("core.residents", "core.military_families")
+    )
+    ranked, _, ranking = _rank(registry, resources, demand)
+    assert ranked == ["health.veterans_clinic", "health.general_clinic"]
+    top, second = ranking.candidates
+    assert top.breakdown["health.vulnerable_first"] == pytest.approx(1.5)
+    assert second.breakdown.get("health.vulnerable_first", 0.0) == 0.0
+
+
+def test_a_health_center_serves_its_town(registry):
+    center = {"kind": "venue", "categories": ("core.health_fitness",)}
+    resources = [
+        _resource("town_center", **center, east_km=2.0),
+        _resource("next_town", **center, east_km=4.0),  # inside core's 5 km, outside 3 km
+    ]
+    ranked, excluded, _ = _rank(registry, resources, _demand(category="core.health_fitness"))
+    assert ranked == ["health.town_center"]
+    assert excluded["health.next_town"].rule_id == "health.clinic_near_home"
+
+
+def test_herb_garden_practice_in_the_growing_season(registry):
+    from datetime import date
+
+    resources = [
+        _resource(
+            "herbs",
+            kind="project",
+            template="health.herb_garden_practice",
+            categories=("core.science",),
+            audiences=("core.families_with_children",),
+        )
+    ]
+    may = _demand(category="core.science", audiences=("core.families_with_children",))
+    january = _demand(
+        category="core.science",
+        audiences=("core.families_with_children",),
+        start=date(2024, 1, 13),
+        end=date(2024, 1, 13),
+    )
+    assert _rank(registry, resources, may)[0] == ["health.herbs"]
+    ranked, excluded, _ = _rank(registry, resources, january)
+    assert ranked == []
+    assert excluded["health.herbs"].rule_id == "health.herb_growing_season"
+
+
+def test_seed_herb_garden_hosts_a_dianzhan_class(registry):
+    """The real record: a Dianzhan village class in May is matched with the village's garden."""
+    from wenming.matching import Engine
+
+    engine = Engine(registry, registry.resources)
+    demand = _demand(
+        category="core.science",
+        audiences=("core.families_with_children",),
+        tags=("herbal_medicine",),
+        lng=None,
+        lat=None,
+        place=DIANZHAN_VILLAGE,
+    )
+    ranking = engine.rank(demand, k=3, explain=True)
+    assert ranking.candidates[0].key == "health.dianzhan_herb_garden"
+
+
+def _engine_with(*partners):
+    import wenming_health
+    from wenming.matching import Engine
+
+    modules = [("health", wenming_health)]
+    for name in partners:
+        modules.append((name, pytest.importorskip(f"wenming_{name}")))
+    registry = load_registry(*modules)
+    return Engine(registry, registry.resources)
+
+
+def test_station_asking_first_aid_for_property_staff_gets_the_seed_pair():
+    """A station asks for first-aid training for its estate's property staff."""
+    engine = _engine_with("housing")
+    station_terms = {
+        "tags": ("first_aid", "property_service", "first_responder"),
+        "audiences": ("core.residents",),
+        "headcount": 30,
+        "lng": None,
+        "lat": None,
+        "place": "320505001002",  # 横塘社区, Hengtang subdistrict, Huqiu
+    }
+    for extra in ({"template": "health.healthy_estates"}, {"departments": ("health", "housing")}):
+        demand = _demand(**station_terms, **extra)
+        proposals = engine.joint(demand, k=3)
+        assert proposals, engine.joint_gaps(demand)
+        best = proposals[0]
+        assert best.parts["health"].key == "health.emergency_center_team"
+        assert best.parts["housing"].key == "housing.property_first_responders"
+
+
+def test_health_part_of_medical_help_for_military_families():
+    """助医行 (registered by veterans): health's part is the hospital doctors."""
+    engine = _engine_with("veterans")
+    demand = _demand(
+        category="core.health_fitness",
+        tags=("medical_help", "home_visit"),
+        audiences=("core.military_families",),
+        headcount=5,
+        template="veterans.medical_help",
+        lng=None,
+        lat=None,
+        place=DIANZHAN_VILLAGE,
+    )
+    proposals = engine.joint(demand, k=3)
+    assert proposals, engine.joint_gaps(demand)
+    assert proposals[0].parts["health"].key == "health.hospital_medical_volunteers"
+
+
+def test_health_part_of_rescue_outreach_is_a_seed_first_aid_team():
+    """应急救助普及 (registered by emergency): health sends 金色闪电 or 红十字."""
+    engine = _engine_with("emergency", "veterans")
+    demand = _demand(
+        tags=("first_aid", "cpr"),
+        audiences=("core.new_employment",),
+        headcount=30,
+        template="emergency.rescue_outreach",
+        lng=None,
+        lat=None,
+        place="320508021019",
+    )
+    proposals = engine.joint(demand, k=3)
+    assert proposals, engine.joint_gaps(demand)
+    assert proposals[0].parts["health"].key in {
+        "health.golden_lightning",
+        "health.red_cross_rescue",
+    }

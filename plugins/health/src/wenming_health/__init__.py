@@ -383,11 +383,11 @@ RULES = (
         kind="distance",
         mode="both",
         weight=1.0,
-        params={"reach_km": 5.0, "decay_km": 2.0},
+        params={"reach_km": 3.0, "decay_km": 1.5},
         scope=RuleScope(departments=("health",), resource_kinds=("venue",)),
         description=(
-            "A health center or herb garden serves demands within 5 km: older patients "
-            "and school groups do not travel across the county for it."
+            "A health center or herb garden serves its own town: demands within 3 km, "
+            "since older patients and school groups do not cross the county for it."
         ),
     ),
     Rule(
