@@ -63,8 +63,11 @@ def test_medical_volunteers_fit_the_veterans_joint(registry):
 
 
 def test_healthy_estates_joint():
-    [missing] = [u for u in check_plugin("health").unavailable if u.id == "health.healthy_estates"]
-    assert "housing" in missing.reason
+    alone = check_plugin("health")
+    waiting = [u for u in alone.unavailable if u.id == "health.healthy_estates"]
+    assert len(waiting) == 2  # the template and the project resource
+    assert all("housing" in u.reason for u in waiting)
+    assert "health.healthy_estates" not in alone.resources
     import wenming_health
 
     housing = pytest.importorskip("wenming_housing")
@@ -73,6 +76,7 @@ def test_healthy_estates_joint():
     assert joint.name_zh == "健康住区 物业护航" and joint.seed
     assert [p.department for p in joint.parts] == ["health", "housing"]
     assert joint.category == "core.emergency_rescue"
+    assert registry.resources["health.healthy_estates"].template == "health.healthy_estates"
 
 
 def test_rules(registry):

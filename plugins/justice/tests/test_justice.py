@@ -46,10 +46,13 @@ def test_rule_of_law_park_is_at_dianzhan_village(registry):
 
 
 def test_pingtan_joint_waits_for_culture_tourism(registry):
-    # Alone (core + justice) the joint template is listed as unavailable, not an error.
+    # Alone (core + justice) the joint template and the project that delivers it are
+    # listed as unavailable, not errors.
     assert "justice.pingtan_civil_code" not in registry.templates
-    [missing] = [u for u in registry.unavailable if u.id == "justice.pingtan_civil_code"]
-    assert "culture_tourism" in missing.reason
+    assert "justice.pingtan_civil_code" not in registry.resources
+    waiting = [u for u in registry.unavailable if u.id == "justice.pingtan_civil_code"]
+    assert len(waiting) == 2  # the template and the project resource
+    assert all("culture_tourism" in u.reason for u in waiting)
 
 
 def test_pingtan_joint_with_partner_installed():
@@ -64,6 +67,8 @@ def test_pingtan_joint_with_partner_installed():
     assert joint.seed and joint.name_zh == "苏州评弹唱民法"
     assert [p.department for p in joint.parts] == ["justice", "culture_tourism"]
     assert registry.joint_templates()["justice.pingtan_civil_code"] is joint
+    project = registry.resources["justice.pingtan_civil_code"]
+    assert project.kind == "project" and project.template == "justice.pingtan_civil_code"
 
 
 def test_rules_scoped_to_justice(registry):

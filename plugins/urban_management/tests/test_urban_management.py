@@ -48,8 +48,11 @@ def test_templates(registry):
 
 
 def test_old_town_joint_needs_gardens_and_culture(registry):
-    [missing] = [u for u in registry.unavailable if u.id == "urban_management.clean_old_town"]
-    assert "gardens" in missing.reason and "culture_tourism" in missing.reason
+    assert "urban_management.clean_old_town" not in registry.templates
+    assert "urban_management.clean_old_town" not in registry.resources
+    waiting = [u for u in registry.unavailable if u.id == "urban_management.clean_old_town"]
+    assert len(waiting) == 2  # the template and the project resource
+    assert all("gardens" in u.reason and "culture_tourism" in u.reason for u in waiting)
 
 
 def test_old_town_joint_with_partners():
@@ -66,6 +69,8 @@ def test_old_town_joint_with_partners():
     assert joint.name_zh == "净美古城 乐游姑苏" and joint.seed
     assert [p.department for p in joint.parts] == ["urban_management", "gardens", "culture_tourism"]
     assert {"ancient_well", "clean_streets", "flower_border", "tour_route"} <= set(joint.tags)
+    project = registry.resources["urban_management.clean_old_town"]
+    assert project.place == GUSU and project.template == "urban_management.clean_old_town"
 
 
 def test_rules(registry):

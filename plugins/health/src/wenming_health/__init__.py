@@ -304,6 +304,7 @@ RESOURCES = (
         name_zh="健康住区 物业护航",
         name_en="Healthy estates, guarded by property staff",
         place="3205",
+        template="healthy_estates",
         categories=("emergency_rescue",),
         audiences=("residents", "elderly"),
         tags=(*FIRST_RESPONDER_TAGS, "residential_estate"),

@@ -298,6 +298,7 @@ RESOURCES = (
         name_zh="苏州评弹唱民法",
         name_en="Suzhou pingtan sings the Civil Code",
         place="3205",
+        template="pingtan_civil_code",
         categories=("legal", "culture_arts"),
         audiences=("residents", "elderly"),
         tags=("civil_code", "pingtan", "law_popularisation", "opera"),

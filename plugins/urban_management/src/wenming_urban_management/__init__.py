@@ -309,6 +309,7 @@ RESOURCES = (
         name_zh="净美古城 乐游姑苏",
         name_en="Clean old town, enjoy Gusu",
         place=GUSU,
+        template="clean_old_town",
         categories=("hygiene_environment",),
         audiences=("residents", "tourists"),
         tags=(*OLD_TOWN_TAGS, "storytelling", "suzhou_lifestyle"),
