@@ -10,8 +10,9 @@ prints two markdown tables.
    (``session.add_all`` of ``Site`` objects), the path PERFORMANCE-FACTS warns about.
 2. Queries over Suzhou plus ``--points`` synthetic practice points: the k nearest
    sites, the k nearest stations (a filtered query) and every site within 2 km, at
-   ``--queries`` random points in Suzhou. The spatial index (k-d tree on unit-sphere
-   xyz) against a linear NumPy scan of every site and a pure-Python haversine scan.
+   ``--queries`` random points in Suzhou. The spatial index (a lng/lat grid, exact
+   chord distances on unit-sphere xyz) against a linear NumPy scan of every site and a
+   pure-Python haversine scan.
    Also ``Network.near`` end to end (index plus building the result records).
 """
 
@@ -197,7 +198,7 @@ def main() -> None:
         f"\nQueries over {n:,} sites at {args.queries:,} random points "
         "(µs per query: median / p95; pure Python on 200 points)\n"
     )
-    print("| query | k-d tree index | NumPy linear scan | pure-Python scan | `Network.near` |")
+    print("| query | grid index | NumPy linear scan | pure-Python scan | `Network.near` |")
     print("|---|---:|---:|---:|---:|")
     for label, index, scan, slow, api in rows:
         cells = " | ".join(f"{m:,.0f} / {p:,.0f}" for m, p in (index, scan, slow, api))

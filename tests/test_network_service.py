@@ -227,6 +227,33 @@ def test_near_results(suzhou):
         suzhou.near(120.6, 95)
 
 
+def test_the_grid_index_matches_the_scan_on_awkward_data():
+    rng = np.random.default_rng(3)
+    # a dense city core, a few far-off points, duplicates, and one lone point
+    lng = np.concatenate(
+        [rng.normal(120.6, 0.02, 500), rng.uniform(119, 122, 20), [120.6] * 5, [80.0]]
+    )
+    lat = np.concatenate([rng.normal(31.3, 0.02, 500), rng.uniform(30, 33, 20), [31.3] * 5, [45.0]])
+    levels = rng.choice(["station", "institute", "center"], size=len(lng), p=[0.9, 0.09, 0.01])
+    idx = SpatialIndex(lng, lat, levels=list(levels))
+    probes = [(120.6, 31.3), (121.9, 32.9), (60.0, 10.0), (80.0, 45.0), (120.61, 31.29)]
+    for qlng, qlat in probes:
+        for level in (None, "center", "institute"):
+            n = int((levels == level).sum()) if level else len(lng)
+            for k in (1, 7, n, n + 5):
+                fast = idx.nearest(qlng, qlat, k, level=level)
+                slow = idx.scan_nearest(qlng, qlat, k, level=level)
+                assert len(fast) == min(k, n)
+                assert [h.distance_km for h in fast] == pytest.approx([h.distance_km for h in slow])
+            for radius in (0.5, 5.0, 200.0, 5000.0):
+                fast = idx.within(qlng, qlat, radius, level=level)
+                slow = idx.scan_within(qlng, qlat, radius, level=level)
+                assert [h.index for h in fast] == [h.index for h in slow]
+                capped = idx.nearest(qlng, qlat, 3, level=level, max_km=radius)
+                assert [h.index for h in capped] == [h.index for h in slow[:3]]
+                assert all(h.distance_km <= radius for h in capped)
+
+
 def test_spatial_index_handles_edge_cases():
     idx = SpatialIndex([120.0, 120.1], [31.0, 31.0], levels=["station", "center"])
     assert idx.nearest(120.0, 31.0, 5, level="institute") == []

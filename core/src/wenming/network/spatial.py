@@ -1,19 +1,28 @@
 """A spatial index over the network's sites for radius and k-nearest queries.
 
-Sites are points on the unit sphere (x, y, z); a k-d tree (``scipy.spatial.cKDTree``)
-over them answers "the k nearest" and "all within r" by the chord length, which is a
-monotonic function of the great-circle distance (``d = 2R·asin(c/2)``), so the
-answers are exact great-circle answers with no flat-earth error. A filtered query (a
-site type, a level, a department) uses a tree built over just the matching sites,
-built on first use and kept.
+A uniform grid in longitude/latitude, stored CSR-style in NumPy: points sorted by cell
+(row-major), with the offset of each cell's first point, so the points of one row of
+cells are one contiguous slice. A radius query visits only the rows of cells whose box
+covers the query's disc (its exact great-circle extent in latitude and longitude) and
+measures those candidates exactly; a k-nearest query grows such a disc until it holds
+``k`` points whose farthest is inside it. Distances are chord lengths between
+unit-sphere (x, y, z) points, which order points exactly as great-circle distances do
+(``d = 2R·asin(c/2)``): no flat-earth error. The cell size is chosen so that a cell
+holds about :data:`POINTS_PER_CELL` points on average.
 
-:meth:`SpatialIndex.scan_nearest` and :meth:`SpatialIndex.scan_within` do the same by
-a linear NumPy scan over every site: the baseline of ``benchmarks/bench_network.py``
-and the oracle of the tests.
+A filtered query (a site type, a level, a department) uses a grid over just the
+matching points, built on first use (≈ 1 ms for Suzhou) and kept. Plain NumPy, so it
+costs no import beyond what the network already needs; not meant for regions that
+straddle the antimeridian or reach the poles (a city is neither).
+
+:meth:`SpatialIndex.scan_nearest` and :meth:`SpatialIndex.scan_within` answer the same
+by a linear NumPy scan over every point: the baseline of
+``benchmarks/bench_network.py`` and the oracle of the tests.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -36,12 +45,98 @@ def _xyz(lng: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return np.column_stack((cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)))
 
 
+def _point(lng: float, lat: float) -> np.ndarray:
+    lam, phi = math.radians(lng), math.radians(lat)
+    return np.array((math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)))
+
+
 def _chord_to_km(chord: np.ndarray) -> np.ndarray:
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2.0, 0.0, 1.0))
 
 
 def _km_to_chord(km: float) -> float:
-    return 2.0 * float(np.sin(min(km / EARTH_RADIUS_KM, np.pi) / 2.0))
+    return 2.0 * math.sin(min(km / EARTH_RADIUS_KM, math.pi) / 2.0)
+
+
+POINTS_PER_CELL = 4.0
+
+
+class _Grid:
+    """Points of one filter in a lng/lat grid; ``ids`` map back to the index's points."""
+
+    def __init__(self, ids: np.ndarray, lng: np.ndarray, lat: np.ndarray, xyz: np.ndarray) -> None:
+        self.ids = ids
+        n = len(ids)
+        if n == 0:
+            return
+        self.lng0, self.lat0 = float(lng.min()), float(lat.min())
+        span_lng = max(float(lng.max()) - self.lng0, 1e-9)
+        span_lat = max(float(lat.max()) - self.lat0, 1e-9)
+        # square cells in km: a cell's longitude side is stretched by 1/cos(latitude)
+        aspect = max(np.cos(np.radians(float(lat.mean()))), 0.05)
+        area = span_lng * aspect * span_lat
+        side = max(np.sqrt(area * POINTS_PER_CELL / n), 1e-6)
+        self.dlat = float(side)
+        self.dlng = float(side / aspect)
+        self.side_km = self.dlat * math.pi * EARTH_RADIUS_KM / 180.0
+        self.nx = int(span_lng / self.dlng) + 1
+        self.ny = int(span_lat / self.dlat) + 1
+        ix = ((lng - self.lng0) / self.dlng).astype(np.int64).clip(0, self.nx - 1)
+        iy = ((lat - self.lat0) / self.dlat).astype(np.int64).clip(0, self.ny - 1)
+        cell = iy * self.nx + ix
+        order = np.argsort(cell, kind="stable")
+        self.order = order  # grid position → position in ``ids``
+        self.xyz = xyz[order]
+        self.starts = np.searchsorted(cell[order], np.arange(self.nx * self.ny + 1))
+
+    def _box(self, lng: float, lat: float, radius_km: float) -> tuple[int, int, int, int]:
+        """Cell ranges covering the disc of ``radius_km`` around (lng, lat), clipped.
+
+        The disc's exact extent: ±ang in latitude, and in longitude asin(sin ang / cos φ)
+        at the latitude φ farthest from the equator within the disc.
+        """
+        ang = radius_km / EARTH_RADIUS_KM
+        if ang >= math.pi:
+            return 0, self.nx - 1, 0, self.ny - 1
+        dlat = math.degrees(ang)
+        lat_lo, lat_hi = lat - dlat, lat + dlat
+        far = max(abs(lat_lo), abs(lat_hi))
+        sin_ang = math.sin(ang)
+        if far >= 90.0 or sin_ang >= math.cos(math.radians(far)):
+            x0, x1 = 0, self.nx - 1
+        else:
+            dlng = math.degrees(math.asin(sin_ang / math.cos(math.radians(far))))
+            x0 = max(math.floor((lng - dlng - self.lng0) / self.dlng), 0)
+            x1 = min(math.floor((lng + dlng - self.lng0) / self.dlng), self.nx - 1)
+        y0 = max(math.floor((lat_lo - self.lat0) / self.dlat), 0)
+        y1 = min(math.floor((lat_hi - self.lat0) / self.dlat), self.ny - 1)
+        return x0, x1, y0, y1
+
+    def covers_all(self, box: tuple[int, int, int, int]) -> bool:
+        x0, x1, y0, y1 = box
+        return x0 == 0 and y0 == 0 and x1 == self.nx - 1 and y1 == self.ny - 1
+
+    def candidates(
+        self, lng: float, lat: float, point: np.ndarray, radius_km: float
+    ) -> tuple[np.ndarray, np.ndarray, tuple[int, int, int, int]]:
+        """Positions (in ``ids``) of the points in the cells around the disc, their chords,
+        and the cell box visited."""
+        box = x0, x1, y0, y1 = self._box(lng, lat, radius_km)
+        if x0 > x1 or y0 > y1:
+            return np.empty(0, dtype=np.intp), np.empty(0), box
+        row = np.arange(y0, y1 + 1) * self.nx
+        lo, hi = self.starts[row + x0], self.starts[row + x1 + 1]
+        lengths = hi - lo
+        total = int(lengths.sum())
+        # the concatenated ranges lo[i]:hi[i], without a Python loop over rows
+        shift = np.repeat(lo - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+        pos = np.arange(total) + shift
+        chord = np.sqrt(((self.xyz[pos] - point) ** 2).sum(axis=1))
+        return self.order[pos], chord, box
+
+    def start_radius_km(self, k: int) -> float:
+        """A first guess of the radius holding ``k`` points: about k / POINTS_PER_CELL cells."""
+        return self.side_km * max(math.sqrt(k / POINTS_PER_CELL), 0.75)
 
 
 class SpatialIndex:
@@ -71,7 +166,9 @@ class SpatialIndex:
                 departments if departments is not None else [None] * n, dtype=object
             ),
         }
-        self._trees: dict[tuple, tuple[np.ndarray, object]] = {}
+        self.lng = np.asarray(lng, dtype=np.float64)
+        self.lat = np.asarray(lat, dtype=np.float64)
+        self._grids: dict[tuple, _Grid] = {}
 
     def __len__(self) -> int:
         return len(self.xyz)
@@ -83,15 +180,14 @@ class SpatialIndex:
                 mask &= self.attrs[name] == value
         return np.flatnonzero(mask)
 
-    def _tree(self, level: str | None, site_type: str | None, department: str | None):
+    def _grid(self, level: str | None, site_type: str | None, department: str | None) -> _Grid:
         key = (level, site_type, department)
-        if key not in self._trees:
-            from scipy.spatial import cKDTree
-
+        grid = self._grids.get(key)
+        if grid is None:
             ids = self._subset({"level": level, "site_type": site_type, "department": department})
-            tree = cKDTree(self.xyz[ids]) if len(ids) else None
-            self._trees[key] = (ids, tree)
-        return self._trees[key]
+            grid = _Grid(ids, self.lng[ids], self.lat[ids], self.xyz[ids])
+            self._grids[key] = grid
+        return grid
 
     def nearest(
         self,
@@ -104,19 +200,33 @@ class SpatialIndex:
         department: str | None = None,
         max_km: float | None = None,
     ) -> list[Hit]:
-        """The ``k`` nearest points (optionally only those within ``max_km``)."""
-        ids, tree = self._tree(level, site_type, department)
-        if tree is None or k <= 0:
+        """The ``k`` nearest points (optionally only those within ``max_km``), nearest first."""
+        grid = self._grid(level, site_type, department)
+        if k <= 0 or not len(grid.ids):
             return []
-        k = min(k, len(ids))
-        bound = _km_to_chord(max_km) if max_km is not None else np.inf
-        chord, pos = tree.query(
-            _xyz(np.array([lng]), np.array([lat]))[0], k=k, distance_upper_bound=bound
-        )
-        chord, pos = np.atleast_1d(chord), np.atleast_1d(pos)
-        keep = np.isfinite(chord)
-        km = _chord_to_km(chord[keep])
-        return [Hit(int(ids[p]), float(d)) for p, d in zip(pos[keep], km, strict=True)]
+        point = _point(lng, lat)
+        k = min(k, len(grid.ids))
+        radius = grid.start_radius_km(k)
+        while True:
+            capped = max_km is not None and radius >= max_km
+            if capped:
+                radius = max_km
+            cand, chord, box = grid.candidates(lng, lat, point, radius)
+            inside = np.flatnonzero(chord <= _km_to_chord(radius))
+            if capped or len(inside) >= k:
+                break
+            if grid.covers_all(box):
+                # every point is a candidate: rank them all (up to max_km)
+                bound = np.inf if max_km is None else _km_to_chord(max_km)
+                inside = np.flatnonzero(chord <= bound)
+                break
+            # grow by the local density seen so far: k points need about k/m times the area
+            found = len(inside)
+            radius *= min(4.0, max(1.5, 1.25 * math.sqrt(k / found))) if found else 3.0
+        ids, chord = grid.ids[cand[inside]], chord[inside]
+        order = np.lexsort((ids, chord))[:k]  # nearest first, ties by index
+        km = _chord_to_km(chord[order])
+        return [Hit(int(i), float(d)) for i, d in zip(ids[order], km, strict=True)]
 
     def within(
         self,
@@ -129,23 +239,22 @@ class SpatialIndex:
         department: str | None = None,
     ) -> list[Hit]:
         """Every point within ``radius_km``, nearest first."""
-        ids, tree = self._tree(level, site_type, department)
-        if tree is None:
+        grid = self._grid(level, site_type, department)
+        if not len(grid.ids):
             return []
-        point = _xyz(np.array([lng]), np.array([lat]))[0]
-        found = np.asarray(tree.query_ball_point(point, _km_to_chord(radius_km)), dtype=np.intp)
-        if not len(found):
-            return []
-        chord = np.linalg.norm(self.xyz[ids[found]] - point, axis=1)
-        order = np.argsort(chord, kind="stable")
+        point = _point(lng, lat)
+        cand, chord, _box = grid.candidates(lng, lat, point, radius_km)
+        inside = np.flatnonzero(chord <= _km_to_chord(radius_km))
+        ids, chord = grid.ids[cand[inside]], chord[inside]
+        order = np.lexsort((ids, chord))  # nearest first, ties by index
         km = _chord_to_km(chord[order])
-        return [Hit(int(i), float(d)) for i, d in zip(ids[found[order]], km, strict=True)]
+        return [Hit(int(i), float(d)) for i, d in zip(ids[order], km, strict=True)]
 
     # -------------------------------------------------- the linear scan (baseline, oracle)
 
     def _scan(self, lng: float, lat: float, filters: dict[str, str | None]):
         ids = self._subset(filters)
-        point = _xyz(np.array([lng]), np.array([lat]))[0]
+        point = _point(lng, lat)
         return ids, np.linalg.norm(self.xyz[ids] - point, axis=1)
 
     def scan_nearest(
@@ -185,6 +294,6 @@ class SpatialIndex:
             lng, lat, {"level": level, "site_type": site_type, "department": department}
         )
         hit = np.flatnonzero(chord <= _km_to_chord(radius_km))
-        order = hit[np.argsort(chord[hit], kind="stable")]
+        order = hit[np.lexsort((ids[hit], chord[hit]))]
         km = _chord_to_km(chord[order])
         return [Hit(int(i), float(d)) for i, d in zip(ids[order], km, strict=True)]
