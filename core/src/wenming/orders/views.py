@@ -25,7 +25,7 @@ def _jsonable(value: Any) -> Any:
 
 class _AsDict:
     def as_dict(self) -> dict[str, Any]:
-        return _jsonable(attrs.asdict(self, recurse=True, retain_collection_types=True))
+        return _jsonable(attrs.asdict(self, recurse=True))
 
 
 @frozen
