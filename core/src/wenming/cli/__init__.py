@@ -28,6 +28,14 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "plugins": ("wenming.cli.core:plugins", "List plugins, their hooks, contributions and health."),
     "network": ("wenming.cli.network:network", "The practice network: load, query, pair, map."),
     "match": ("wenming.cli.match:match", "Rank candidates for a demand, compose joint orders, batch-assign."),
+    "supply": ("wenming.cli.orders:supply", "供单: publish or withdraw venues, projects, teams."),
+    "order": ("wenming.cli.orders:order", "点单: submit, list, show, start, cancel, expire."),
+    "dispatch": ("wenming.cli.orders:dispatch", "派单: assign by hand, by rank or in batch."),
+    "accept": ("wenming.cli.orders:accept", "接单: the dispatched team accepts its part."),
+    "decline": ("wenming.cli.orders:decline", "The dispatched team declines, with a reason."),
+    "complete": ("wenming.cli.orders:complete", "Record a part delivered, with volunteers' hours."),
+    "evaluate": ("wenming.cli.orders:evaluate", "评单: the requester rates the service 1–5."),
+    "joint": ("wenming.cli.orders:joint", "拼单: joint templates, joint orders and proposals."),
 }
 
 
