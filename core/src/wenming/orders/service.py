@@ -584,7 +584,12 @@ class Workflow:
             steps = [submit]
             if direct is not None:
                 snap = _Snap(
-                    order={"id": order_id, "state": "submitted", "version": 1},
+                    order={
+                        "id": order_id,
+                        "state": "submitted",
+                        "version": 1,
+                        "requester": actor.id,
+                    },
                     parts=rows,
                     seen_version=1,
                     seen_state="submitted",
@@ -1157,6 +1162,7 @@ class Workflow:
             "department": part["department"],
             "part_from": part_from,
             "part_to": to,
+            "requester": snap.order["requester"],
             **data,
         }
         transition = Transition(
@@ -1184,6 +1190,7 @@ class Workflow:
     ) -> _Step:
         before = snap.order["state"]
         snap.order["state"] = states.order_move(action, snap.order["id"], before)
+        data = {"requester": snap.order["requester"], **data}
         transition = Transition(
             order_id=snap.order["id"],
             action=action,
