@@ -127,7 +127,8 @@ def test_department_rules_default_to_the_department_scope():
 
     reg = load_registry(Water, name="water")
     assert reg.rules["water.near"].scope.departments == ("water",)
-    assert reg.rules["water.venues"].scope.departments == ()
+    assert reg.rules["water.venues"].scope.departments == ("water",)
+    assert reg.rules["water.venues"].scope.resource_kinds == ("venue",)
     assert reg.rules["core.distance"].scope.departments == ()
 
 

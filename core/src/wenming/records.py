@@ -249,8 +249,8 @@ class RuleScope:
 class Rule:
     """A parameterised instance of a rule kind.
 
-    ``scope`` restricts the resources it judges; a department's rule with an empty
-    scope is scoped to that department's resources by the registry. ``categories`` in
+    ``scope`` restricts the resources it judges; a department's rule that names neither
+    departments nor templates is scoped to that department's resources by the registry. ``categories`` in
     the scope restricts the demands it judges (by service category).
     """
 

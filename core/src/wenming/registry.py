@@ -102,6 +102,7 @@ class Unavailable:
     id: str
     plugin: str
     reason: str
+    kind: str = "template"  # template | resource | rule
 
 
 def _freeze(d: dict) -> Mapping:
@@ -367,7 +368,7 @@ def _resolve(
             template = r.ref(p, "templates", res.template, what, "template")
             if template in r.unavailable_templates:
                 reason = f"template {template} is unavailable ({r.unavailable_templates[template]})"
-                unavailable.append(Unavailable(rid, p, reason))
+                unavailable.append(Unavailable(rid, p, reason, kind="resource"))
                 del out["resources"][rid]
                 continue
             changes["template"] = template
@@ -386,14 +387,18 @@ def _resolve(
         departments = tuple(
             r.department(p, d, what, "scope.departments") for d in scope.departments
         )
-        if not any((departments, scope.templates, scope.resource_kinds)) and contrib.department:
+        if not departments and not scope.templates and contrib.department:
+            # A department judges its own resources unless it names others (or templates,
+            # whose resources may belong to several partners of a joint project).
             departments = (contrib.department.code,)
         templates = r.refs(p, "templates", scope.templates, what, "scope.templates")
         live = tuple(t for t in templates if t not in r.unavailable_templates)
         if templates and not live:
             # Widening the scope to "every resource" would be wrong: the rule waits too.
             unavailable.append(
-                Unavailable(rid, p, f"its templates are unavailable: {', '.join(templates)}")
+                Unavailable(
+                    rid, p, f"its templates are unavailable: {', '.join(templates)}", kind="rule"
+                )
             )
             del out["rules"][rid]
             continue
@@ -495,7 +500,7 @@ def build_registry(
         for t, items in recs.items():
             tables[t].update(items)
     for u in unavailable:
-        infos[u.plugin].warnings.append(f"{u.id}: {u.reason}")
+        infos[u.plugin].warnings.append(f"{u.kind} {u.id}: {u.reason}")
 
     specs: dict[str, dict[str, Setting]] = {}
     for name, c in contribs.items():
