@@ -322,6 +322,24 @@ def test_fairness_prefers_idle_teams_and_caps_open_dispatches():
     assert excluded(ranking)["f.swamped"].rule_id == "f.cap"
 
 
+def test_inputs_refresh_without_recompiling_from_mappings_or_arrays():
+    resources = [("f.a", res("a")), ("f.b", res("b"))]
+    eng = engine(resources, department("f"))
+    assert [c.key for c in eng.rank(demand()).candidates] == ["f.a", "f.b"]
+    busy = eng.with_inputs(load={"f.a": 9}, reputation={"f.b": (5.0, 50)})
+    assert [c.key for c in busy.rank(demand()).candidates] == ["f.b", "f.a"]
+    assert by_key(busy.rank(demand()))["f.a"].breakdown["core.fairness"] == 0.125
+    assert [c.key for c in eng.rank(demand()).candidates] == ["f.a", "f.b"], "original kept"
+    arrays = eng.with_inputs(load=np.array([0.0, 3.0]), reputation=([1.0, 5.0], [100, 100]))
+    got = by_key(arrays.rank(demand()))
+    assert got["f.b"].breakdown["core.fairness"] == 0.25
+    assert got["f.a"].breakdown["core.reputation"] == pytest.approx((100 + 20) / 105 / 4 - 0.25)
+    with pytest.raises(WenmingError, match="one entry per resource"):
+        eng.with_inputs(load=[1, 2, 3])
+    with pytest.raises(WenmingError, match="must be \\(mean rating, count\\)"):
+        eng.with_inputs(reputation={"f.a": 4.5})
+
+
 # ---------------------------------------------------------------- scopes, weights, ranking
 
 

@@ -17,6 +17,7 @@ resource key; exclusions name the first failing rule in rule-ID order.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import math
 import sys
@@ -364,12 +365,6 @@ class Engine:
         lng = np.array([p[0] for p in positions], dtype=np.float64)
         lat = np.array([p[1] for p in positions], dtype=np.float64)
         x, y, z = unit_vectors(lng, lat)
-        rep = fill(keys, reputation, (0.0, 0))
-        for key, value in (reputation or {}).items():
-            if key not in self._position:
-                continue
-            if not (isinstance(value, tuple | list) and len(value) == 2):
-                raise WenmingError(f"reputation[{key!r}] must be (mean rating, count)")
         given_slots = fill(keys, slots, None)
         slot_values = [
             int(
@@ -397,11 +392,67 @@ class Engine:
             "capacity": np.array([it.capacity for it in items], dtype=np.float64),
             "members": np.array([it.members or 0 for it in items], dtype=np.float64),
             "months": np.array([month_mask(it.months) for it in items], dtype=np.uint16),
-            "rep_mean": np.array([float(r[0]) for r in rep], dtype=np.float64),
-            "rep_count": np.array([float(r[1]) for r in rep], dtype=np.float64),
-            "load": np.array(fill(keys, load, 0), dtype=np.float64),
+            **self._inputs(reputation, load),
             "slots": np.array(slot_values, dtype=np.int64),
         }
+
+    def _inputs(
+        self,
+        reputation: Mapping[str, tuple[float, int]] | tuple[Any, Any] | None,
+        load: Mapping[str, int | float] | Any | None,
+    ) -> dict[str, np.ndarray]:
+        """Reputation and load columns from mappings by key or arrays aligned with
+        :attr:`keys` (reputation as ``(means, counts)``); neutral where absent."""
+        n = len(self.keys)
+        out: dict[str, np.ndarray] = {}
+        if reputation is not None:
+            if isinstance(reputation, Mapping):
+                for key, value in reputation.items():
+                    if not (isinstance(value, tuple | list) and len(value) == 2):
+                        raise WenmingError(f"reputation[{key!r}] must be (mean rating, count)")
+                pairs = fill(self.keys, reputation, (0.0, 0))
+                means = np.array([float(v[0]) for v in pairs], dtype=np.float64)
+                counts = np.array([float(v[1]) for v in pairs], dtype=np.float64)
+            else:
+                means, counts = (np.asarray(a, dtype=np.float64) for a in reputation)
+            if means.shape != (n,) or counts.shape != (n,):
+                raise WenmingError(f"reputation arrays must have one entry per resource ({n})")
+            out["rep_mean"], out["rep_count"] = means, counts
+        elif "rep_mean" not in getattr(self, "columns", {}):
+            out["rep_mean"], out["rep_count"] = np.zeros(n), np.zeros(n)
+        if load is not None:
+            if isinstance(load, Mapping):
+                values = np.array(fill(self.keys, load, 0), dtype=np.float64)
+            else:
+                values = np.asarray(load, dtype=np.float64)
+            if values.shape != (n,):
+                raise WenmingError(f"load must have one entry per resource ({n})")
+            out["load"] = values
+        elif "load" not in getattr(self, "columns", {}):
+            out["load"] = np.zeros(n)
+        return out
+
+    def with_inputs(
+        self,
+        *,
+        reputation: Mapping[str, tuple[float, int]] | tuple[Any, Any] | None = None,
+        load: Mapping[str, int | float] | Any | None = None,
+    ) -> Engine:
+        """A copy with new reputation and/or load, sharing everything compiled.
+
+        Cheap (no recompilation), so a dispatcher can refresh evaluations and open
+        dispatches before each round. Mappings are by resource key; arrays are
+        aligned with :attr:`keys`. What is not given is kept.
+        """
+        new = copy.copy(self)
+        new.columns = {**self.columns, **self._inputs(reputation, load)}
+        new._all = Columns(new.columns)
+        new._rules = []
+        for rule in self._rules:
+            clone = copy.copy(rule)
+            clone.view = Columns(new.columns, rule.index) if rule.mask is not None else new._all
+            new._rules.append(clone)
+        return new
 
     def _compile(self, registry: Registry, impls: dict[str, tuple[type, Any]]) -> list[_Rule]:
         cols = self.columns
@@ -880,7 +931,7 @@ class Engine:
             assignments=ordered,
             scores={d: scores[d] for d in ordered},
             unassigned=unassigned,
-            total=sum(scores[d] for d in ordered),
+            total=float(sum(scores[d] for d in ordered)),
             arcs=len(di),
         )
 
