@@ -4,8 +4,10 @@ A uniform grid in longitude/latitude, stored CSR-style in NumPy: points sorted b
 (row-major), with the offset of each cell's first point, so the points of one row of
 cells are one contiguous slice. A radius query visits only the rows of cells whose box
 covers the query's disc (its exact great-circle extent in latitude and longitude) and
-measures those candidates exactly; a k-nearest query grows such a disc until it holds
-``k`` points whose farthest is inside it. Distances are chord lengths between
+measures those candidates exactly. A k-nearest query first grows a box of cells around
+the query's cell until a summed-area table of cell counts says it holds ``k`` points;
+the k-th nearest of those bounds the answer, so one radius query of that radius finds
+the true ``k`` nearest. Distances are chord lengths between
 unit-sphere (x, y, z) points, which order points exactly as great-circle distances do
 (``d = 2R·asin(c/2)``): no flat-earth error. The cell size is chosen so that a cell
 holds about :data:`POINTS_PER_CELL` points on average.
@@ -78,7 +80,6 @@ class _Grid:
         side = max(np.sqrt(area * POINTS_PER_CELL / n), 1e-6)
         self.dlat = float(side)
         self.dlng = float(side / aspect)
-        self.side_km = self.dlat * math.pi * EARTH_RADIUS_KM / 180.0
         self.nx = int(span_lng / self.dlng) + 1
         self.ny = int(span_lat / self.dlat) + 1
         ix = ((lng - self.lng0) / self.dlng).astype(np.int64).clip(0, self.nx - 1)
@@ -88,6 +89,33 @@ class _Grid:
         self.order = order  # grid position → position in ``ids``
         self.xyz = xyz[order]
         self.starts = np.searchsorted(cell[order], np.arange(self.nx * self.ny + 1))
+        self.starts_list = self.starts.tolist()
+        # summed-area table of the cell counts: points in any box of cells in O(1)
+        counts = np.diff(self.starts).reshape(self.ny, self.nx)
+        sat = np.zeros((self.ny + 1, self.nx + 1), dtype=np.int64)
+        sat[1:, 1:] = counts.cumsum(axis=0).cumsum(axis=1)
+        self.sat = sat.tolist()
+
+    def count(self, x0: int, x1: int, y0: int, y1: int) -> int:
+        """Points in the cells x0..x1 × y0..y1 (inclusive)."""
+        s = self.sat
+        return s[y1 + 1][x1 + 1] - s[y0][x1 + 1] - s[y1 + 1][x0] + s[y0][x0]
+
+    def box_holding(self, lng: float, lat: float, k: int) -> tuple[int, int, int, int] | None:
+        """The smallest square box of cells around the query's cell that holds ``k`` points
+        (counted with the summed-area table, no distances); ``None`` if only the whole
+        grid does."""
+        cx = min(max(math.floor((lng - self.lng0) / self.dlng), 0), self.nx - 1)
+        cy = min(max(math.floor((lat - self.lat0) / self.dlat), 0), self.ny - 1)
+        w = 0
+        while True:
+            x0, x1 = max(cx - w, 0), min(cx + w, self.nx - 1)
+            y0, y1 = max(cy - w, 0), min(cy + w, self.ny - 1)
+            if self.count(x0, x1, y0, y1) >= k:
+                return x0, x1, y0, y1
+            if x0 == 0 and y0 == 0 and x1 == self.nx - 1 and y1 == self.ny - 1:
+                return None
+            w = w + 1 if w < 8 else w * 2
 
     def _box(self, lng: float, lat: float, radius_km: float) -> tuple[int, int, int, int]:
         """Cell ranges covering the disc of ``radius_km`` around (lng, lat), clipped.
@@ -112,31 +140,37 @@ class _Grid:
         y1 = min(math.floor((lat_hi - self.lat0) / self.dlat), self.ny - 1)
         return x0, x1, y0, y1
 
-    def covers_all(self, box: tuple[int, int, int, int]) -> bool:
-        x0, x1, y0, y1 = box
-        return x0 == 0 and y0 == 0 and x1 == self.nx - 1 and y1 == self.ny - 1
-
     def candidates(
         self, lng: float, lat: float, point: np.ndarray, radius_km: float
     ) -> tuple[np.ndarray, np.ndarray, tuple[int, int, int, int]]:
         """Positions (in ``ids``) of the points in the cells around the disc, their chords,
         and the cell box visited."""
-        box = x0, x1, y0, y1 = self._box(lng, lat, radius_km)
-        if x0 > x1 or y0 > y1:
-            return np.empty(0, dtype=np.intp), np.empty(0), box
-        row = np.arange(y0, y1 + 1) * self.nx
-        lo, hi = self.starts[row + x0], self.starts[row + x1 + 1]
-        lengths = hi - lo
-        total = int(lengths.sum())
-        # the concatenated ranges lo[i]:hi[i], without a Python loop over rows
-        shift = np.repeat(lo - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-        pos = np.arange(total) + shift
-        chord = np.sqrt(((self.xyz[pos] - point) ** 2).sum(axis=1))
-        return self.order[pos], chord, box
+        box = self._box(lng, lat, radius_km)
+        cand, chord = self.gather(box, point)
+        return cand, chord, box
 
-    def start_radius_km(self, k: int) -> float:
-        """A first guess of the radius holding ``k`` points: about k / POINTS_PER_CELL cells."""
-        return self.side_km * max(math.sqrt(k / POINTS_PER_CELL), 0.75)
+    def gather(
+        self, box: tuple[int, int, int, int], point: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Positions (in ``ids``) and chords to ``point`` of the points in a box of cells."""
+        x0, x1, y0, y1 = box
+        if x0 > x1 or y0 > y1:
+            return np.empty(0, dtype=np.intp), np.empty(0)
+        starts, nx = self.starts_list, self.nx
+        spans = [
+            (starts[row + x0], starts[row + x1 + 1]) for row in range(y0 * nx, (y1 + 1) * nx, nx)
+        ]
+        spans = [(a, b) for a, b in spans if b > a]
+        if not spans:
+            return np.empty(0, dtype=np.intp), np.empty(0)
+        if len(spans) == 1:
+            a, b = spans[0]
+            xyz, cand = self.xyz[a:b], self.order[a:b]
+        else:
+            xyz = np.concatenate([self.xyz[a:b] for a, b in spans])
+            cand = np.concatenate([self.order[a:b] for a, b in spans])
+        diff = xyz - point
+        return cand, np.sqrt(np.einsum("ij,ij->i", diff, diff))
 
 
 class SpatialIndex:
@@ -206,27 +240,23 @@ class SpatialIndex:
             return []
         point = _point(lng, lat)
         k = min(k, len(grid.ids))
-        radius = grid.start_radius_km(k)
-        while True:
-            capped = max_km is not None and radius >= max_km
-            if capped:
-                radius = max_km
-            cand, chord, box = grid.candidates(lng, lat, point, radius)
-            inside = np.flatnonzero(chord <= _km_to_chord(radius))
-            if capped or len(inside) >= k:
-                break
-            if grid.covers_all(box):
-                # every point is a candidate: rank them all (up to max_km)
-                bound = np.inf if max_km is None else _km_to_chord(max_km)
-                inside = np.flatnonzero(chord <= bound)
-                break
-            # grow by the local density seen so far: k points need about k/m times the area
-            found = len(inside)
-            radius *= min(4.0, max(1.5, 1.25 * math.sqrt(k / found))) if found else 3.0
+        box = grid.box_holding(lng, lat, k)
+        if box is None:  # only the whole grid holds k points: rank every point
+            radius = math.pi * EARTH_RADIUS_KM
+        else:
+            # k real points are in the box, so the k-th nearest is no farther than the
+            # k-th nearest of them; every point that close is in the disc of that radius
+            _cand, chord = grid.gather(box, point)
+            kth = float(np.partition(chord, k - 1)[k - 1])
+            radius = 2.0 * EARTH_RADIUS_KM * math.asin(min(kth / 2.0, 1.0)) * (1 + 1e-9) + 1e-9
+        if max_km is not None:
+            radius = min(radius, max_km)
+        cand, chord, _box = grid.candidates(lng, lat, point, radius)
+        inside = np.flatnonzero(chord <= _km_to_chord(radius))
         ids, chord = grid.ids[cand[inside]], chord[inside]
         order = np.lexsort((ids, chord))[:k]  # nearest first, ties by index
         km = _chord_to_km(chord[order])
-        return [Hit(int(i), float(d)) for i, d in zip(ids[order], km, strict=True)]
+        return [Hit(i, d) for i, d in zip(ids[order].tolist(), km.tolist(), strict=True)]
 
     def within(
         self,
@@ -248,7 +278,7 @@ class SpatialIndex:
         ids, chord = grid.ids[cand[inside]], chord[inside]
         order = np.lexsort((ids, chord))  # nearest first, ties by index
         km = _chord_to_km(chord[order])
-        return [Hit(int(i), float(d)) for i, d in zip(ids[order], km, strict=True)]
+        return [Hit(i, d) for i, d in zip(ids[order].tolist(), km.tolist(), strict=True)]
 
     # -------------------------------------------------- the linear scan (baseline, oracle)
 
@@ -277,7 +307,7 @@ class SpatialIndex:
         part = np.argpartition(chord, k - 1)[:k] if k < len(ids) else np.arange(len(ids))
         order = part[np.argsort(chord[part], kind="stable")]
         km = _chord_to_km(chord[order])
-        return [Hit(int(i), float(d)) for i, d in zip(ids[order], km, strict=True)]
+        return [Hit(i, d) for i, d in zip(ids[order].tolist(), km.tolist(), strict=True)]
 
     def scan_within(
         self,
@@ -296,4 +326,4 @@ class SpatialIndex:
         hit = np.flatnonzero(chord <= _km_to_chord(radius_km))
         order = hit[np.lexsort((ids[hit], chord[hit]))]
         km = _chord_to_km(chord[order])
-        return [Hit(int(i), float(d)) for i, d in zip(ids[order], km, strict=True)]
+        return [Hit(i, d) for i, d in zip(ids[order].tolist(), km.tolist(), strict=True)]
