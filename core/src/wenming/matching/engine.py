@@ -511,6 +511,8 @@ class Engine:
         what: str,
         demand_id: str,
     ) -> str:
+        if "." in value and (value in table or (vocab is not None and value in vocab)):
+            return value
         known = set(table) | (set(vocab.index) if vocab is not None else set())
         if "." in value:
             if value in known:
