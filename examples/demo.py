@@ -37,6 +37,19 @@ def main() -> None:
     )
     run("plugins")
     run("check")
+    network_demo()
+
+
+def network_demo() -> None:
+    """The practice network: load Suzhou's divisions, compare with the seed's figures,
+    a near query, coverage, and the offline map written into the scratch folder."""
+    run("network", "load")
+    run("network", "stats")
+    run("network", "show", "320585100203")  # 太仓市城厢镇电站村, the seed's model station
+    run("network", "pair", "3205.veterans", "320585100203", "--note", "双拥国防园")
+    run("network", "near", "120.6195,31.3114", "--type", "station", "--k", "5")
+    run("network", "coverage")
+    run("network", "map", str((SCRATCH / "map.html").relative_to(ROOT)))
 
 
 if __name__ == "__main__":
