@@ -38,6 +38,148 @@ def main() -> None:
     run("plugins")
     run("check")
     network_demo()
+    orders_demo()
+
+
+def capture(*args: str):
+    """Run a command with --json, print it like ``run`` does, return the parsed output."""
+    import json
+
+    cmd = ["wenming", "-d", str((SCRATCH / "wenming.toml").relative_to(ROOT)), *args, "--json"]
+    print(f"\n$ {shlex.join(cmd)}", flush=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "wenming", *cmd[1:]], cwd=ROOT, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"demo step failed: {shlex.join(cmd)}\n{result.stderr}")
+    data = json.loads(result.stdout)
+    if isinstance(data, dict) and "state" in data:
+        print(f"order {data['id']} is {data['state']}")
+    elif isinstance(data, dict) and "key" in data:
+        print(f"{data['key']} is {data['status']}")
+    elif isinstance(data, list):
+        print(f"({len(data)} item(s))")
+    return data
+
+
+def orders_demo() -> None:
+    """Take orders through the workflow: a decline and ranked re-dispatch, an order from
+    published supply, a joint order; then show a timeline and the outbox."""
+    import os
+
+    os.environ["WENMING_OUTBOX"] = str(SCRATCH / "outbox.jsonl")
+    ops = ["--actor", "guidance-center", "--role", "city_dispatcher"]
+    water = [
+        "--actor",
+        "water-subcenter",
+        "--role",
+        "department_dispatcher",
+        "--department",
+        "water",
+    ]
+    station = ["--actor", "huqiu-station", "--role", "station_operator", "--area", "320505001"]
+    when = ["--place", "320505001002", "--site", "320505001002", "--start", "2023-07-10"]
+
+    def lead(key: str) -> list[str]:
+        return ["--actor", f"lead-{key}", "--role", "team_leader", "--team", key]
+
+    def deliver(order_id: str, parts: list[dict]) -> None:
+        for part in parts:
+            team, seq = lead(part["resource"]), ["--part", str(part["seq"])]
+            capture("accept", order_id, *seq, *team)
+        for part in parts:
+            team, seq = lead(part["resource"]), ["--part", str(part["seq"])]
+            capture("order", "start", order_id, *seq, *team)
+            capture(
+                "complete",
+                order_id,
+                *seq,
+                "--volunteer",
+                "张敏=2.5",
+                "--volunteer",
+                "李强=2",
+                *team,
+            )
+
+    print("\n# 点单 → 派单 → 接单 (a decline, then the engine's choice) → 评单")
+    first = capture(
+        "order",
+        "submit",
+        *when,
+        "--category",
+        "science",
+        "--headcount",
+        "30",
+        "--tag",
+        "water_saving",
+        "--audience",
+        "minors",
+        "--key",
+        "demo-1",
+        *station,
+    )
+    oid = str(first["id"])
+    capture("dispatch", oid, "--resource", "water.corps", "--reason", "the hub corps", *water)
+    capture("decline", oid, "--reason", "all volunteers at the flood drill", *lead("water.corps"))
+    run("order", "candidates", oid, "-k", "3", *ops)
+    order = capture("dispatch", oid, "--rank", "1", *ops)
+    deliver(oid, order["parts"])
+    capture("evaluate", oid, "--rating", "5", "--comment", "孩子们很喜欢", *station)
+
+    print("\n# 供单: a sub-center publishes a venue and a station orders it directly")
+    capture(
+        "supply",
+        "publish",
+        "pump_station_open_day",
+        "--kind",
+        "venue",
+        "--name-zh",
+        "胥江泵站开放日",
+        "--place",
+        "320505001",
+        "--owner",
+        "water",
+        "--category",
+        "science",
+        "--capacity",
+        "40",
+        "--serves",
+        "320505",
+        *water,
+    )
+    direct = capture(
+        "order",
+        "submit",
+        *when,
+        "--category",
+        "science",
+        "--headcount",
+        "25",
+        "--resource",
+        "water.pump_station_open_day",
+        *station,
+    )
+    deliver(str(direct["id"]), direct["parts"])
+    capture("evaluate", str(direct["id"]), "--rating", "4", *station)
+
+    print("\n# 拼单: a joint order from a joint template, one part per department")
+    for template in capture("joint", "templates"):
+        joint = capture(
+            "joint", "submit", "--template", template["id"], *when, "--headcount", "20", *station
+        )
+        jid = str(joint["id"])
+        if not capture("joint", "proposals", jid, "-k", "3"):
+            capture("order", "cancel", jid, "--reason", "no partners free in July", *station)
+            continue
+        joint = capture("joint", "dispatch", jid, *ops)
+        deliver(jid, joint["parts"])
+        capture("evaluate", jid, "--rating", "5", "--comment", "配合默契", *station)
+        run("order", "show", jid)
+        break
+    run("order", "show", oid)
+    run("order", "list")
+    run("order", "verify")
+    run("outbox")
 
 
 def network_demo() -> None:
