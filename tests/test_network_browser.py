@@ -107,11 +107,13 @@ def page(map_file):
 
 
 def _stats(page) -> dict:
-    return page.evaluate("wenmingMap.stats()")
+    """What the last frame drew, after drawing the current state (no waiting on rAF)."""
+    return page.evaluate("wenmingMap.redraw(), wenmingMap.stats()")
 
 
 def _pixels(page, hex_color: str) -> int:
     """How many canvas pixels have exactly this colour: proof that markers were painted."""
+    page.evaluate("wenmingMap.redraw()")
     return page.evaluate(
         """(hex) => {
             const c = document.getElementById('canvas');

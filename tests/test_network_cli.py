@@ -104,6 +104,8 @@ def test_pair_export_and_map(run, dep, tmp_path):
     assert w1["properties"]["pairings"] == [DIANZHAN]
     csv_text = run("export", "--format", "csv").output
     assert csv_text.splitlines()[0].startswith("code,name,name_en,level,site_type")
+    as_json = json.loads(run("export", "--format", "csv", "--json").output)
+    assert as_json["sites"] == 2379 and as_json["csv"] == csv_text
 
     page = tmp_path / "map.html"
     info = json.loads(run("map", str(page), "--json").output)

@@ -296,7 +296,10 @@ def export(state: State, fmt: str, output: Path | None, as_json: bool) -> None:
         text = net.csv_text()
         count = text.count("\n") - 1
     if output is None:
-        click.echo(text, nl=False)
+        if as_json and fmt == "csv":
+            echo_json({"format": "csv", "sites": count, "csv": text})
+        else:  # GeoJSON is JSON already
+            click.echo(text, nl=False)
         return
     output.write_text(text, encoding="utf-8")
     if as_json:

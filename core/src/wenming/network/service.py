@@ -581,7 +581,7 @@ def _explain(
         verdict = "the same" if n == ref else f"{n - ref:+d}"
         lines.append(
             f"centers: {n} loaded, {ref} published ({verdict}): one per county-level unit of "
-            "the division table, Suzhou Industrial Park (320576) included."
+            "the division table."
         )
     if "institute" in reference:
         n, ref, fz = counts["institute"], int(reference["institute"]), zones.get("institute", 0)
