@@ -134,3 +134,72 @@ def test_network_needs_a_database(tmp_path):
     (tmp_path / "wenming.toml").write_text('name = "x"\n', encoding="utf-8")
     result = CliRunner().invoke(cli, ["-d", str(tmp_path / "wenming.toml"), "network", "stats"])
     assert result.exit_code == 1 and "run 'wenming init'" in result.output
+
+
+def _city(folder, towns_extra: str = "") -> None:
+    """A two-county city in the region dataset layout, WGS-84 centroids, no reference."""
+    folder.mkdir()
+    (folder / "region.toml").write_text(
+        'code = "9901"\nname = "示例市"\nname_en = "Example"\ndatum = "wgs84"\npoint = "centroid"\n',
+        encoding="utf-8",
+    )
+    (folder / "counties.csv").write_text(
+        "code,name,parent_code,lng,lat\n990101,甲区,9901,116.40,39.90\n990102,乙县,9901,116.70,40.10\n",
+        encoding="utf-8",
+    )
+    (folder / "towns.csv").write_text(
+        "code,name,county_code\n990101001,一街道,990101\n990102100,二镇,990102\n"
+        "990102400,开发区,990102\n" + towns_extra,
+        encoding="utf-8",
+    )
+    (folder / "villages.csv").write_text(
+        "code,name,town_code\n990101001001,东社区居委会,990101001\n990102100200,西村委会,990102100\n",
+        encoding="utf-8",
+    )
+
+
+def test_any_city_in_the_region_layout_loads(tmp_path):
+    _city(tmp_path / "mycity")
+    (tmp_path / "wenming.toml").write_text(
+        'name = "Example"\ndatabase = "sqlite:///wenming.db"\nregion = "./mycity"\n'
+        '[plugins]\nonly = ["water"]\n',
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    dep = ["-d", str(tmp_path / "wenming.toml")]
+    assert runner.invoke(cli, [*dep, "init"]).exit_code == 0
+    result = runner.invoke(cli, [*dep, "network", "load", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["added"] == {
+        "guidance_center": 1,
+        "center": 2,
+        "institute": 3,
+        "station": 2,
+        "subcenter": 1,
+    }
+    stats = json.loads(runner.invoke(cli, [*dep, "network", "stats", "--json"]).output)
+    assert stats["region"]["name"] == "示例市" and stats["reference"]["rows"] == []
+    assert stats["functional_zones"] == {"institute": 1}
+    show = json.loads(
+        runner.invoke(cli, [*dep, "network", "show", "990102100200", "--json"]).output
+    )
+    assert show["site"]["name"] == "西村新时代文明实践站" and show["site"]["approximate"] is True
+    assert [a["code"] for a in show["ancestors"]] == ["990102100", "990102", "9901"]
+    county = json.loads(runner.invoke(cli, [*dep, "network", "show", "990101", "--json"]).output)
+    assert (county["site"]["lng"], county["site"]["lat"]) == (116.40, 39.90)
+
+
+def test_a_broken_region_dataset_names_file_and_line(tmp_path):
+    _city(tmp_path / "broken", towns_extra="990103001,三街道,990103\n")
+    (tmp_path / "wenming.toml").write_text('name = "x"\n', encoding="utf-8")
+    runner = CliRunner()
+    dep = ["-d", str(tmp_path / "wenming.toml")]
+    assert runner.invoke(cli, [*dep, "init"]).exit_code == 0
+    result = runner.invoke(cli, [*dep, "network", "load", "--region", str(tmp_path / "broken")])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"error: {tmp_path / 'broken' / 'towns.csv'}: line 5, field 'county_code': "
+        "unknown county '990103'"
+    )
+    stats = json.loads(runner.invoke(cli, [*dep, "network", "stats", "--json"]).output)
+    assert stats["total"] == 0

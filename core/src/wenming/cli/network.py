@@ -85,9 +85,12 @@ def stats(state: State, as_json: bool) -> None:
     if as_json:
         echo_json(data)
         return
-    click.echo(f"{data['region']['name']} ({data['region']['code']}): {data['total']} sites")
-    click.echo(f"division data: {data['edition']}")
-    click.echo(f"published: {data['reference']['source']}")
+    code = f" ({data['region']['code']})" if data["region"]["code"] else ""
+    click.echo(f"{data['region']['name']}{code}: {data['total']} sites")
+    if data["edition"]:
+        click.echo(f"division data: {data['edition']}")
+    if data["reference"]["source"]:
+        click.echo(f"published: {data['reference']['source']}")
     click.echo("")
     click.echo(f"{'level':<16}{'loaded':>8}{'published':>11}{'diff':>7}")
     published = {r["level"]: r for r in data["reference"]["rows"]}

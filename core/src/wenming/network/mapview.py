@@ -52,10 +52,8 @@ FLAG_SYNTHETIC = 4
 
 def map_data(net: Network, *, title: str | None = None) -> dict[str, Any]:
     """The data the page renders: sites as compact rows, pairings, labels, link templates."""
-    from wenming.network.regions import read_region
-
     registry = net.registry
-    region = read_region(net.region)
+    region = net.region_data()
     sites = [s for s in net.sites() if s.lng is not None and s.lat is not None]
     types = sorted({s.site_type for s in sites})
     departments = sorted({s.department for s in sites if s.department} | set(registry.departments))
@@ -105,8 +103,12 @@ def map_data(net: Network, *, title: str | None = None) -> dict[str, Any]:
 
     pairings = [[p["industry_code"], p["territorial_code"]] for p in net.pairings()]
     return {
-        "title": title or f"{region.name}新时代文明实践一图导览",
-        "region": {"code": region.code, "name": region.name, "name_en": region.name_en},
+        "title": title or f"{region.name if region else ''}新时代文明实践一图导览",
+        "region": {
+            "code": region.code if region else None,
+            "name": region.name if region else net.region,
+            "name_en": region.name_en if region else net.region,
+        },
         "levels": [{"id": level, "label": level_label(level)} for level in LEVEL_ORDER],
         "types": [{"id": t, "label": type_label(t)} for t in types],
         "departments": [

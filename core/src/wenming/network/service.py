@@ -31,6 +31,7 @@ from wenming.records import INDUSTRY_LEVELS, LEVELS, TERRITORIAL_LEVELS
 
 if TYPE_CHECKING:
     from wenming.deployment import Deployment
+    from wenming.network.regions import Region
     from wenming.network.spatial import SpatialIndex
     from wenming.registry import Registry
     from wenming.storage import Storage
@@ -132,7 +133,23 @@ class Network:
 
     @classmethod
     def from_deployment(cls, deployment: Deployment) -> Network:
-        return cls(deployment.storage, deployment.registry, region=deployment.config.region)
+        """The network of a deployment; a relative region folder is next to its file."""
+        region = deployment.config.region
+        if deployment.path is not None and ("/" in region or "\\" in region):
+            folder = Path(region)
+            if not folder.is_absolute():
+                region = str(deployment.path.parent / folder)
+        return cls(deployment.storage, deployment.registry, region=region)
+
+    def region_data(self) -> Region | None:
+        """The deployment's region dataset, or ``None`` if it cannot be read (a network
+        built from imported files alone has no published figures to compare with)."""
+        from wenming.network.regions import read_region
+
+        try:
+            return read_region(self.region)
+        except WenmingError:
+            return None
 
     # ---------------------------------------------------------------- writing
 
@@ -444,7 +461,6 @@ class Network:
         for each difference."""
         from sqlalchemy import func, select
 
-        from wenming.network.regions import read_region
         from wenming.storage.tables import Pairing, Site
 
         t = Site.__table__
@@ -475,8 +491,8 @@ class Network:
         departments: dict[str, dict[str, int]] = {}
         for dept, level, n in by_dept:
             departments.setdefault(dept, {})[level] = int(n)
-        region = read_region(self.region)
-        reference = dict(region.reference)
+        region = self.region_data()
+        reference = dict(region.reference) if region else {}
         rows = []
         for level in LEVEL_ORDER:
             if level in reference:
@@ -490,8 +506,12 @@ class Network:
                     }
                 )
         return {
-            "region": {"key": region.key, "code": region.code, "name": region.name},
-            "edition": region.edition,
+            "region": {
+                "key": region.key if region else self.region,
+                "code": region.code if region else None,
+                "name": region.name if region else self.region,
+            },
+            "edition": region.edition if region else "",
             "levels": counts,
             "total": sum(counts.values()),
             "functional_zones": {k: int(v) for k, v in zones.items()},
@@ -509,7 +529,7 @@ class Network:
                 {k: int(v) for k, v in zones.items()},
                 station_codes,
                 reference,
-                region.edition,
+                region.edition if region else "",
                 len(self.registry.departments),
             ),
         }
