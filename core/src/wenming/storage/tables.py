@@ -25,10 +25,12 @@ class Meta(SQLModel, table=True):
 class Site(SQLModel, table=True):
     """One site of the double chessboard, on both axes.
 
-    ``parent_code`` is the territorial parent (station → institute → center → none);
-    for an industry site it is the town or village it sits in. ``line_code`` is the
-    industry parent (practice point → sub-center → guidance center). Coordinates are
-    WGS-84; ``approximate`` marks positions that were estimated, not surveyed.
+    ``parent_code`` is the territorial parent (station → institute → center → the city's
+    guidance center, the root of both axes); for an industry site it is the territorial
+    site it sits in. ``line_code`` is the industry parent (practice point → sub-center →
+    guidance center). Coordinates are WGS-84; ``approximate`` marks positions that were
+    estimated, not surveyed; ``functional_zone`` marks NBS units coded 400–599 (treated
+    like a town or village, not formal divisions). See :mod:`wenming.network`.
     """
 
     __tablename__ = "wm_site"
