@@ -230,7 +230,7 @@
     singles.forEach(function (d) {
       var s = d.site, style = LEVEL_STYLE[s.level] || LEVEL_STYLE.station;
       var r = style.r * (view.zoom >= 13 ? 1.3 : 1);
-      shape(style.shape, d.x, d.y, r, colorOf(s), (s.flags & F_APPROX) && s.level !== "guidance_center");
+      shape(style.shape, d.x, d.y, r, colorOf(s), (s.flags & F_APPROX) !== 0);
       drawn.push({ x: d.x, y: d.y, r: r, site: s });
       byLevel[s.level] = (byLevel[s.level] || 0) + 1;
       nMarkers++;
