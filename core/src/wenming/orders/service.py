@@ -1233,7 +1233,7 @@ class Workflow:
                     continue
                 raise
             self._observe(steps)
-            return self.order(order_id)
+            return self._view(snap.order, snap.parts, self.clock())
         raise ConflictError(
             f"order {order_id} kept changing under {self.max_attempts} attempts; try again"
         )
@@ -1282,6 +1282,7 @@ class Workflow:
         )
         if done.rowcount != 1:
             raise _Lost
+        o.update(values)
         for i, step in enumerate(steps, start=1):
             if step.write is not None:
                 step.write(s, step.data)
