@@ -920,3 +920,18 @@ def test_joint_dispatch_takes_one_resource_per_department(wf):
     assert [d.part for d in wf.dispatches(order.id)] == [1, 2, 2], "only the declined part again"
     with pytest.raises(IllegalTransition, match="no joint parts waiting"):
         wf.dispatch_joint(OPS, order.id)
+
+
+def test_workflow_limits_come_from_the_deployment_file(tmp_path):
+    from wenming.deployment import read_config, render_config
+    from wenming.errors import ConfigError
+
+    path = tmp_path / "wenming.toml"
+    path.write_text(render_config("Suzhou", "sqlite://"), encoding="utf-8")
+    assert read_config(path).workflow.dispatch_hours == 24.0
+    text = path.read_text(encoding="utf-8").replace("accept_hours = 48.0", "accept_hours = 6")
+    path.write_text(text, encoding="utf-8")
+    assert read_config(path).workflow.accept_hours == 6.0
+    path.write_text(text.replace("dispatch_hours = 24.0", "dispatch_hours = 0"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"workflow: expected dispatch_hours > 0, got 0"):
+        read_config(path)

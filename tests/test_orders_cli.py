@@ -255,3 +255,18 @@ def test_expire_and_cancel(run):
     other = str(submit(run)["id"])
     cancelled = js(run("order", "cancel", other, "--reason", "rain", *STATION, "--json"))
     assert cancelled["state"] == "cancelled"
+
+
+def test_help_lists_the_workflow_commands(run):
+    listed = run("--help").output
+    for name in (
+        "supply",
+        "order",
+        "dispatch",
+        "accept",
+        "decline",
+        "complete",
+        "evaluate",
+        "joint",
+    ):
+        assert f"  {name} " in listed, name
