@@ -71,6 +71,6 @@ def demo(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Run the benchmarks under benchmarks/ and print their figures."""
-    install(session)
+    install(session, "bench")
     for script in sorted(ROOT.glob("benchmarks/bench_*.py")):
         session.run("python", str(script), *session.posargs)
