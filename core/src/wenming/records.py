@@ -85,6 +85,11 @@ def _positive(_inst: Any, attribute: attrs.Attribute, value: float) -> None:
         raise ValueError(f"{attribute.name} must be a positive number, got {value!r}")
 
 
+def _positive_or_none(_inst: Any, attribute: attrs.Attribute, value: float | None) -> None:
+    if value is not None:
+        _positive(_inst, attribute, value)
+
+
 def _one_of(options: tuple[str, ...]):
     def check(_inst: Any, attribute: attrs.Attribute, value: str) -> None:
         if value not in options:
@@ -268,8 +273,10 @@ class Resource:
     """A shared resource (资源共享): a venue, a project or a team.
 
     ``place`` is the code of the administrative division (county, town or village) it
-    sits in; ``lng``/``lat`` (WGS-84) may refine it. ``synthetic`` marks generated
-    records, so nothing presents them as real.
+    sits in; ``lng``/``lat`` (WGS-84) may refine it. ``reach_km`` is its service reach:
+    when set, it replaces the hard reach of every distance rule for this resource
+    (a coach trip widens it, a walk-in point narrows it). ``synthetic`` marks
+    generated records, so nothing presents them as real.
     """
 
     name: str = field(validator=_name)
@@ -288,6 +295,7 @@ class Resource:
     months: tuple[int, ...] = field(default=(), converter=_tuple, validator=_months)
     lng: float | None = None
     lat: float | None = None
+    reach_km: float | None = field(default=None, validator=_positive_or_none)
     synthetic: bool = False
     description: str = ""
 

@@ -30,7 +30,8 @@ Resource columns: ``kind`` (0 venue, 1 project, 2 team), ``department``,
 ``template``, ``site_type`` (vocabulary codes, −1 none), ``category``, ``audience``,
 ``tag`` (tags and skills), ``skill`` (bitmasks), ``x``/``y``/``z`` (unit vector, NaN
 unknown), ``wide`` (city-wide: no position, serves anywhere), ``capacity``,
-``members``, ``months`` (season mask), ``rep_mean``/``rep_count`` (evaluations),
+``members``, ``months`` (season mask), ``reach_km`` (the resource's own service
+reach, NaN where it has none), ``rep_mean``/``rep_count`` (evaluations),
 ``load`` (open dispatches), ``slots``, and ``key``/``place`` (strings, for reasons).
 Demand columns: ``category`` (mask of the accepted category), ``part_skill``
 (skills a joint part may offer instead of the category), ``audience``, ``tag``,
@@ -262,18 +263,29 @@ class AudienceKind:
 
 class DistanceKind:
     """Great-circle distance ``d`` from the resource to the demand: the filter is
-    ``d ≤ reach_km`` (default: the deployment's living circle), the score
-    ``exp(-d / decay_km)``. City-wide resources (placed at city level, no coordinates)
-    pass and score 0; resources with no known position fail."""
+    ``d ≤ reach``, the score ``exp(-d / decay_km)``. The reach of a pair is the
+    resource's own service reach (its ``reach_km`` column) when it has one, else the
+    rule's ``reach_km``, else the deployment's living circle. City-wide resources
+    (placed at city level, no coordinates) pass and score 0; resources with no known
+    position fail."""
 
     def __init__(self, params: DistanceParams, context: KindContext) -> None:
         self.reach_km = float(params.reach_km or context.reach_km)
         self.decay_km = float(params.decay_km)
         self.min_dot = math.cos(min(self.reach_km / EARTH_RADIUS_KM, math.pi))
 
+    def _min_dot(self, res: Columns) -> np.ndarray | float:
+        """The smallest dot product of unit vectors within each resource's reach."""
+        own = res.reach_km
+        unset = np.isnan(own)
+        if unset.all():
+            return self.min_dot  # no resource has its own reach: the rule's threshold
+        reach = np.where(unset, self.reach_km, own)
+        return np.cos(np.minimum(reach / EARTH_RADIUS_KM, math.pi))
+
     def passes(self, res: Columns, dem: Columns) -> np.ndarray | None:
         dot = res.x * dem.x + res.y * dem.y + res.z * dem.z
-        return res.wide | (dot >= self.min_dot)
+        return res.wide | (dot >= self._min_dot(res))
 
     def score(self, res: Columns, dem: Columns) -> np.ndarray:
         km = km_between(res.x, res.y, res.z, dem.x, dem.y, dem.z)
@@ -285,7 +297,10 @@ class DistanceKind:
         km = float(km_between(res.x, res.y, res.z, dem.x, dem.y, dem.z))
         if math.isnan(km):
             return f"the resource's place {res.place} has no known position"
-        return f"{km:.1f} km away, beyond the {self.reach_km:g} km reach"
+        own = float(res.reach_km)
+        if math.isnan(own):
+            return f"{km:.1f} km away, beyond the {self.reach_km:g} km reach"
+        return f"{km:.1f} km away, beyond the resource's own {own:g} km reach"
 
 
 class CapacityKind:

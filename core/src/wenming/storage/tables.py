@@ -92,6 +92,8 @@ class ResourceRow(SQLModel, table=True):
     members: int = 0
     lng: float | None = None
     lat: float | None = None
+    #: Service reach in km; replaces distance rules' hard reach (NULL: the rules' own).
+    reach_km: float | None = None
     synthetic: bool = False
     status: str = Field(default="published", index=True, max_length=16)
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
