@@ -92,7 +92,12 @@ def _print_candidate(rank: int, c: Any, explain: bool, indent: str = "") -> None
 @click.option("--explain", is_flag=True, help="Show each rule's contribution to the score.")
 @click.option("--excluded", is_flag=True, help="Also list refused resources and why.")
 @click.option(
-    "--joint", is_flag=True, help="Compose a joint order: one resource per department (拼单)."
+    "--joint",
+    is_flag=True,
+    help=(
+        "Compose a joint order: one resource per department (拼单); without --department "
+        "or --template, from the joint templates that fit the demand's words."
+    ),
 )
 @click.option(
     "--batch",
@@ -136,7 +141,8 @@ def match(
     """Rank the candidates for one demand, with the reasons for each score.
 
     Give the demand as options or --file demand.json; --joint composes a joint order
-    across --department (or a joint --template) instead. With --batch FILE, assign
+    across --department (or a joint --template) instead — or, with neither, across the
+    joint templates that fit the demand's category, tags and audiences. With --batch FILE, assign
     every demand of a CSV or JSON file at once (optimal min-cost flow by default).
     """
     from wenming.matching import Engine
@@ -198,7 +204,13 @@ def _joint(engine: Any, demand: Any, k: int, explain: bool, as_json: bool) -> No
         return
     for i, p in enumerate(proposals, start=1):
         flag = "" if p.exact else "  (heuristic)"
-        click.echo(f"{i:>3}  {p.score:6.3f}{flag}")
+        what = f"  {p.template}" if p.template else ""
+        if p.fit is not None:
+            what += f" (fit {p.fit.score:.3f})"
+        click.echo(f"{i:>3}  {p.score:6.3f}{what}{flag}")
+        if explain and p.fit is not None:
+            fit = " · ".join(f"{rule} {value:.3f}" for rule, value in p.fit.breakdown.items())
+            click.echo(f"       template fit: {fit}")
         for dept, c in p.parts.items():
             click.echo(f"       {dept}: {c.key} ({c.score:.3f})  {c.name}")
         if explain:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         Exclusion,
         JointProposal,
         Ranking,
+        TemplateFit,
     )
 
 _EXPORTS = {
@@ -32,6 +33,7 @@ _EXPORTS = {
     "Exclusion": "wenming.matching.results",
     "JointProposal": "wenming.matching.results",
     "Ranking": "wenming.matching.results",
+    "TemplateFit": "wenming.matching.results",
 }
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "Exclusion",
     "JointProposal",
     "Ranking",
+    "TemplateFit",
     "default_slots",
     "read_demands",
 ]

@@ -40,15 +40,23 @@ from wenming.matching.arrays import (
     window_mask,
 )
 from wenming.matching.demand import Demand
-from wenming.matching.kinds import KindContext, kind_names
+from wenming.matching.kinds import (
+    AudienceKind,
+    CategoryKind,
+    KindContext,
+    TagsKind,
+    TimeKind,
+    kind_names,
+)
 from wenming.matching.results import (
     BatchResult,
     Candidate,
     Exclusion,
     JointProposal,
     Ranking,
+    TemplateFit,
 )
-from wenming.records import Resource
+from wenming.records import Resource, Template
 
 if TYPE_CHECKING:
     from wenming.deployment import Deployment
@@ -57,6 +65,9 @@ if TYPE_CHECKING:
 
 #: Demand × resource elements evaluated at once in batch filtering (memory bound).
 BLOCK_ELEMENTS = 1 << 20
+#: Rule kinds that can judge a joint template as well as a resource: they read only
+#: the category, tag, skill, audience and season columns a template has too.
+TEMPLATE_KINDS = (CategoryKind, TagsKind, AudienceKind, TimeKind)
 
 
 class _Item:
@@ -75,6 +86,7 @@ class _Item:
         "months",
         "name",
         "place",
+        "reach_km",
         "site_type",
         "skills",
         "slots",
@@ -105,6 +117,7 @@ def _from_record(key: str, res: Resource, department: str | None) -> _Item:
         months=res.months,
         lng=res.lng,
         lat=res.lat,
+        reach_km=res.reach_km,
         slots=None,
     )
 
@@ -115,6 +128,16 @@ def _from_row(row: ResourceRow) -> _Item:
     if slots is not None and (not isinstance(slots, int) or isinstance(slots, bool) or slots < 0):
         raise WenmingError(
             f"resource {row.key!r}: extra.slots must be a whole number ≥ 0, got {slots!r}"
+        )
+    reach = row.reach_km
+    if reach is None:
+        # rows published before the column existed keep their reach in ``extra``
+        reach = extra.get("reach_km")
+    if reach is not None and (
+        isinstance(reach, bool) or not isinstance(reach, int | float) or not reach > 0
+    ):
+        raise WenmingError(
+            f"resource {row.key!r}: reach_km must be a positive number, got {reach!r}"
         )
     return _Item(
         key=row.key,
@@ -133,7 +156,18 @@ def _from_row(row: ResourceRow) -> _Item:
         months=tuple(row.months or ()),
         lng=row.lng,
         lat=row.lat,
+        reach_km=float(reach) if reach is not None else None,
         slots=slots,
+    )
+
+
+def _template_words(template: Template) -> tuple[str, ...]:
+    """The words a joint template is known by: its tags and every skill it (or one of
+    its parts) asks for — the template's counterpart of a resource's tags ∪ skills."""
+    return (
+        *template.tags,
+        *template.skills,
+        *(s for part in template.parts for s in part.skills),
     )
 
 
@@ -240,6 +274,7 @@ class Engine:
         self.columns = self._columns(items, reputation, load, slots)
         self._all = Columns(self.columns)
         self._rules = self._compile(registry, impls)
+        self._templates = self._template_columns(registry)
 
     # ------------------------------------------------------------------ building
 
@@ -319,6 +354,8 @@ class Engine:
             "templates": Vocab(registry.templates),
             "site_types": Vocab(registry.site_types),
         }
+        for template in registry.joint_templates().values():
+            vocab["tags"].add(_template_words(template))
         for it in items:
             vocab["categories"].add(it.categories)
             vocab["audiences"].add(it.audiences)
@@ -389,11 +426,34 @@ class Engine:
             "y": y,
             "z": z,
             "wide": np.array([p[2] for p in positions], dtype=bool),
+            "reach_km": np.array(
+                [it.reach_km if it.reach_km is not None else math.nan for it in items],
+                dtype=np.float64,
+            ),
             "capacity": np.array([it.capacity for it in items], dtype=np.float64),
             "members": np.array([it.members or 0 for it in items], dtype=np.float64),
             "months": np.array([month_mask(it.months) for it in items], dtype=np.uint16),
             **self._inputs(reputation, load),
             "slots": np.array(slot_values, dtype=np.int64),
+        }
+
+    def _template_columns(self, registry: Registry) -> dict[str, np.ndarray]:
+        """The registry's joint templates as columns that the category, tags, audience
+        and time kinds judge exactly as they judge resources: the template's category,
+        audiences, words (tags and every skill it and its parts ask for), skills and
+        season. Sorted by template ID."""
+        v = self.vocab
+        ids = sorted(registry.joint_templates())
+        templates = [registry.templates[t] for t in ids]
+        return {
+            "key": np.array(ids, dtype=object),
+            "category": v["categories"].masks([(t.category,) for t in templates]),
+            "audience": v["audiences"].masks([t.audiences for t in templates]),
+            "tag": v["tags"].masks([_template_words(t) for t in templates]),
+            "skill": v["tags"].masks(
+                [(*t.skills, *(s for p in t.parts for s in p.skills)) for t in templates]
+            ),
+            "months": np.array([month_mask(t.months) for t in templates], dtype=np.uint16),
         }
 
     def _inputs(
@@ -570,13 +630,21 @@ class Engine:
         )
 
     def _demand_columns(
-        self, demands: Sequence[Demand], part_skills: Sequence[Iterable[str]] | None = None
+        self,
+        demands: Sequence[Demand],
+        part_skills: Sequence[Iterable[str]] | None = None,
+        *,
+        positions: bool = True,
     ) -> dict[str, np.ndarray]:
+        """Columns of the demands; without ``positions`` they are not located (NaN),
+        for rules that do not read distances."""
         v = self.vocab
         m = len(demands)
-        lng = np.empty(m)
-        lat = np.empty(m)
+        lng = np.full(m, np.nan)
+        lat = np.full(m, np.nan)
         for i, d in enumerate(demands):
+            if not positions:
+                break
             if d.lng is not None and d.lat is not None:
                 lng[i], lat[i] = d.lng, d.lat
                 continue
@@ -982,6 +1050,8 @@ class Engine:
         demand: Demand,
         departments: Sequence[str] | None = None,
         k: int = 5,
+        *,
+        templates: int = 3,
     ) -> list[JointProposal]:
         """The ``k`` best combinations of one resource per needed department (拼单).
 
@@ -992,18 +1062,145 @@ class Engine:
         compatible with all). Exact (branch and bound) for up to four departments,
         beam search beyond. Returns an empty list when no combination exists; see
         :meth:`joint_gaps` for why.
+
+        A demand that names neither departments nor a template — a station's words
+        only — is matched against the joint templates first (see
+        :meth:`fitting_templates`): the best-fitting ``templates`` that can be
+        composed are each composed exactly, and their proposals are interleaved by
+        rank — every template's best combination first, in order of fit, then every
+        template's second best, and so on. Each proposal names its ``template`` and
+        carries the ``fit`` that chose it.
         """
         from wenming.matching.joint import best_combinations
 
+        if self._infers(demand, departments):
+            return self._inferred(demand, k, templates)
         resolved, parts = self._joint_parts(demand, departments)
         pools = self._joint_pools(resolved, parts)
-        return best_combinations(pools, self.columns, self.config.reach_km, k)
+        proposals = best_combinations(pools, self.columns, self.config.reach_km, k)
+        template = resolved.template
+        if template is not None and self.registry.templates[template].is_joint:
+            proposals = [evolve(p, template=template) for p in proposals]
+        return proposals
 
     def joint_gaps(
         self, demand: Demand, departments: Sequence[str] | None = None
     ) -> dict[str, str]:
-        """Departments of a joint demand that have no candidate, with the reason."""
+        """Departments of a joint demand that have no candidate, with the reason.
+
+        For a demand whose joint templates are inferred, every fitting template's
+        empty parts are listed, keyed ``<template>:<department>``.
+        """
+        if self._infers(demand, departments):
+            gaps: dict[str, str] = {}
+            for fit in self._fits_or_fail(self.resolve(demand)):
+                resolved, parts = self._joint_parts(evolve(demand, template=fit.template), None)
+                for dept, why in self._gaps(resolved, parts).items():
+                    gaps[f"{fit.template}:{dept}"] = f"joint template {fit.template}: {why}"
+            return gaps
         resolved, parts = self._joint_parts(demand, departments)
+        return self._gaps(resolved, parts)
+
+    def fitting_templates(self, demand: Demand) -> list[TemplateFit]:
+        """The joint templates a demand's words describe, best fit first.
+
+        Each available joint template is judged like a resource by the engine's
+        rules that judge every resource and whose kind reads only what a template has
+        — category, tags, audiences, season (``core.category``, ``core.tags``,
+        ``core.audience``, ``core.time`` with the deployment's weights and params) —
+        in one vectorised pass over all templates. A template fits when it passes
+        those rules' filters, shares at least ``min_overlap`` of the demand's tags
+        (the tags rule's filter, applied here even in score mode: a template is only
+        proposed for words it shares) and scores above 0. Ties go by template ID.
+        """
+        return self._fits(self.resolve(demand))
+
+    @staticmethod
+    def _infers(demand: Demand, departments: Sequence[str] | None) -> bool:
+        return not departments and not demand.departments and not demand.template
+
+    def _fits(self, resolved: Demand) -> list[TemplateFit]:
+        cols = self._templates
+        ids = cols["key"]
+        n = len(ids)
+        if n == 0:
+            return []
+        dem = self._demand_columns([resolved], positions=False)
+        dview = Columns(dem, 0)
+        tview = Columns(cols)
+        category = int(dem["category_id"][0])
+        ok = np.ones(n, dtype=bool)
+        contributions: list[tuple[str, np.ndarray]] = []
+        for rule in self._rules:
+            if rule.mask is not None or not isinstance(rule.kind, TEMPLATE_KINDS):
+                continue
+            if rule.categories is not None and category not in rule.categories:
+                continue
+            if rule.filters or isinstance(rule.kind, TagsKind):
+                passed = rule.kind.passes(tview, dview)
+                if passed is not None:
+                    ok &= np.broadcast_to(passed, (n,))
+            if rule.scores:
+                score = np.broadcast_to(rule.kind.score(tview, dview), (n,))
+                contributions.append((rule.id, rule.weight * score))
+        fits = []
+        for i in np.flatnonzero(ok).tolist():
+            breakdown = {rule_id: float(values[i]) for rule_id, values in contributions}
+            total = sum(breakdown.values())
+            if total <= 0:
+                continue
+            template = self.registry.templates[ids[i]]
+            fits.append(
+                TemplateFit(
+                    template=str(ids[i]),
+                    score=total,
+                    breakdown=breakdown,
+                    departments=tuple(p.department for p in template.parts),
+                )
+            )
+        fits.sort(key=lambda f: (-f.score, f.template))
+        return fits
+
+    def _fits_or_fail(self, resolved: Demand) -> list[TemplateFit]:
+        fits = self._fits(resolved)
+        if not fits:
+            words = ", ".join(
+                [resolved.category or "no category", *resolved.tags, *resolved.audiences]
+            )
+            raise WenmingError(
+                f"demand {resolved.id!r} names no departments and no joint template, and "
+                f"no joint template fits its words ({words}); name the departments or a "
+                "template"
+            )
+        return fits
+
+    def _inferred(self, demand: Demand, k: int, templates: int) -> list[JointProposal]:
+        from wenming.matching.joint import best_combinations
+
+        if templates < 1:
+            raise WenmingError(f"templates must be ≥ 1, got {templates}")
+        per_template: list[list[JointProposal]] = []
+        for fit in self._fits_or_fail(self.resolve(demand)):
+            if len(per_template) >= templates:
+                break
+            resolved, parts = self._joint_parts(evolve(demand, template=fit.template), None)
+            pools = self._joint_pools(resolved, parts)
+            found = best_combinations(pools, self.columns, self.config.reach_km, k)
+            if found:
+                per_template.append([evolve(p, template=fit.template, fit=fit) for p in found])
+        interleaved = sorted(
+            (
+                (rank, order, p)
+                for order, ps in enumerate(per_template)
+                for rank, p in enumerate(ps)
+            ),
+            key=lambda t: (t[0], t[1]),
+        )
+        return [p for _, _, p in interleaved[:k]]
+
+    def _gaps(
+        self, resolved: Demand, parts: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
+    ) -> dict[str, str]:
         pools = self._joint_pools(resolved, parts)
         gaps = {}
         for dept, candidates in pools.items():
@@ -1023,7 +1220,10 @@ class Engine:
         template_parts = {p.department: p for p in template.parts} if template else {}
         depts = tuple(departments) if departments else resolved.departments
         if not depts:
-            raise WenmingError(f"demand {resolved.id!r} names no departments and no joint template")
+            raise WenmingError(
+                f"demand {resolved.id!r} names no departments and its template "
+                f"{resolved.template!r} is not a joint template"
+            )
         if len(set(depts)) != len(depts):
             raise WenmingError(f"demand {resolved.id!r}: a department is named twice")
         parts = {}

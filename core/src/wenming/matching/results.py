@@ -107,21 +107,52 @@ class BatchResult:
 
 
 @frozen
+class TemplateFit:
+    """How well a joint template fits a demand given in a station's words.
+
+    The template is judged like a resource by the rules that can judge it (category,
+    tags with skills, audiences, season): ``breakdown`` maps rule ID → contribution
+    (rule weight × 0–1 score) and ``score`` is their sum. ``departments`` are the
+    template's partners, in the template's order.
+    """
+
+    template: str
+    score: float
+    breakdown: dict[str, float]
+    departments: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "template": self.template,
+            "score": self.score,
+            "breakdown": dict(self.breakdown),
+            "departments": list(self.departments),
+        }
+
+
+@frozen
 class JointProposal:
     """One resource per needed department for a joint order (拼单).
 
     ``score`` is the sum of the parts' scores; ``breakdown`` sums each rule's
     contributions over the parts, so it adds up to ``score`` too. ``exact`` is false
-    when more than four departments were searched heuristically.
+    when more than four departments were searched heuristically. ``template`` is the
+    joint template the parts were composed for (``None`` for departments named
+    directly); ``fit`` says why that template was chosen when the engine inferred it
+    from the demand's words.
     """
 
     parts: dict[str, Candidate]
     score: float
     breakdown: dict[str, float]
     exact: bool = True
+    template: str | None = None
+    fit: TemplateFit | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "template": self.template,
+            "fit": self.fit.as_dict() if self.fit is not None else None,
             "score": self.score,
             "exact": self.exact,
             "breakdown": dict(self.breakdown),

@@ -121,7 +121,8 @@ TEMPLATES = (
         site_types=("station", "community_health_center", "first_aid_training_base"),
         skills=("first_aid_teaching", "cpr", "property_management"),
         team_kinds=("certified_rescue_team", "property_volunteers"),
-        tags=(*FIRST_RESPONDER_TAGS, "residential_estate"),
+        # "property" and "property_staff": the words a station uses when it asks for it
+        tags=(*FIRST_RESPONDER_TAGS, "residential_estate", "property", "property_staff"),
         parts=(
             JointPart(
                 department="health",
