@@ -31,6 +31,7 @@ from attrs import evolve
 from wenming.deployment import MatchingConfig
 from wenming.errors import WenmingError
 from wenming.matching.arrays import (
+    EARTH_RADIUS_KM,
     KINDS,
     Columns,
     Vocab,
@@ -402,6 +403,10 @@ class Engine:
         lng = np.array([p[0] for p in positions], dtype=np.float64)
         lat = np.array([p[1] for p in positions], dtype=np.float64)
         x, y, z = unit_vectors(lng, lat)
+        reach_km = np.array(
+            [it.reach_km if it.reach_km is not None else math.nan for it in items],
+            dtype=np.float64,
+        )
         given_slots = fill(keys, slots, None)
         slot_values = [
             int(
@@ -426,10 +431,8 @@ class Engine:
             "y": y,
             "z": z,
             "wide": np.array([p[2] for p in positions], dtype=bool),
-            "reach_km": np.array(
-                [it.reach_km if it.reach_km is not None else math.nan for it in items],
-                dtype=np.float64,
-            ),
+            "reach_km": reach_km,
+            "reach_dot": np.cos(np.minimum(reach_km / EARTH_RADIUS_KM, math.pi)),
             "capacity": np.array([it.capacity for it in items], dtype=np.float64),
             "members": np.array([it.members or 0 for it in items], dtype=np.float64),
             "months": np.array([month_mask(it.months) for it in items], dtype=np.uint16),

@@ -31,8 +31,9 @@ Resource columns: ``kind`` (0 venue, 1 project, 2 team), ``department``,
 ``tag`` (tags and skills), ``skill`` (bitmasks), ``x``/``y``/``z`` (unit vector, NaN
 unknown), ``wide`` (city-wide: no position, serves anywhere), ``capacity``,
 ``members``, ``months`` (season mask), ``reach_km`` (the resource's own service
-reach, NaN where it has none), ``rep_mean``/``rep_count`` (evaluations),
-``load`` (open dispatches), ``slots``, and ``key``/``place`` (strings, for reasons).
+reach, NaN where it has none) and ``reach_dot`` (the cosine of that reach's central
+angle: the smallest unit-vector dot product within it), ``rep_mean``/``rep_count``
+(evaluations), ``load`` (open dispatches), ``slots``, and ``key``/``place`` (strings, for reasons).
 Demand columns: ``category`` (mask of the accepted category), ``part_skill``
 (skills a joint part may offer instead of the category), ``audience``, ``tag``,
 ``tag_count`` (the demand's tag count, unknown tags included), ``x``/``y``/``z``,
@@ -276,12 +277,11 @@ class DistanceKind:
 
     def _min_dot(self, res: Columns) -> np.ndarray | float:
         """The smallest dot product of unit vectors within each resource's reach."""
-        own = res.reach_km
+        own = res.reach_dot
         unset = np.isnan(own)
         if unset.all():
             return self.min_dot  # no resource has its own reach: the rule's threshold
-        reach = np.where(unset, self.reach_km, own)
-        return np.cos(np.minimum(reach / EARTH_RADIUS_KM, math.pi))
+        return np.where(unset, self.min_dot, own)
 
     def passes(self, res: Columns, dem: Columns) -> np.ndarray | None:
         dot = res.x * dem.x + res.y * dem.y + res.z * dem.z
