@@ -935,3 +935,21 @@ def test_workflow_limits_come_from_the_deployment_file(tmp_path):
     path.write_text(text.replace("dispatch_hours = 24.0", "dispatch_hours = 0"), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"workflow: expected dispatch_hours > 0, got 0"):
         read_config(path)
+
+
+def test_a_published_reach_is_the_engines_service_reach(wf):
+    for name, reach in (("near_pump", None), ("tiny_pump", 0.1)):
+        wf.publish(
+            WATER_DESK,
+            name=name,
+            kind="venue",
+            name_zh="泵站",
+            place="320505001003",  # the next community, under a kilometre from the order
+            department="water",
+            categories=["science"],
+            reach_km=reach,
+        )
+    assert wf.resource("water.tiny_pump").reach_km == 0.1
+    order = submit(wf)
+    ranked = [c.key for c in wf.candidates(order.id, k=100)]
+    assert "water.near_pump" in ranked and "water.tiny_pump" not in ranked

@@ -233,9 +233,9 @@ class Workflow:
             "lat": lat,
             "synthetic": False,
             "status": "published",
+            "reach_km": reach_km,
             "extra": {
                 "serves": list(serves),
-                "reach_km": reach_km,
                 "schedule": schedule,
                 "description": description,
                 "publisher": actor.id,
@@ -306,6 +306,7 @@ class Workflow:
             months=seed.months,
             status="published",
             source="plugin",
+            reach_km=getattr(seed, "reach_km", None),
         )
 
     def resources(
@@ -351,6 +352,7 @@ class Workflow:
             months=seed.months,
             status="published",
             source="plugin",
+            reach_km=getattr(seed, "reach_km", None),
         )
 
     # ------------------------------------------------------------------ order (点单)
@@ -1699,7 +1701,7 @@ def _resource_view(row: Mapping[str, Any]) -> ResourceView:
         status=row["status"],
         source="published",
         serves=tuple(extra.get("serves") or ()),
-        reach_km=extra.get("reach_km"),
+        reach_km=row.get("reach_km") or extra.get("reach_km"),
     )
 
 
