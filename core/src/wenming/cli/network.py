@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from wenming import synthetic
 from wenming.cli import State, echo_json, json_option
 from wenming.errors import WenmingError
 
@@ -74,6 +75,75 @@ def load(state: State, file: Path | None, region: str | None, as_json: bool) -> 
         click.echo(f"kept {report.kept} sites already present")
     if report.approximate:
         click.echo(f"{report.approximate} added sites have approximate positions")
+
+
+@network.command()
+@click.option(
+    "--points", type=click.IntRange(min=0), default=synthetic.SEED_POINTS, show_default=True
+)
+@click.option(
+    "--venues", type=click.IntRange(min=0), default=synthetic.SEED_VENUES, show_default=True
+)
+@click.option(
+    "--projects", type=click.IntRange(min=0), default=synthetic.SEED_PROJECTS, show_default=True
+)
+@click.option(
+    "--teams", type=click.IntRange(min=0), default=synthetic.SEED_TEAMS, show_default=True
+)
+@click.option(
+    "--pairings",
+    type=click.IntRange(min=0),
+    default=synthetic.DEFAULT_PAIRINGS,
+    show_default=True,
+    help="Stations paired with each point (its village's, then the nearest).",
+)
+@click.option(
+    "--seed", type=int, default=synthetic.DEFAULT_SEED, show_default=True, help="Random seed."
+)
+@json_option
+@click.pass_obj
+def synthesize(
+    state: State,
+    points: int,
+    venues: int,
+    projects: int,
+    teams: int,
+    pairings: int,
+    seed: int,
+    as_json: bool,
+) -> None:
+    """Generate seed-scale synthetic practice points, pairings, venues, projects and teams.
+
+    Built deterministically (same seed, same rows) from the loaded network's real towns
+    and villages and the departments' site types and templates; every row is marked
+    synthetic. Defaults are the seed's figures. Run once, after 'network load'.
+    """
+    deployment = state.deployment(required=True)
+    deployment.storage.check()
+    report = synthetic.synthesize(
+        deployment.storage,
+        deployment.registry,
+        points=points,
+        venues=venues,
+        projects=projects,
+        teams=teams,
+        pairings=pairings,
+        seed=seed,
+    )
+    if as_json:
+        echo_json(report.as_dict())
+        return
+    click.echo(
+        f"added {report.points} synthetic practice points, {report.pairings} pairings, "
+        f"{report.venues} venues, {report.projects} projects, {report.teams} teams "
+        f"(seed {report.seed})"
+    )
+    click.echo(f"{'department':<18}{'points':>8}{'venues':>8}{'projects':>10}{'teams':>7}")
+    for dept, n in report.departments.items():
+        click.echo(
+            f"{dept:<18}{n.get('points', 0):>8}{n.get('venues', 0):>8}"
+            f"{n.get('projects', 0):>10}{n.get('teams', 0):>7}"
+        )
 
 
 @network.command()
