@@ -898,7 +898,8 @@ def test_batch_dispatch_assigns_many_orders(wf):
     assert result.dispatched[f"{pair.id}.2"].startswith("estates.")
     for o in orders:
         (d,) = wf.dispatches(o.id)
-        assert d.method in ("batch", "ranked") and d.score is not None
+        assert d.method == "batch" and d.score == d.explanation["score"]
+    assert [d.method for d in wf.dispatches(pair.id)] == ["ranked", "ranked"]
     assert wf.batch_dispatch(OPS).dispatched == {}, "nothing is left waiting"
     assert wf.batch_dispatch(OPS, [orders[0].id]).unassigned == {
         str(orders[0].id): f"order {orders[0].id} is not waiting for dispatch"
@@ -953,3 +954,12 @@ def test_a_published_reach_is_the_engines_service_reach(wf):
     order = submit(wf)
     ranked = [c.key for c in wf.candidates(order.id, k=100)]
     assert "water.near_pump" in ranked and "water.tiny_pump" not in ranked
+
+
+def test_a_department_dispatchers_batch_stays_in_its_department(wf):
+    orders = [submit(wf, audiences=["elderly"], tags=[]) for _ in range(2)]
+    pair = joint(wf)
+    result = wf.batch_dispatch(WATER_DESK)
+    assert set(result.dispatched) == {f"{o.id}.1" for o in orders}
+    assert all(key.startswith("water.") for key in result.dispatched.values())
+    assert wf.order(pair.id).state == "submitted", "the medics and estates parts are not water's"

@@ -790,10 +790,11 @@ class Workflow:
         """Dispatch many waiting parts at once with the engine's batch assignment (optimal:
         a min-cost flow under each resource's daily slots).
 
-        A part the assignment gives a resource it cannot take (another department for a
-        joint part or a department dispatcher, a resource that declined it) is given its
-        best remaining ranked candidate instead. Each dispatch is its own transition;
-        ``unassigned`` says why a part was not dispatched.
+        The batch assignment knows no per-demand department limits, so parts that have
+        one (a joint order's parts, every part for a department dispatcher) are given
+        their best ranked candidate within the limit instead, after the batch; so is a
+        part the batch gives a resource that declined it. Each dispatch is its own
+        transition; ``unassigned`` says why a part was not dispatched.
         """
         wanted = set(order_ids) if order_ids is not None else None
         with self.storage.session() as s:
@@ -822,13 +823,18 @@ class Workflow:
                     continue
                 parts[f"{order_id}.{p.seq}"] = (order, p)
         engine = engine if engine is not None else self.engine()
-        demands = [self.demand(o, p) for o, p in parts.values()]
+        free = [
+            (o, p)
+            for o, p in parts.values()
+            if p.department is None and actor.role != "department_dispatcher"
+        ]
+        demands = [self.demand(o, p) for o, p in free]
         result = engine.batch(demands, method=method) if demands else None
         dispatched: dict[str, str] = {}
         for demand_id, (order, p) in parts.items():
             key = result.assignments.get(demand_id) if result else None
             try:
-                if key is not None and _acceptable(key, engine, p, actor):
+                if key is not None and _acceptable(self.resource(key), p, actor):
                     choice = Choice(
                         key=key,
                         part=p.seq,
@@ -840,7 +846,7 @@ class Workflow:
                         },
                     )
                 else:
-                    if key is None and result is not None and demand_id in result.unassigned:
+                    if result is not None and demand_id in result.unassigned:
                         unassigned[demand_id] = result.unassigned[demand_id]
                         continue
                     choice = self._ranked_choice(actor, order.id, p.seq, 1, engine)
@@ -1589,20 +1595,15 @@ def _pick_open_part(order: OrderView, seq: int | None, actor: Actor | None) -> P
     raise InvalidInput(f"order {order.id} is a joint order: name the part (parts: {listing})")
 
 
-def _acceptable(key: str, engine: Any, part: PartView, actor: Actor) -> bool:
+def _acceptable(res: ResourceView, part: PartView, actor: Actor) -> bool:
     """Whether a batch assignment respects the part's and the dispatcher's limits."""
-    if key in part.excluded:
+    if res.key in part.excluded:
         return False
-    department = key.split(".", 1)[0]
-    item = engine._items[engine._position[key]] if key in engine._position else None
-    if item is not None:
-        department = getattr(item, "department", department)
-        kind = getattr(item, "kind", None)
-        if part.resource_kinds and kind not in part.resource_kinds:
-            return False
-    if part.department is not None and department != part.department:
+    if part.resource_kinds and res.kind not in part.resource_kinds:
         return False
-    return not (actor.role == "department_dispatcher" and department != actor.department)
+    if part.department is not None and res.department != part.department:
+        return False
+    return not (actor.role == "department_dispatcher" and res.department != actor.department)
 
 
 def _team_part(snap: _Snap, actor: Actor, seq: int | None, action: str) -> dict[str, Any]:
