@@ -306,7 +306,8 @@ def before_transition(transition: Transition) -> Veto | None:
     """Called before an order changes state; return a :class:`~wenming.records.Veto` to refuse.
 
     The first veto stops the transition and nothing is written; its reason and the
-    vetoing plugin are reported to the caller. Return ``None`` to let it pass.
+    vetoing plugin are reported to the caller. Return ``None`` to let it pass. It runs
+    before the order is written, so for ``submit`` ``transition.order_id`` is 0.
 
     Example::
 
