@@ -275,7 +275,7 @@ class Engine:
         self.columns = self._columns(items, reputation, load, slots)
         self._all = Columns(self.columns)
         self._rules = self._compile(registry, impls)
-        self._templates = self._template_columns(registry)
+        self._compile_template_fit(registry, impls)
 
     # ------------------------------------------------------------------ building
 
@@ -355,8 +355,6 @@ class Engine:
             "templates": Vocab(registry.templates),
             "site_types": Vocab(registry.site_types),
         }
-        for template in registry.joint_templates().values():
-            vocab["tags"].add(_template_words(template))
         for it in items:
             vocab["categories"].add(it.categories)
             vocab["audiences"].add(it.audiences)
@@ -440,20 +438,33 @@ class Engine:
             "slots": np.array(slot_values, dtype=np.int64),
         }
 
-    def _template_columns(self, registry: Registry) -> dict[str, np.ndarray]:
-        """The registry's joint templates as columns that the category, tags, audience
-        and time kinds judge exactly as they judge resources: the template's category,
-        audiences, words (tags and every skill it and its parts ask for), skills and
-        season. Sorted by template ID."""
-        v = self.vocab
+    def _compile_template_fit(self, registry: Registry, impls: dict[str, tuple[type, Any]]) -> None:
+        """Compile what judging joint templates needs: the templates as columns, and a
+        second instance of each rule that can judge them (see :meth:`fitting_templates`).
+
+        Those instances get their own tag vocabulary — the engine's plus the templates'
+        words — so the templates' words never widen the resources' tag masks (one more
+        ``uint64`` word per resource would slow every ranking down).
+        """
+        tags = Vocab(self.vocab["tags"].index)
+        for template in registry.joint_templates().values():
+            tags.add(_template_words(template))
+        vocab = {**self.vocab, "tags": tags}
+        context = KindContext(registry, vocab, self.config.reach_km)
+        self._fit_vocab = vocab
+        self._fit_rules = [
+            (rule, type(rule.kind)(impls[rule.id][1], context.for_rule(rule.id)))
+            for rule in self._rules
+            if rule.mask is None and isinstance(rule.kind, TEMPLATE_KINDS)
+        ]
         ids = sorted(registry.joint_templates())
         templates = [registry.templates[t] for t in ids]
-        return {
+        self._templates = {
             "key": np.array(ids, dtype=object),
-            "category": v["categories"].masks([(t.category,) for t in templates]),
-            "audience": v["audiences"].masks([t.audiences for t in templates]),
-            "tag": v["tags"].masks([_template_words(t) for t in templates]),
-            "skill": v["tags"].masks(
+            "category": vocab["categories"].masks([(t.category,) for t in templates]),
+            "audience": vocab["audiences"].masks([t.audiences for t in templates]),
+            "tag": tags.masks([_template_words(t) for t in templates]),
+            "skill": tags.masks(
                 [(*t.skills, *(s for p in t.parts for s in p.skills)) for t in templates]
             ),
             "months": np.array([month_mask(t.months) for t in templates], dtype=np.uint16),
@@ -633,21 +644,13 @@ class Engine:
         )
 
     def _demand_columns(
-        self,
-        demands: Sequence[Demand],
-        part_skills: Sequence[Iterable[str]] | None = None,
-        *,
-        positions: bool = True,
+        self, demands: Sequence[Demand], part_skills: Sequence[Iterable[str]] | None = None
     ) -> dict[str, np.ndarray]:
-        """Columns of the demands; without ``positions`` they are not located (NaN),
-        for rules that do not read distances."""
         v = self.vocab
         m = len(demands)
-        lng = np.full(m, np.nan)
-        lat = np.full(m, np.nan)
+        lng = np.empty(m)
+        lat = np.empty(m)
         for i, d in enumerate(demands):
-            if not positions:
-                break
             if d.lng is not None and d.lat is not None:
                 lng[i], lat[i] = d.lng, d.lat
                 continue
@@ -1128,23 +1131,33 @@ class Engine:
         n = len(ids)
         if n == 0:
             return []
-        dem = self._demand_columns([resolved], positions=False)
-        dview = Columns(dem, 0)
+        v = self._fit_vocab
+        dview = Columns(
+            {
+                "category": v["categories"].masks(
+                    [(resolved.category,) if resolved.category else ()]
+                ),
+                "part_skill": v["tags"].masks([()]),
+                "audience": v["audiences"].masks([resolved.audiences]),
+                "tag": v["tags"].masks([resolved.tags]),
+                "tag_count": np.array([len(set(resolved.tags))], dtype=np.float64),
+                "months": np.array([window_mask(resolved.start, resolved.end)], dtype=np.uint16),
+            },
+            0,
+        )
         tview = Columns(cols)
-        category = int(dem["category_id"][0])
+        category = v["categories"].index.get(resolved.category, -1) if resolved.category else -1
         ok = np.ones(n, dtype=bool)
         contributions: list[tuple[str, np.ndarray]] = []
-        for rule in self._rules:
-            if rule.mask is not None or not isinstance(rule.kind, TEMPLATE_KINDS):
-                continue
+        for rule, kind in self._fit_rules:
             if rule.categories is not None and category not in rule.categories:
                 continue
-            if rule.filters or isinstance(rule.kind, TagsKind):
-                passed = rule.kind.passes(tview, dview)
+            if rule.filters or isinstance(kind, TagsKind):
+                passed = kind.passes(tview, dview)
                 if passed is not None:
                     ok &= np.broadcast_to(passed, (n,))
             if rule.scores:
-                score = np.broadcast_to(rule.kind.score(tview, dview), (n,))
+                score = np.broadcast_to(kind.score(tview, dview), (n,))
                 contributions.append((rule.id, rule.weight * score))
         fits = []
         for i in np.flatnonzero(ok).tolist():
@@ -1182,8 +1195,9 @@ class Engine:
 
         if templates < 1:
             raise WenmingError(f"templates must be ≥ 1, got {templates}")
+        fits = self._fits_or_fail(self.resolve(demand))
         per_template: list[list[JointProposal]] = []
-        for fit in self._fits_or_fail(self.resolve(demand)):
+        for fit in fits if k > 0 else ():
             if len(per_template) >= templates:
                 break
             resolved, parts = self._joint_parts(evolve(demand, template=fit.template), None)
