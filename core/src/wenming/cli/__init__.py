@@ -27,7 +27,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "check": ("wenming.cli.core:check", "Validate the deployment, its plugins and database."),
     "plugins": ("wenming.cli.core:plugins", "List plugins, their hooks, contributions and health."),
     "network": ("wenming.cli.network:network", "The practice network: load, query, pair, map."),
-    "match": ("wenming.cli.match:match", "Rank candidates for a demand, compose joint orders, batch-assign."),
+    "match": (
+        "wenming.cli.match:match",
+        "Rank candidates for a demand, compose joint orders, batch-assign.",
+    ),
     "supply": ("wenming.cli.orders:supply", "供单: publish or withdraw venues, projects, teams."),
     "order": ("wenming.cli.orders:order", "点单: submit, list, show, start, cancel, expire."),
     "dispatch": ("wenming.cli.orders:dispatch", "派单: assign by hand, by rank or in batch."),
