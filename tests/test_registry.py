@@ -302,3 +302,20 @@ def test_unavailable_joint_template_takes_its_dependants_along_without_failing()
     assert both.templates["civil.wedding"].site_types == ("gardens.scenic_garden",)
     assert both.resources["civil.wedding_project"].template == "civil.wedding"
     assert both.rules["civil.wedding_near"].scope.templates == ("civil.wedding",)
+
+
+def test_contributes_builds_a_documented_hook_from_records():
+    import types
+
+    from wenming import contributes
+
+    hall = SiteType(name="hall", name_zh="礼堂", name_en="Hall", level="practice_point")
+    yard = SiteType(name="yard", name_zh="院", name_en="Yard", level="practice_point")
+    module = types.ModuleType("fake_contributor")
+    module.register_department = contributes(dept("fake"), doc="The fake department.")
+    module.register_site_types = contributes((hall,), [yard], doc="Halls and yards.")
+    reg = load_registry(module, name="fake")
+    assert {"fake.hall", "fake.yard"} <= set(reg.site_types)
+    assert reg.departments["fake"].code == "fake"
+    assert reg.plugin("fake").counts["site_types"] == 2
+    assert module.register_site_types.__doc__ == "Halls and yards."

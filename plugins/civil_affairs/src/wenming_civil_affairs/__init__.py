@@ -13,7 +13,7 @@ import math
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from wenming import API_VERSION, hookimpl
+from wenming import API_VERSION, contributes
 from wenming.records import (
     Audience,
     Category,
@@ -378,56 +378,36 @@ def next_visit(registry: Registry, last_visit: date) -> date:
     return last_visit + timedelta(days=registry.setting("civil_affairs", "visit_interval_days"))
 
 
-@hookimpl
-def register_department(register):
-    """The Civil Affairs Bureau, its sub-center and hub corps."""
-    register(DEPARTMENT)
+register_department = contributes(
+    DEPARTMENT, doc="The Civil Affairs Bureau, its sub-center and hub corps."
+)
 
 
-@hookimpl
-def register_categories(register):
-    """Marriage and family services, a line of work the core categories do not name."""
-    for record in CATEGORIES:
-        register(record)
+register_categories = contributes(
+    CATEGORIES, doc="Marriage and family services, a line of work the core categories do not name."
+)
 
 
-@hookimpl
-def register_audiences(register):
-    """Couples registering their marriage, and older people living alone."""
-    for record in AUDIENCES:
-        register(record)
+register_audiences = contributes(
+    AUDIENCES, doc="Couples registering their marriage, and older people living alone."
+)
 
 
-@hookimpl
-def register_site_types(register):
-    """Marriage registries, home-care centres, social-work stations and nursing homes."""
-    for record in SITE_TYPES:
-        register(record)
+register_site_types = contributes(
+    SITE_TYPES,
+    doc="Marriage registries, home-care centres, social-work stations and nursing homes.",
+)
 
 
-@hookimpl
-def register_templates(register):
-    """The joint 江南美学 wedding registration and five civil-affairs projects."""
-    for record in TEMPLATES:
-        register(record)
+register_templates = contributes(
+    TEMPLATES, doc="The joint 江南美学 wedding registration and five civil-affairs projects."
+)
 
 
-@hookimpl
-def register_resources(register):
-    """The hub corps, two teams and three venues."""
-    for record in RESOURCES:
-        register(record)
+register_resources = contributes(RESOURCES, doc="The hub corps, two teams and three venues.")
 
 
-@hookimpl
-def register_rules(register):
-    """How civil affairs decides who it serves."""
-    for record in RULES:
-        register(record)
+register_rules = contributes(RULES, doc="How civil affairs decides who it serves.")
 
 
-@hookimpl
-def register_settings(register):
-    """Civil affairs' typed settings."""
-    for record in SETTINGS:
-        register(record)
+register_settings = contributes(SETTINGS, doc="Civil affairs' typed settings.")

@@ -12,9 +12,7 @@ also the culture partner of "苏州评弹唱民法" (registered by justice).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from wenming import API_VERSION, hookimpl
+from wenming import API_VERSION, contributes
 from wenming.records import Department, Resource, Rule, RuleScope, Setting, SiteType, Template
 
 WENMING_API = API_VERSION
@@ -424,42 +422,32 @@ SETTINGS = (
 )
 
 
-@hookimpl
-def register_department(register: Callable[[Department], None]) -> None:
-    """The Bureau of Culture, Radio, TV and Tourism, its sub-center and hub corps."""
-    register(DEPARTMENT)
+register_department = contributes(
+    DEPARTMENT, doc="The Bureau of Culture, Radio, TV and Tourism, its sub-center and hub corps."
+)
 
 
-@hookimpl
-def register_site_types(register: Callable[[SiteType], None]) -> None:
-    """Libraries, cultural centers, cinemas, market art spaces, story houses, visitor centers."""
-    for record in SITE_TYPES:
-        register(record)
+register_site_types = contributes(
+    SITE_TYPES,
+    doc="Libraries, cultural centers, cinemas, market art spaces, story houses, visitor centers.",
+)
 
 
-@hookimpl
-def register_templates(register: Callable[[Template], None]) -> None:
-    """The seed's market art, red-film class and tour routes, plus realistic ones."""
-    for record in TEMPLATES:
-        register(record)
+register_templates = contributes(
+    TEMPLATES, doc="The seed's market art, red-film class and tour routes, plus realistic ones."
+)
 
 
-@hookimpl
-def register_resources(register: Callable[[Resource], None]) -> None:
-    """The hub corps, the seed's projects and teams, a pingtan troupe and story house."""
-    for record in RESOURCES:
-        register(record)
+register_resources = contributes(
+    RESOURCES, doc="The hub corps, the seed's projects and teams, a pingtan troupe and story house."
+)
 
 
-@hookimpl
-def register_rules(register: Callable[[Rule], None]) -> None:
-    """Full houses, registered lecturers, old-town projects within reach."""
-    for record in RULES:
-        register(record)
+register_rules = contributes(
+    RULES, doc="Full houses, registered lecturers, old-town projects within reach."
+)
 
 
-@hookimpl
-def register_settings(register: Callable[[Setting], None]) -> None:
-    """The pre-screening class length and a guide's group size."""
-    for record in SETTINGS:
-        register(record)
+register_settings = contributes(
+    SETTINGS, doc="The pre-screening class length and a guide's group size."
+)

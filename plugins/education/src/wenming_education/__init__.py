@@ -10,7 +10,7 @@ the bureau's rules say exactly that.
 
 from __future__ import annotations
 
-from wenming import API_VERSION, hookimpl
+from wenming import API_VERSION, contributes
 from wenming.records import Department, Resource, Rule, RuleScope, Setting, SiteType, Template
 
 WENMING_API = API_VERSION
@@ -299,42 +299,29 @@ SETTINGS = (
 )
 
 
-@hookimpl
-def register_department(register):
-    """The Education Bureau, its sub-center and hub corps."""
-    register(DEPARTMENT)
+register_department = contributes(
+    DEPARTMENT, doc="The Education Bureau, its sub-center and hub corps."
+)
 
 
-@hookimpl
-def register_site_types(register):
-    """Campuses, youth centres, parent schools and university volunteer bases."""
-    for record in SITE_TYPES:
-        register(record)
+register_site_types = contributes(
+    SITE_TYPES, doc="Campuses, youth centres, parent schools and university volunteer bases."
+)
 
 
-@hookimpl
-def register_templates(register):
-    """The seed's summer classes, the bureau's campaign talk and realistic projects."""
-    for record in TEMPLATES:
-        register(record)
+register_templates = contributes(
+    TEMPLATES, doc="The seed's summer classes, the bureau's campaign talk and realistic projects."
+)
 
 
-@hookimpl
-def register_resources(register):
-    """The hub corps, the summer-class project and its teams."""
-    for record in RESOURCES:
-        register(record)
+register_resources = contributes(
+    RESOURCES, doc="The hub corps, the summer-class project and its teams."
+)
 
 
-@hookimpl
-def register_rules(register):
-    """How education decides who it serves: summer, migrant children, near home."""
-    for record in RULES:
-        register(record)
+register_rules = contributes(
+    RULES, doc="How education decides who it serves: summer, migrant children, near home."
+)
 
 
-@hookimpl
-def register_settings(register):
-    """Education's typed settings."""
-    for record in SETTINGS:
-        register(record)
+register_settings = contributes(SETTINGS, doc="Education's typed settings.")

@@ -14,7 +14,7 @@ import math
 from datetime import date
 from typing import TYPE_CHECKING
 
-from wenming import API_VERSION, hookimpl
+from wenming import API_VERSION, contributes
 from wenming.records import (
     Department,
     JointPart,
@@ -351,42 +351,29 @@ def certificate_expires(registry: Registry, issued: date) -> date:
         return issued.replace(year=issued.year + years, day=28)
 
 
-@hookimpl
-def register_department(register):
-    """The Emergency Management Bureau, its sub-center and hub corps."""
-    register(DEPARTMENT)
+register_department = contributes(
+    DEPARTMENT, doc="The Emergency Management Bureau, its sub-center and hub corps."
+)
 
 
-@hookimpl
-def register_site_types(register):
-    """Rescue training bases, safety experience halls and emergency shelters."""
-    for record in SITE_TYPES:
-        register(record)
+register_site_types = contributes(
+    SITE_TYPES, doc="Rescue training bases, safety experience halls and emergency shelters."
+)
 
 
-@hookimpl
-def register_templates(register):
-    """The joint 应急救助普及 and four emergency-only projects."""
-    for record in TEMPLATES:
-        register(record)
+register_templates = contributes(
+    TEMPLATES, doc="The joint 应急救助普及 and four emergency-only projects."
+)
 
 
-@hookimpl
-def register_resources(register):
-    """The hub corps, the seed's two rescue teams and three venues."""
-    for record in RESOURCES:
-        register(record)
+register_resources = contributes(
+    RESOURCES, doc="The hub corps, the seed's two rescue teams and three venues."
+)
 
 
-@hookimpl
-def register_rules(register):
-    """How emergency management decides who may teach whom, and where."""
-    for record in RULES:
-        register(record)
+register_rules = contributes(
+    RULES, doc="How emergency management decides who may teach whom, and where."
+)
 
 
-@hookimpl
-def register_settings(register):
-    """Emergency management's typed settings."""
-    for record in SETTINGS:
-        register(record)
+register_settings = contributes(SETTINGS, doc="Emergency management's typed settings.")

@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from wenming import API_VERSION, hookimpl
+from wenming import API_VERSION, contributes
 from wenming.errors import ConfigError
 from wenming.records import Department, Resource, Rule, RuleScope, Setting, SiteType, Template
 
@@ -510,42 +510,27 @@ def next_course(registry: Registry, completed: Iterable[str]) -> str | None:
     return None
 
 
-@hookimpl
-def register_department(register):
-    """The Administration of Gardens and Greening, its sub-center and hub corps."""
-    register(DEPARTMENT)
+register_department = contributes(
+    DEPARTMENT, doc="The Administration of Gardens and Greening, its sub-center and hub corps."
+)
 
 
-@hookimpl
-def register_site_types(register):
-    """Scenic gardens, wetlands, state forest farms and wildlife rescue stations."""
-    for record in SITE_TYPES:
-        register(record)
+register_site_types = contributes(
+    SITE_TYPES, doc="Scenic gardens, wetlands, state forest farms and wildlife rescue stations."
+)
 
 
-@hookimpl
-def register_templates(register):
-    """The seed's three projects and three courses, and three realistic ones."""
-    for record in TEMPLATES:
-        register(record)
+register_templates = contributes(
+    TEMPLATES, doc="The seed's three projects and three courses, and three realistic ones."
+)
 
 
-@hookimpl
-def register_resources(register):
-    """The hub corps, two teams, the seed projects and six green venues."""
-    for record in RESOURCES:
-        register(record)
+register_resources = contributes(
+    RESOURCES, doc="The hub corps, two teams, the seed projects and six green venues."
+)
 
 
-@hookimpl
-def register_rules(register):
-    """How gardens decide who they serve."""
-    for record in RULES:
-        register(record)
+register_rules = contributes(RULES, doc="How gardens decide who they serve.")
 
 
-@hookimpl
-def register_settings(register):
-    """Gardens' typed settings."""
-    for record in SETTINGS:
-        register(record)
+register_settings = contributes(SETTINGS, doc="Gardens' typed settings.")

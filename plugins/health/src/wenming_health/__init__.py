@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from wenming import API_VERSION, hookimpl
+from wenming import API_VERSION, contributes, hookimpl
 from wenming.records import (
     Department,
     JointPart,
@@ -425,45 +425,35 @@ SETTINGS = (
 )
 
 
-@hookimpl
-def register_department(register: Callable[[Department], None]) -> None:
-    """The Health Commission, its sub-center and hub corps."""
-    register(DEPARTMENT)
+register_department = contributes(
+    DEPARTMENT, doc="The Health Commission, its sub-center and hub corps."
+)
 
 
-@hookimpl
-def register_site_types(register: Callable[[SiteType], None]) -> None:
-    """Health centers, hospitals, herb gardens, training bases, village clinics."""
-    for record in SITE_TYPES:
-        register(record)
+register_site_types = contributes(
+    SITE_TYPES, doc="Health centers, hospitals, herb gardens, training bases, village clinics."
+)
 
 
-@hookimpl
-def register_templates(register: Callable[[Template], None]) -> None:
-    """First aid, the healthy-estates joint project, clinics, herbs, home visits, talks."""
-    for record in TEMPLATES:
-        register(record)
+register_templates = contributes(
+    TEMPLATES,
+    doc="First aid, the healthy-estates joint project, clinics, herbs, home visits, talks.",
+)
 
 
-@hookimpl
-def register_resources(register: Callable[[Resource], None]) -> None:
-    """The hub corps, the Dianzhan herb garden, the seed's first-aid teams, and more."""
-    for record in RESOURCES:
-        register(record)
+register_resources = contributes(
+    RESOURCES, doc="The hub corps, the Dianzhan herb garden, the seed's first-aid teams, and more."
+)
 
 
-@hookimpl
-def register_rules(register: Callable[[Rule], None]) -> None:
-    """Certified trainers only, the vulnerable first, clinics near home, herb season."""
-    for record in RULES:
-        register(record)
+register_rules = contributes(
+    RULES, doc="Certified trainers only, the vulnerable first, clinics near home, herb season."
+)
 
 
-@hookimpl
-def register_settings(register: Callable[[Setting], None]) -> None:
-    """Class size per first-aid instructor and certificate validity."""
-    for record in SETTINGS:
-        register(record)
+register_settings = contributes(
+    SETTINGS, doc="Class size per first-aid instructor and certificate validity."
+)
 
 
 @hookimpl

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from wenming import API_VERSION, hookimpl
+from wenming import API_VERSION, contributes
 from wenming.records import (
     Audience,
     Department,
@@ -354,49 +354,34 @@ def heat_alert(registry: Registry, forecast_max_celsius: float) -> bool:
     return forecast_max_celsius >= registry.setting("housing", "heat_alert_celsius")
 
 
-@hookimpl
-def register_department(register):
-    """The Housing and Urban-Rural Development Bureau, its sub-center and hub corps."""
-    register(DEPARTMENT)
+register_department = contributes(
+    DEPARTMENT, doc="The Housing and Urban-Rural Development Bureau, its sub-center and hub corps."
+)
 
 
-@hookimpl
-def register_audiences(register):
-    """Construction workers and property staff, the bureau's own key populations."""
-    for record in AUDIENCES:
-        register(record)
+register_audiences = contributes(
+    AUDIENCES, doc="Construction workers and property staff, the bureau's own key populations."
+)
 
 
-@hookimpl
-def register_site_types(register):
-    """Builders' stations, construction-site mobile points, all-age livable points, training bases."""
-    for record in SITE_TYPES:
-        register(record)
+register_site_types = contributes(
+    SITE_TYPES,
+    doc="Builders' stations, construction-site mobile points, all-age livable points, training bases.",
+)
 
 
-@hookimpl
-def register_templates(register):
-    """The seed's 社区+物业+养老 model and four realistic projects."""
-    for record in TEMPLATES:
-        register(record)
+register_templates = contributes(
+    TEMPLATES, doc="The seed's 社区+物业+养老 model and four realistic projects."
+)
 
 
-@hookimpl
-def register_resources(register):
-    """The hub corps, the property first responders, the seed project and three points."""
-    for record in RESOURCES:
-        register(record)
+register_resources = contributes(
+    RESOURCES,
+    doc="The hub corps, the property first responders, the seed project and three points.",
+)
 
 
-@hookimpl
-def register_rules(register):
-    """How housing decides who it serves."""
-    for record in RULES:
-        register(record)
+register_rules = contributes(RULES, doc="How housing decides who it serves.")
 
 
-@hookimpl
-def register_settings(register):
-    """Housing's typed settings."""
-    for record in SETTINGS:
-        register(record)
+register_settings = contributes(SETTINGS, doc="Housing's typed settings.")

@@ -9,9 +9,7 @@ co-delivered with the culture & tourism line. Justice registers that joint templ
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from wenming import API_VERSION, hookimpl
+from wenming import API_VERSION, contributes
 from wenming.records import (
     Category,
     Department,
@@ -408,49 +406,34 @@ SETTINGS = (
 )
 
 
-@hookimpl
-def register_department(register: Callable[[Department], None]) -> None:
-    """The Bureau of Justice, its sub-center and hub corps."""
-    register(DEPARTMENT)
+register_department = contributes(
+    DEPARTMENT, doc="The Bureau of Justice, its sub-center and hub corps."
+)
 
 
-@hookimpl
-def register_categories(register: Callable[[Category], None]) -> None:
-    """People's mediation, a service of its own beside legal advice."""
-    for record in CATEGORIES:
-        register(record)
+register_categories = contributes(
+    CATEGORIES, doc="People's mediation, a service of its own beside legal advice."
+)
 
 
-@hookimpl
-def register_site_types(register: Callable[[SiteType], None]) -> None:
-    """Rule-of-law parks, legal service stations, judicial offices, mediation rooms."""
-    for record in SITE_TYPES:
-        register(record)
+register_site_types = contributes(
+    SITE_TYPES, doc="Rule-of-law parks, legal service stations, judicial offices, mediation rooms."
+)
 
 
-@hookimpl
-def register_templates(register: Callable[[Template], None]) -> None:
-    """The seed's talks and the pingtan joint project, plus realistic legal services."""
-    for record in TEMPLATES:
-        register(record)
+register_templates = contributes(
+    TEMPLATES, doc="The seed's talks and the pingtan joint project, plus realistic legal services."
+)
 
 
-@hookimpl
-def register_resources(register: Callable[[Resource], None]) -> None:
-    """The hub corps, the Dianzhan park, the seed projects and the lawyers' group."""
-    for record in RESOURCES:
-        register(record)
+register_resources = contributes(
+    RESOURCES, doc="The hub corps, the Dianzhan park, the seed projects and the lawyers' group."
+)
 
 
-@hookimpl
-def register_rules(register: Callable[[Rule], None]) -> None:
-    """Licensed advice only, priority for those who cannot pay, parks within a walk."""
-    for record in RULES:
-        register(record)
+register_rules = contributes(
+    RULES, doc="Licensed advice only, priority for those who cannot pay, parks within a walk."
+)
 
 
-@hookimpl
-def register_settings(register: Callable[[Setting], None]) -> None:
-    """The hotline and consultation slot length."""
-    for record in SETTINGS:
-        register(record)
+register_settings = contributes(SETTINGS, doc="The hotline and consultation slot length.")

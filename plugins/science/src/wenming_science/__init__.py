@@ -10,7 +10,7 @@ agricultural-technology volunteers already work with farmers, in the growing sea
 
 from __future__ import annotations
 
-from wenming import API_VERSION, hookimpl
+from wenming import API_VERSION, contributes
 from wenming.records import Department, Resource, Rule, RuleScope, Setting, SiteType, Template
 
 WENMING_API = API_VERSION
@@ -303,42 +303,28 @@ SETTINGS = (
 )
 
 
-@hookimpl
-def register_department(register):
-    """The Science and Technology Bureau, its sub-center and hub corps."""
-    register(DEPARTMENT)
+register_department = contributes(
+    DEPARTMENT, doc="The Science and Technology Bureau, its sub-center and hub corps."
+)
 
 
-@hookimpl
-def register_site_types(register):
-    """Science venues, popular-science bases, open labs and demonstration fields."""
-    for record in SITE_TYPES:
-        register(record)
+register_site_types = contributes(
+    SITE_TYPES, doc="Science venues, popular-science bases, open labs and demonstration fields."
+)
 
 
-@hookimpl
-def register_templates(register):
-    """The seed's paddy-field classroom, the bureau's campaign talk and realistic projects."""
-    for record in TEMPLATES:
-        register(record)
+register_templates = contributes(
+    TEMPLATES,
+    doc="The seed's paddy-field classroom, the bureau's campaign talk and realistic projects.",
+)
 
 
-@hookimpl
-def register_resources(register):
-    """The hub corps, the seed projects and a youth science centre."""
-    for record in RESOURCES:
-        register(record)
+register_resources = contributes(
+    RESOURCES, doc="The hub corps, the seed projects and a youth science centre."
+)
 
 
-@hookimpl
-def register_rules(register):
-    """How the science bureau decides who it serves."""
-    for record in RULES:
-        register(record)
+register_rules = contributes(RULES, doc="How the science bureau decides who it serves.")
 
 
-@hookimpl
-def register_settings(register):
-    """Science's typed settings."""
-    for record in SETTINGS:
-        register(record)
+register_settings = contributes(SETTINGS, doc="Science's typed settings.")

@@ -10,9 +10,7 @@ additions, none marked as seed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from wenming import API_VERSION, hookimpl
+from wenming import API_VERSION, contributes
 from wenming.records import Department, Resource, Rule, RuleScope, Setting, SiteType, Template
 
 WENMING_API = API_VERSION
@@ -367,42 +365,31 @@ SETTINGS = (
 )
 
 
-@hookimpl
-def register_department(register: Callable[[Department], None]) -> None:
-    """The Sports Bureau, its sub-center and its corps of social sports instructors."""
-    register(DEPARTMENT)
+register_department = contributes(
+    DEPARTMENT, doc="The Sports Bureau, its sub-center and its corps of social sports instructors."
+)
 
 
-@hookimpl
-def register_site_types(register: Callable[[SiteType], None]) -> None:
-    """Fitness centers, trails, sports parks, fitness test stations, public stadiums."""
-    for record in SITE_TYPES:
-        register(record)
+register_site_types = contributes(
+    SITE_TYPES, doc="Fitness centers, trails, sports parks, fitness test stations, public stadiums."
+)
 
 
-@hookimpl
-def register_templates(register: Callable[[Template], None]) -> None:
-    """Fitness guidance and tests, tai chi, summer swimming, adapted exercise, games."""
-    for record in TEMPLATES:
-        register(record)
+register_templates = contributes(
+    TEMPLATES, doc="Fitness guidance and tests, tai chi, summer swimming, adapted exercise, games."
+)
 
 
-@hookimpl
-def register_resources(register: Callable[[Resource], None]) -> None:
-    """The instructors' corps, three teams, the swimming project and three venues."""
-    for record in RESOURCES:
-        register(record)
+register_resources = contributes(
+    RESOURCES, doc="The instructors' corps, three teams, the swimming project and three venues."
+)
 
 
-@hookimpl
-def register_rules(register: Callable[[Rule], None]) -> None:
-    """The 15-minute fitness circle, certified instructors, summer swimming, who first."""
-    for record in RULES:
-        register(record)
+register_rules = contributes(
+    RULES, doc="The 15-minute fitness circle, certified instructors, summer swimming, who first."
+)
 
 
-@hookimpl
-def register_settings(register: Callable[[Setting], None]) -> None:
-    """Swimmers per coach and the fitness circle's walking minutes."""
-    for record in SETTINGS:
-        register(record)
+register_settings = contributes(
+    SETTINGS, doc="Swimmers per coach and the fitness circle's walking minutes."
+)

@@ -9,7 +9,7 @@ stools in the workshop) is attributed here, where the workshops are.
 
 from __future__ import annotations
 
-from wenming import API_VERSION, hookimpl
+from wenming import API_VERSION, contributes
 from wenming.records import Department, Resource, Rule, RuleScope, Setting, SiteType, Template
 
 WENMING_API = API_VERSION
@@ -267,42 +267,27 @@ SETTINGS = (
 )
 
 
-@hookimpl
-def register_department(register):
-    """The State-owned Assets Commission, its sub-center and hub corps."""
-    register(DEPARTMENT)
+register_department = contributes(
+    DEPARTMENT, doc="The State-owned Assets Commission, its sub-center and hub corps."
+)
 
 
-@hookimpl
-def register_site_types(register):
-    """Workshops, service outlets, exhibition halls and civilized units' points."""
-    for record in SITE_TYPES:
-        register(record)
+register_site_types = contributes(
+    SITE_TYPES, doc="Workshops, service outlets, exhibition halls and civilized units' points."
+)
 
 
-@hookimpl
-def register_templates(register):
-    """The seed's workshop-stool talks, the campaign talk and realistic projects."""
-    for record in TEMPLATES:
-        register(record)
+register_templates = contributes(
+    TEMPLATES, doc="The seed's workshop-stool talks, the campaign talk and realistic projects."
+)
 
 
-@hookimpl
-def register_resources(register):
-    """The hub corps, the seed projects and the enterprises' volunteer team."""
-    for record in RESOURCES:
-        register(record)
+register_resources = contributes(
+    RESOURCES, doc="The hub corps, the seed projects and the enterprises' volunteer team."
+)
 
 
-@hookimpl
-def register_rules(register):
-    """How state enterprises decide who they serve."""
-    for record in RULES:
-        register(record)
+register_rules = contributes(RULES, doc="How state enterprises decide who they serve.")
 
 
-@hookimpl
-def register_settings(register):
-    """State assets' typed settings."""
-    for record in SETTINGS:
-        register(record)
+register_settings = contributes(SETTINGS, doc="State assets' typed settings.")

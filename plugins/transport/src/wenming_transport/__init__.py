@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from wenming import API_VERSION, hookimpl
+from wenming import API_VERSION, contributes
 from wenming.errors import ConfigError
 from wenming.records import (
     Audience,
@@ -393,49 +393,28 @@ def doctors_needed(registry: Registry, headcount: int) -> int:
     return math.ceil(headcount / registry.setting("transport", "checks_per_doctor"))
 
 
-@hookimpl
-def register_department(register):
-    """The Transport Bureau, its sub-center and hub corps."""
-    register(DEPARTMENT)
+register_department = contributes(
+    DEPARTMENT, doc="The Transport Bureau, its sub-center and hub corps."
+)
 
 
-@hookimpl
-def register_audiences(register):
-    """Delivery riders and professional drivers."""
-    for record in AUDIENCES:
-        register(record)
+register_audiences = contributes(AUDIENCES, doc="Delivery riders and professional drivers.")
 
 
-@hookimpl
-def register_site_types(register):
-    """Drivers' homes, warm-bee stations, transit hubs and logistics parks."""
-    for record in SITE_TYPES:
-        register(record)
+register_site_types = contributes(
+    SITE_TYPES, doc="Drivers' homes, warm-bee stations, transit hubs and logistics parks."
+)
 
 
-@hookimpl
-def register_templates(register):
-    """The seed's five projects and a road-safety class."""
-    for record in TEMPLATES:
-        register(record)
+register_templates = contributes(TEMPLATES, doc="The seed's five projects and a road-safety class.")
 
 
-@hookimpl
-def register_resources(register):
-    """The hub corps, the practice alliance, the seed projects and three stations."""
-    for record in RESOURCES:
-        register(record)
+register_resources = contributes(
+    RESOURCES, doc="The hub corps, the practice alliance, the seed projects and three stations."
+)
 
 
-@hookimpl
-def register_rules(register):
-    """How transport decides who it serves."""
-    for record in RULES:
-        register(record)
+register_rules = contributes(RULES, doc="How transport decides who it serves.")
 
 
-@hookimpl
-def register_settings(register):
-    """Transport's typed settings."""
-    for record in SETTINGS:
-        register(record)
+register_settings = contributes(SETTINGS, doc="Transport's typed settings.")

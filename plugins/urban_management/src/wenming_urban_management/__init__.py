@@ -11,9 +11,7 @@ registers that joint template; its two named teams are seed resources in Gusu (3
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from wenming import API_VERSION, hookimpl
+from wenming import API_VERSION, contributes
 from wenming.records import (
     Audience,
     Department,
@@ -414,49 +412,38 @@ SETTINGS = (
 )
 
 
-@hookimpl
-def register_department(register: Callable[[Department], None]) -> None:
-    """The City Management Bureau, its sub-center and hub corps."""
-    register(DEPARTMENT)
+register_department = contributes(
+    DEPARTMENT, doc="The City Management Bureau, its sub-center and hub corps."
+)
 
 
-@hookimpl
-def register_audiences(register: Callable[[Audience], None]) -> None:
-    """Outdoor workers, whom the bureau's summer campaign serves."""
-    for record in AUDIENCES:
-        register(record)
+register_audiences = contributes(
+    AUDIENCES, doc="Outdoor workers, whom the bureau's summer campaign serves."
+)
 
 
-@hookimpl
-def register_site_types(register: Callable[[SiteType], None]) -> None:
-    """City management posts, rest stations, sorting centers, wells and clean lanes."""
-    for record in SITE_TYPES:
-        register(record)
+register_site_types = contributes(
+    SITE_TYPES, doc="City management posts, rest stations, sorting centers, wells and clean lanes."
+)
 
 
-@hookimpl
-def register_templates(register: Callable[[Template], None]) -> None:
-    """The seed's well and lane work and the old-town joint project, plus realistic ones."""
-    for record in TEMPLATES:
-        register(record)
+register_templates = contributes(
+    TEMPLATES,
+    doc="The seed's well and lane work and the old-town joint project, plus realistic ones.",
+)
 
 
-@hookimpl
-def register_resources(register: Callable[[Resource], None]) -> None:
-    """The hub corps, the seed's two Gusu teams and the joint project, a post, a campaign."""
-    for record in RESOURCES:
-        register(record)
+register_resources = contributes(
+    RESOURCES,
+    doc="The hub corps, the seed's two Gusu teams and the joint project, a post, a campaign.",
+)
 
 
-@hookimpl
-def register_rules(register: Callable[[Rule], None]) -> None:
-    """The right specialists, summer-only cooling, posts within a walk."""
-    for record in RULES:
-        register(record)
+register_rules = contributes(
+    RULES, doc="The right specialists, summer-only cooling, posts within a walk."
+)
 
 
-@hookimpl
-def register_settings(register: Callable[[Setting], None]) -> None:
-    """The summer campaign's months and the old-town district."""
-    for record in SETTINGS:
-        register(record)
+register_settings = contributes(
+    SETTINGS, doc="The summer campaign's months and the old-town district."
+)

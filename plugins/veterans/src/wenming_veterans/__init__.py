@@ -9,7 +9,7 @@ medical help for needy military families, co-delivered with health — registere
 
 from __future__ import annotations
 
-from wenming import API_VERSION, hookimpl
+from wenming import API_VERSION, contributes
 from wenming.records import (
     Department,
     JointPart,
@@ -318,42 +318,27 @@ SETTINGS = (
 )
 
 
-@hookimpl
-def register_department(register):
-    """The Veterans Affairs Bureau, its sub-center and hub corps."""
-    register(DEPARTMENT)
+register_department = contributes(
+    DEPARTMENT, doc="The Veterans Affairs Bureau, its sub-center and hub corps."
+)
 
 
-@hookimpl
-def register_site_types(register):
-    """Veterans service stations, defence parks and martyrs' memorials."""
-    for record in SITE_TYPES:
-        register(record)
+register_site_types = contributes(
+    SITE_TYPES, doc="Veterans service stations, defence parks and martyrs' memorials."
+)
 
 
-@hookimpl
-def register_templates(register):
-    """The joint 助医行 (with health) and the bureau's own projects."""
-    for record in TEMPLATES:
-        register(record)
+register_templates = contributes(
+    TEMPLATES, doc="The joint 助医行 (with health) and the bureau's own projects."
+)
 
 
-@hookimpl
-def register_resources(register):
-    """The hub corps, the defence park at Dianzhan village and the seed's teams."""
-    for record in RESOURCES:
-        register(record)
+register_resources = contributes(
+    RESOURCES, doc="The hub corps, the defence park at Dianzhan village and the seed's teams."
+)
 
 
-@hookimpl
-def register_rules(register):
-    """How veterans affairs decides who it serves."""
-    for record in RULES:
-        register(record)
+register_rules = contributes(RULES, doc="How veterans affairs decides who it serves.")
 
 
-@hookimpl
-def register_settings(register):
-    """Veterans' typed settings."""
-    for record in SETTINGS:
-        register(record)
+register_settings = contributes(SETTINGS, doc="Veterans' typed settings.")

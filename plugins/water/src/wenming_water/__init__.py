@@ -7,7 +7,7 @@ projects teach water saving and purification.
 
 from __future__ import annotations
 
-from wenming import API_VERSION, hookimpl
+from wenming import API_VERSION, contributes
 from wenming.records import Department, Resource, Rule, RuleScope, Setting, SiteType, Template
 
 WENMING_API = API_VERSION
@@ -205,42 +205,25 @@ SETTINGS = (
 )
 
 
-@hookimpl
-def register_department(register):
-    """The Water Affairs Bureau, its sub-center and hub corps."""
-    register(DEPARTMENT)
+register_department = contributes(
+    DEPARTMENT, doc="The Water Affairs Bureau, its sub-center and hub corps."
+)
 
 
-@hookimpl
-def register_site_types(register):
-    """Waterworks, promenades, wastewater plants and river chief posts."""
-    for record in SITE_TYPES:
-        register(record)
+register_site_types = contributes(
+    SITE_TYPES, doc="Waterworks, promenades, wastewater plants and river chief posts."
+)
 
 
-@hookimpl
-def register_templates(register):
-    """The seed's two projects and three realistic ones."""
-    for record in TEMPLATES:
-        register(record)
+register_templates = contributes(TEMPLATES, doc="The seed's two projects and three realistic ones.")
 
 
-@hookimpl
-def register_resources(register):
-    """The hub corps and the seed's projects, offered city-wide."""
-    for record in RESOURCES:
-        register(record)
+register_resources = contributes(
+    RESOURCES, doc="The hub corps and the seed's projects, offered city-wide."
+)
 
 
-@hookimpl
-def register_rules(register):
-    """How water decides who it serves."""
-    for record in RULES:
-        register(record)
+register_rules = contributes(RULES, doc="How water decides who it serves.")
 
 
-@hookimpl
-def register_settings(register):
-    """Water's typed settings."""
-    for record in SETTINGS:
-        register(record)
+register_settings = contributes(SETTINGS, doc="Water's typed settings.")
