@@ -76,13 +76,12 @@ def timed(fn: Callable[[], object]) -> float:
 def write_orm(dep) -> None:
     """The baseline: the same plan and check, written object by object through the ORM."""
     from wenming import synthetic
-    from wenming.network.importer import _Checker, _known_sites
+    from wenming.network.importer import check_sites
     from wenming.storage.tables import Pairing, ResourceRow, Site
     from wenming.storage.types import utcnow
 
     plan = synthetic.plan(dep.registry, synthetic.read_territory(dep.storage))
-    checker = _Checker("bench", dep.registry, _known_sites(dep.storage))
-    sites = checker.check_all(list(enumerate(plan.sites, start=1)))
+    sites = check_sites(dep.storage, dep.registry, plan.sites, source="bench")
     now = utcnow()
     with dep.storage.session() as s:
         s.add_all([Site(**row) for row in sites])

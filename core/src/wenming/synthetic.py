@@ -692,13 +692,12 @@ def _write(
     from sqlalchemy import select
     from sqlalchemy.exc import IntegrityError
 
-    from wenming.network.importer import _Checker, _known_sites
+    from wenming.network.importer import check_sites
     from wenming.storage.tables import Meta, Pairing, ResourceRow, Site
     from wenming.storage.types import utcnow
 
     # The importer's checker: a synthetic point obeys exactly the rules of an imported one.
-    checker = _Checker("synthetic practice points", registry, _known_sites(storage))
-    sites = checker.check_all(list(enumerate(synthesis.sites, start=1)))
+    sites = check_sites(storage, registry, synthesis.sites, source="synthetic practice points")
     now = utcnow()
     pairing_rows = [
         {"industry_code": ind, "territorial_code": terr, "created_at": now, "note": "synthetic"}

@@ -521,6 +521,23 @@ def _insert(storage: Storage, source: str, rows: list[dict[str, Any]]) -> None:
         ) from None
 
 
+def check_sites(
+    storage: Storage,
+    registry: Registry,
+    rows: Iterable[Mapping[str, Any] | tuple[int, Mapping[str, Any]]],
+    *,
+    source: str = "rows",
+) -> list[dict[str, Any]]:
+    """Validate sites against the registry, the database and each other, writing nothing.
+
+    Returns the rows ready for insertion into ``wm_site``; raises the importer's error
+    naming source, row and field. For callers that write sites inside a larger
+    transaction of their own (the synthetic deployment); others call :func:`add_sites`.
+    """
+    numbered = [r if isinstance(r, tuple) else (n, r) for n, r in enumerate(rows, start=1)]
+    return _Checker(source, registry, _known_sites(storage)).check_all(numbered)
+
+
 def add_sites(
     storage: Storage,
     registry: Registry,
@@ -533,9 +550,7 @@ def add_sites(
     How other areas (e.g. a synthetic deployment's 1,200 practice points) add sites.
     Rows may be ``(row_number, mapping)`` pairs; bare mappings are numbered from 1.
     """
-    numbered = [r if isinstance(r, tuple) else (n, r) for n, r in enumerate(rows, start=1)]
-    checker = _Checker(source, registry, _known_sites(storage))
-    checked = checker.check_all(numbered)
+    checked = check_sites(storage, registry, rows, source=source)
     if checked:
         _insert(storage, source, checked)
     report = ImportReport(source=source)
