@@ -38,6 +38,7 @@ def main() -> None:
     run("plugins")
     run("check")
     network_demo()
+    matching_demo()
     orders_demo()
 
 
@@ -162,24 +163,128 @@ def orders_demo() -> None:
     deliver(str(direct["id"]), direct["parts"])
     capture("evaluate", str(direct["id"]), "--rating", "4", *station)
 
-    print("\n# 拼单: a joint order from a joint template, one part per department")
-    for template in capture("joint", "templates"):
-        joint = capture(
-            "joint", "submit", "--template", template["id"], *when, "--headcount", "20", *station
-        )
-        jid = str(joint["id"])
-        if not capture("joint", "proposals", jid, "-k", "3"):
-            capture("order", "cancel", jid, "--reason", "no partners free in July", *station)
-            continue
-        joint = capture("joint", "dispatch", jid, *ops)
-        deliver(jid, joint["parts"])
-        capture("evaluate", jid, "--rating", "5", "--comment", "配合默契", *station)
-        run("order", "show", jid)
-        break
+    print("\n# 拼单: a Gusu station asks, in its own words, for an outdoor wedding in a garden")
+    gusu = ["--actor", "gusu-station", "--role", "station_operator", "--area", "320508018"]
+    words = ["--category", "culture_arts", "--tag", "wedding", "--tag", "garden"]
+    words += ["--audience", "residents", "--place", "320508018025"]
+    proposals = capture("match", "--joint", *words, "--date", "2023-10-10", "--k", "1")
+    template = proposals["proposals"][0]["template"]
+    print(f"the engine's best joint project for those words: {template}")
+    joint = capture(
+        "joint",
+        "submit",
+        "--template",
+        template,
+        "--place",
+        "320508018025",
+        "--site",
+        "320508018025",
+        "--start",
+        "2023-10-10",
+        "--headcount",
+        "20",
+        *gusu,
+    )
+    jid = str(joint["id"])
+    capture("joint", "proposals", jid, "-k", "3")
+    joint = capture("joint", "dispatch", jid, *ops)
+    deliver(jid, joint["parts"])
+    capture("evaluate", jid, "--rating", "5", "--comment", "园林里的婚礼，很有江南味道", *gusu)
+    run("order", "show", jid)
     run("order", "show", oid)
     run("order", "list")
     run("order", "verify")
     run("outbox")
+
+
+def matching_demo() -> None:
+    """The engine: one demand ranked with each rule's share of the score, joint projects
+    proposed from a station's own words, and many demands assigned at once."""
+    print("\n# 派单 support: ranked candidates for one demand, with reasons")
+    run(
+        "match",
+        "--category",
+        "science",
+        "--tag",
+        "water_saving",
+        "--audience",
+        "minors",
+        "--headcount",
+        "30",
+        "--place",
+        "320505001002",
+        "--date",
+        "2023-07-10",
+        "--k",
+        "5",
+        "--explain",
+    )
+    print("\n# 拼单 from a station's words (no department, no template named)")
+    run(
+        "match",
+        "--joint",
+        "--category",
+        "culture_arts",
+        "--tag",
+        "wedding",
+        "--tag",
+        "garden",
+        "--audience",
+        "residents",
+        "--place",
+        "320508018025",
+        "--date",
+        "2023-10-10",
+        "--k",
+        "3",
+    )
+    print("\n# batch dispatch: 1,500 demands for one weekend, all over Suzhou, at once")
+    path = write_demands(SCRATCH / "demands.csv", 1500)
+    for method in ("optimal", "greedy"):
+        run_summary("match", "--batch", str(path.relative_to(ROOT)), "--method", method)
+
+
+def write_demands(path: Path, count: int) -> Path:
+    """A deterministic CSV of demands placed in real villages, for the batch dispatch."""
+    import csv
+    import random
+
+    villages_csv = ROOT / "core/src/wenming/data/regions/suzhou/villages.csv"
+    with villages_csv.open(encoding="utf-8") as f:
+        villages = [row["code"] for row in csv.DictReader(f)]
+    needs = [
+        ("science", "water_saving", "minors"),
+        ("health_fitness", "first_aid", "elderly"),
+        ("legal", "law_popularisation", "residents"),
+        ("culture_arts", "red_film", "residents"),
+        ("education_support", "summer_care", "children_of_migrant_workers"),
+        ("hygiene_environment", "clean_streets", "residents"),
+        ("help_in_difficulty", "shopping_help", "elderly"),
+        ("emergency_rescue", "first_aid", "new_employment"),
+    ]
+    rng = random.Random(20230330)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["id", "category", "tags", "audiences", "headcount", "place", "start"])
+        for n in range(count):
+            category, tag, audience = rng.choice(needs)
+            day = rng.choice(["2023-05-20", "2023-05-21"])  # one busy weekend
+            row = [f"d{n:04d}", category, tag, audience, rng.randint(10, 40)]
+            out.writerow([*row, rng.choice(villages), day])
+    return path
+
+
+def run_summary(*args: str) -> None:
+    """Run a command that prints one line per item; show the first lines and the summary."""
+    cmd = ["wenming", "-d", str((SCRATCH / "wenming.toml").relative_to(ROOT)), *args]
+    print(f"\n$ {shlex.join(cmd)}", flush=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "wenming", *cmd[1:]], cwd=ROOT, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"demo step failed: {shlex.join(cmd)}\n{result.stderr}")
+    lines = result.stdout.splitlines()
+    print("\n".join([*lines[:4], f"… ({len(lines) - 5} more lines)", lines[-1]]))
 
 
 def network_demo() -> None:
