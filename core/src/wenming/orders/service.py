@@ -291,23 +291,9 @@ class Workflow:
             if row["status"] != "published" and not include_withdrawn:
                 raise NotFound(f"resource {key} is {row['status']}, not published")
             return _resource_view(row)
-        seed = self.registry.resources.get(key)
-        if seed is None:
+        if key not in self.registry.resources:
             raise NotFound(f"no resource {key}: neither published nor contributed by a plugin")
-        return ResourceView(
-            key=key,
-            kind=seed.kind,
-            department=self.registry.department_of(key),
-            name=seed.name_zh,
-            place=seed.place,
-            capacity=seed.capacity,
-            categories=seed.categories,
-            audiences=seed.audiences,
-            months=seed.months,
-            status="published",
-            source="plugin",
-            reach_km=getattr(seed, "reach_km", None),
-        )
+        return self._seed_view(key)
 
     def resources(
         self,
@@ -352,7 +338,7 @@ class Workflow:
             months=seed.months,
             status="published",
             source="plugin",
-            reach_km=getattr(seed, "reach_km", None),
+            reach_km=seed.reach_km,
         )
 
     # ------------------------------------------------------------------ order (点单)
