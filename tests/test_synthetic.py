@@ -315,6 +315,9 @@ def test_the_engine_ranks_the_stored_seed_scale_resources(wenming_database_url):
         assert any(".syn_" in k for k in keys)
         for c in ranking.candidates:
             assert sum(c.breakdown.values()) == pytest.approx(c.score)
+            # generated resources say so; the plugins' named records do not
+            assert c.synthetic == (".syn_" in c.key)
+            assert c.as_dict()["synthetic"] == c.synthetic
         # a synthetic health project (all year), asked for in its own village, is a candidate
         res = ResourceRow.__table__
         with deployment.storage.engine.connect() as conn:

@@ -50,7 +50,8 @@ def _describe(demand: Any) -> str:
 
 def _print_candidate(rank: int, c: Any, explain: bool, indent: str = "") -> None:
     where = f"{c.kind}, {c.department or 'core'}"
-    click.echo(f"{indent}{rank:>3}  {c.score:6.3f}  {c.key}  ({where})  {c.name}")
+    mark = "  [synthetic]" if c.synthetic else ""
+    click.echo(f"{indent}{rank:>3}  {c.score:6.3f}  {c.key}  ({where})  {c.name}{mark}")
     if explain:
         shares = " · ".join(f"{rule} {value:.3f}" for rule, value in c.breakdown.items())
         click.echo(f"{indent}           {shares}")
@@ -212,7 +213,8 @@ def _joint(engine: Any, demand: Any, k: int, explain: bool, as_json: bool) -> No
             fit = " · ".join(f"{rule} {value:.3f}" for rule, value in p.fit.breakdown.items())
             click.echo(f"       template fit: {fit}")
         for dept, c in p.parts.items():
-            click.echo(f"       {dept}: {c.key} ({c.score:.3f})  {c.name}")
+            mark = "  [synthetic]" if c.synthetic else ""
+            click.echo(f"       {dept}: {c.key} ({c.score:.3f})  {c.name}{mark}")
         if explain:
             shares = " · ".join(f"{rule} {value:.3f}" for rule, value in p.breakdown.items())
             click.echo(f"       {shares}")

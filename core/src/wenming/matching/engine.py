@@ -91,6 +91,7 @@ class _Item:
         "site_type",
         "skills",
         "slots",
+        "synthetic",
         "tags",
         "template",
     )
@@ -120,6 +121,7 @@ def _from_record(key: str, res: Resource, department: str | None) -> _Item:
         lat=res.lat,
         reach_km=res.reach_km,
         slots=None,
+        synthetic=res.synthetic,
     )
 
 
@@ -159,6 +161,7 @@ def _from_row(row: ResourceRow) -> _Item:
         lat=row.lat,
         reach_km=float(reach) if reach is not None else None,
         slots=slots,
+        synthetic=bool(row.synthetic),
     )
 
 
@@ -799,6 +802,7 @@ class Engine:
                         score=score,
                         breakdown=breakdown if explain else {},
                         name=item.name or "",
+                        synthetic=bool(item.synthetic),
                     ),
                 )
             )

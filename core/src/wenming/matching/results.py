@@ -20,6 +20,7 @@ class Candidate:
     ``breakdown`` maps rule ID → contribution (rule weight × the rule's 0–1 score) for
     every scoring rule that judged this pair; ``sum(breakdown.values()) == score``.
     Filter-only rules that let it through are not listed (they contribute nothing).
+    ``synthetic`` marks generated resources, so no dispatcher mistakes one for a real team.
     """
 
     key: str
@@ -28,6 +29,7 @@ class Candidate:
     score: float
     breakdown: dict[str, float] = field(factory=dict)
     name: str = ""
+    synthetic: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -35,6 +37,7 @@ class Candidate:
             "kind": self.kind,
             "department": self.department,
             "name": self.name,
+            "synthetic": self.synthetic,
             "score": self.score,
             "breakdown": dict(self.breakdown),
         }
