@@ -349,6 +349,10 @@ def test_cli_synthesize(tmp_path):
     assert data["seed"] == 3 and data["pairings"] == 120
     stats = json.loads(runner.invoke(cli, ["-d", path, "network", "stats", "--json"]).output)
     assert stats["levels"]["practice_point"] == 60
+    assert stats["synthetic"] == {"practice_point": 60}
+    assert any("60 of them synthetic" in line for line in stats["explanation"])
+    text = runner.invoke(cli, ["-d", path, "network", "stats"]).output
+    assert "synthetic (generated, not real): 60 practice_points" in text
     again = runner.invoke(cli, ["-d", path, "network", "synthesize"])
     assert again.exit_code == 1 and "synthesized already (seed 3" in again.output
     bad = runner.invoke(cli, ["-d", path, "network", "synthesize", "--points", "-1"])

@@ -175,6 +175,9 @@ def stats(state: State, as_json: bool) -> None:
             "functional zones: " + ", ".join(f"{n} {level}s" for level, n in sorted(zones.items()))
         )
     click.echo(f"approximate positions: {data['approximate']}; pairings: {data['pairings']}")
+    if data["synthetic"]:
+        made = ", ".join(f"{n} {level}s" for level, n in sorted(data["synthetic"].items()))
+        click.echo(f"synthetic (generated, not real): {made}")
     click.echo("")
     for line in data["explanation"]:
         click.echo(f"- {line}")
