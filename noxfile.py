@@ -1,6 +1,6 @@
 """Sessions: tests, lint, docs, demo, bench.
 
-The README's two commands run ``demo`` and ``tests lint docs``. Every session builds
+The README's two commands run ``demo`` and ``tests lint docs alone``. Every session builds
 its own virtual environment and installs core and every plugin package from this
 checkout, so a clean machine with only Python needs nothing else.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["tests", "lint", "docs"]
+nox.options.sessions = ["tests", "lint", "docs", "alone"]
 
 ROOT = Path(__file__).parent
 PYTHON = "3.11"
@@ -42,6 +42,19 @@ def tests(session: nox.Session) -> None:
     # Debian's chromium for the map's browser tests (exit 1: not root, tests then skip)
     session.run("bash", "scripts/install-browser", external=True, success_codes=[0, 1])
     session.run("pytest", *session.posargs)
+
+
+DEPARTMENTS = sorted(p.parent.name for p in ROOT.glob("plugins/*/pyproject.toml"))
+
+
+@nox.session(python=PYTHON)
+@nox.parametrize("plugin", DEPARTMENTS)
+def alone(session: nox.Session, plugin: str) -> None:
+    """Install core and one department plugin, nothing else, and run that plugin's tests."""
+    groups = nox.project.dependency_groups(nox.project.load_toml("pyproject.toml"), "test")
+    session.install("-e", str(ROOT / "core"), "-e", str(ROOT / "plugins" / plugin), *groups)
+    session.run("python", "-m", "wenming", "plugins")
+    session.run("pytest", "-p", "no:cacheprovider", str(ROOT / "plugins" / plugin))
 
 
 @nox.session(python=PYTHON)
