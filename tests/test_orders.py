@@ -599,6 +599,17 @@ def test_joint_parts_take_only_their_departments_resources(wf):
         wf.dispatch(OPS, order.id, "estates.responders", part=3)
 
 
+def test_no_dispatch_sends_a_resource_more_people_than_it_takes(wf):
+    order = submit(wf, category="emergency_rescue", headcount=50, tags=[], audiences=[])
+    with pytest.raises(
+        InvalidInput, match=f"resource estates.hall takes 40 people; order {order.id} asks for 50"
+    ):
+        wf.dispatch(OPS, order.id, "estates.hall")
+    assert count(wf, Dispatch.__table__, order_id=order.id) == 0
+    assert wf.order(order.id).state == "submitted"
+    assert wf.dispatch(OPS, order.id, "estates.responders").state == "dispatched"  # takes 60
+
+
 def test_a_demand_needing_several_departments_is_a_joint_order(wf):
     order = submit(wf, departments=["water", "medics"])
     assert order.joint and [p.department for p in order.parts] == ["water", "medics"]

@@ -635,6 +635,8 @@ class Workflow:
                 "dispatch", snap.order["id"], snap.order["state"], part["seq"], part["state"]
             )
             _fits(snap.order["id"], part, res)
+            if not direct:  # a direct order was checked against its supply already
+                _holds(snap.order, res)
             data = {
                 "resource": res.key,
                 "kind": res.kind,
@@ -1629,6 +1631,15 @@ def _fits(order_id: int, part: Mapping[str, Any], res: ResourceView) -> None:
         raise IllegalTransition(
             f"resource {res.key} declined order {order_id} part {seq} already; "
             "it is excluded from re-dispatch"
+        )
+
+
+def _holds(order: Mapping[str, Any], res: ResourceView) -> None:
+    """A resource is never sent to more people than it takes (by hand or by the engine)."""
+    if order["headcount"] > res.capacity:
+        raise InvalidInput(
+            f"resource {res.key} takes {res.capacity} people; order {order['id']} asks for "
+            f"{order['headcount']}"
         )
 
 
