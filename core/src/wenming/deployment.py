@@ -39,6 +39,7 @@ from wenming.errors import ConfigError
 if TYPE_CHECKING:
     from wenming.plugins import Loaded
     from wenming.registry import Registry
+    from wenming.secrets import Secrets
     from wenming.storage import Storage
 
 DEFAULT_FILE = "wenming.toml"
@@ -238,6 +239,15 @@ class Deployment:
         from wenming.storage import Storage
 
         return Storage(self.database_url)
+
+    @cached_property
+    def secrets(self) -> Secrets:
+        """Per-purpose keys from the deployment's secret (see ``wenming.secrets``)."""
+        from wenming.secrets import SECRET_FILE, Secrets
+
+        if self.path is None:
+            return Secrets.ephemeral()
+        return Secrets.load(self.path.parent / SECRET_FILE)
 
     @property
     def pm(self):

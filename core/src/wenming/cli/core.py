@@ -32,7 +32,7 @@ def init(
     force: bool,
     as_json: bool,
 ) -> None:
-    """Create a deployment file in DIRECTORY and its database (or upgrade its schema).
+    """Create a deployment file in DIRECTORY, its secret and its database (or upgrade its schema).
 
     With an existing deployment file (and no --force) the file is kept and only the
     database schema is created or upgraded.
@@ -48,12 +48,17 @@ def init(
         config = render_config(name or directory.resolve().name, database, region)
         path.write_text(config, encoding="utf-8")
         created = True
+    from wenming.secrets import SECRET_FILE, create_secret_file
+
+    secret_written = create_secret_file(path.parent / SECRET_FILE)
     deployment = Deployment.from_file(path)
     deployment.storage.create()
     version = deployment.storage.check()
     result = {
         "deployment": str(path),
         "created": created,
+        "secret": str(path.parent / SECRET_FILE),
+        "secret_created": secret_written,
         "database": deployment.database_url,
         "schema_version": version,
         "plugins": [p.name for p in deployment.registry.plugins if p.ok],
@@ -63,6 +68,10 @@ def init(
         return
     verb = "wrote" if created else "kept"
     click.echo(f"{verb} {path}")
+    if secret_written:
+        click.echo(
+            f"wrote the deployment secret to {result['secret']} (owner-only; keep it out of version control)"
+        )
     click.echo(f"database {deployment.database_url} at schema version {version}")
     click.echo(f"plugins: {', '.join(result['plugins'])}")
 
