@@ -1,0 +1,98 @@
+"""What the map file carries, checked without a browser: the search index (full pinyin
+and initials), counties, and the shared resources with what they offer."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+import wenming_gardens
+import wenming_water
+from wenming.network.mapview import map_data, render_map
+from wenming.network.names import pinyin_forms
+from wenming.network.service import Network
+from wenming.storage import Storage
+from wenming.testing import load_registry
+
+
+@pytest.mark.parametrize(
+    ("text", "full", "initials"),
+    [
+        ("苏州市", "suzhoushi", "szs"),
+        ("苏州太湖国家湿地公园", "suzhoutaihuguojiashidigongyuan", "szthgjsdgy"),
+        ("长江", "changjiang", "cj"),  # the phrase picks the reading of 长
+        ("银行", "yinhang", "yh"),
+        ("吕巷", "lvxiang", "lx"),
+        ("W1号 水厂", "w1haoshuichang", "w1hsc"),
+        ("", "", ""),
+    ],
+)
+def test_pinyin_forms(text, full, initials):
+    assert pinyin_forms(text) == (full, initials)
+
+
+@pytest.fixture(scope="module")
+def net(tmp_path_factory):
+    registry = load_registry(("water", wenming_water), ("gardens", wenming_gardens))
+    storage = Storage(f"sqlite:///{tmp_path_factory.mktemp('mapdata') / 'm.db'}")
+    storage.create()
+    network = Network(storage, registry)
+    network.load_region()
+    network.add_sites(
+        [
+            {
+                "code": "W1",
+                "name": "城厢水厂",
+                "site_type": "water.waterworks",
+                "parent_code": "320585100203",
+            }
+        ]
+    )
+    yield network
+    storage.dispose()
+
+
+def test_sites_carry_their_search_forms_and_county(net):
+    data = map_data(net)
+    rows = {r[0]: r for r in data["sites"]}
+    counties = [c["code"] for c in data["counties"]]
+    assert len(counties) == 10 and [c["name"] for c in data["counties"]][:1] == ["虎丘区"]  # 320505
+    w1 = rows["W1"]
+    assert w1[11:13] == ["chengxiangshuichang", "cxsc"]
+    assert counties[w1[10]] == "320585", "a practice point's county comes from its parent chain"
+    assert counties[rows["320585100203"][10]] == "320585"
+    assert rows["3205"][10] == -1 and rows["3205.water"][10] == -1, "city-level hubs have none"
+
+
+def test_resources_say_what_they_offer_and_where(net):
+    data = map_data(net)
+    rows = {r[0]: r for r in data["resources"]}
+    wetland = rows["gardens.taihu_wetland_park"]
+    assert wetland[1] == "苏州太湖国家湿地公园"
+    assert data["kinds"][wetland[2]]["label"] == "场地"
+    assert data["departments"][wetland[3]]["label"] == "苏州市园林和绿化管理局"
+    assert wetland[4] == "320505004", "it is at its town's institute"
+    assert data["counties"][wetland[5]]["name"] == "虎丘区"
+    assert wetland[6] is not None and wetland[7] is not None
+    assert wetland[9] == 80
+    assert "亲子家庭" in [data["audiences"][a] for a in wetland[15]]
+    offered = [data["templates_zh"][t] for t in wetland[13]]
+    assert offered, "a venue lists the department's templates held at its site type"
+    assert wetland[16:18] == list(pinyin_forms("苏州太湖国家湿地公园"))
+    journey = rows["water.water_journey"]
+    assert [data["templates_zh"][t] for t in journey[13]] == ["一滴水的旅行"]
+    assert journey[4] == "3205", "a city-wide project sits at the guidance center"
+    assert journey[18] is not None, "with navigation coordinates"
+
+
+def test_the_page_inlines_everything(net):
+    page = render_map(net)
+    assert "<script src" not in page and "<link" not in page
+    assert not re.search(r"https?://(?!uri\.amap|api\.map\.baidu)", page.split('id="wm-data"')[0])
+    payload = re.search(r'<script id="wm-data" type="application/json">(.*?)</script>', page, re.S)
+    data = json.loads(payload.group(1).replace("<\\/", "</"))
+    assert len(data["sites"]) == len(net.sites())
+    for name in ("WMSearch", "WMLayout", "wenmingMap"):
+        assert name in page
