@@ -11,7 +11,7 @@ import pytest
 import wenming_gardens
 import wenming_water
 from wenming.network.mapview import map_data, render_map
-from wenming.network.names import pinyin_forms
+from wenming.network.names import pinyin_forms, pinyin_syllables
 from wenming.network.service import Network
 from wenming.storage import Storage
 from wenming.testing import load_registry
@@ -31,6 +31,11 @@ from wenming.testing import load_registry
 )
 def test_pinyin_forms(text, full, initials):
     assert pinyin_forms(text) == (full, initials)
+    assert "".join(pinyin_syllables(text)) == full
+
+
+def test_pinyin_syllables():
+    assert pinyin_syllables("苏州W1号 水厂") == ("su", "zhou", "w1", "hao", "shui", "chang")
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +65,7 @@ def test_sites_carry_their_search_forms_and_county(net):
     counties = [c["code"] for c in data["counties"]]
     assert len(counties) == 10 and [c["name"] for c in data["counties"]][:1] == ["虎丘区"]  # 320505
     w1 = rows["W1"]
-    assert w1[11:13] == ["chengxiangshuichang", "cxsc"]
+    assert w1[11:13] == ["cheng'xiang'shui'chang", "cxsc"]
     assert counties[w1[10]] == "320585", "a practice point's county comes from its parent chain"
     assert counties[rows["320585100203"][10]] == "320585"
     assert rows["3205"][10] == -1 and rows["3205.water"][10] == -1, "city-level hubs have none"
@@ -80,7 +85,7 @@ def test_resources_say_what_they_offer_and_where(net):
     assert "亲子家庭" in [data["audiences"][a] for a in wetland[15]]
     offered = [data["templates_zh"][t] for t in wetland[13]]
     assert offered, "a venue lists the department's templates held at its site type"
-    assert wetland[16:18] == list(pinyin_forms("苏州太湖国家湿地公园"))
+    assert wetland[16:18] == ["su'zhou'tai'hu'guo'jia'shi'di'gong'yuan", "szthgjsdgy"]
     journey = rows["water.water_journey"]
     assert [data["templates_zh"][t] for t in journey[13]] == ["一滴水的旅行"]
     assert journey[4] == "3205", "a city-wide project sits at the guidance center"

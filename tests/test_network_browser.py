@@ -298,7 +298,7 @@ def test_clicking_a_marker_opens_its_popup(desktop):
 def test_search_by_pinyin_and_initials_finds_a_venue(page):
     _reset(page)
     _open_panel(page)
-    for query in ("taihu", "ShiDi GongYuan", "szthgj", "湿地公园", "太湖湿地"):
+    for query in ("taihu", "ShiDi GongYuan", "taihushidi", "szthgj", "湿地公园", "太湖湿地"):
         page.fill("#search", query)
         page.wait_for_selector("#results li")
         codes = page.locator("#results li").evaluate_all("els => els.map(e => e.dataset.code)")
@@ -428,6 +428,14 @@ def test_labels_never_overlap(page):
         labels = page.evaluate("wenmingMap.labels()")
         box = page.locator("#canvas").bounding_box()
         _assert_apart(labels, box["width"], box["height"])
+        zoom_buttons = page.locator("#zoom").bounding_box()
+        zoom_buttons = {
+            **zoom_buttons,
+            "x": zoom_buttons["x"] - box["x"],
+            "w": zoom_buttons["width"],
+        }
+        zoom_buttons["h"] = zoom_buttons["height"]
+        _assert_apart([*labels, zoom_buttons], box["width"], box["height"])  # clear of buttons
         assert len(labels) == stats["labels"] > 5
         if zoom == 13:
             assert stats["labelCandidates"] > len(labels), (
@@ -539,7 +547,7 @@ def test_screenshots(page, tmp_path):
     _reset(page)
     if page.size == "phone":
         _open_panel(page)
-        page.fill("#search", "taihu")
+        page.fill("#search", "taihushidi")
         page.wait_for_selector("#results li")
         page.locator("#results li").first.click()
     else:

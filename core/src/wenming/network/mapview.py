@@ -7,9 +7,9 @@ that Python knows better is computed here, when the file is written:
 
 - navigation links use :data:`wenming.network.navigation.TEMPLATES` with coordinates
   converted here, so the page builds exactly the links the Python API does;
-- the search index: every site's and shared resource's full pinyin and initials
-  (:func:`wenming.network.names.pinyin_forms`), so ``suzhou`` and ``sz`` find 苏州
-  with no dictionary in the page;
+- the search index: every site's and shared resource's pinyin syllables and initials
+  (:mod:`wenming.network.names`), so ``suzhou``, ``sz`` and ``taihushidi`` find their
+  places with no dictionary in the page;
 - each site's and resource's county (for the county filter and search results), and
   for each resource its position, what it offers and which department runs it.
 """
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from wenming.errors import WenmingError
 from wenming.network import navigation
-from wenming.network.names import pinyin_forms
+from wenming.network.names import pinyin_forms, pinyin_syllables
 from wenming.network.service import LEVEL_ORDER
 
 if TYPE_CHECKING:
@@ -99,6 +99,13 @@ def _county_of(sites: dict[str, SiteView]) -> dict[str, str | None]:
     return {code: up(code) for code in sites}
 
 
+def _search_forms(name: str) -> tuple[str, str]:
+    """The index entry of a name: its syllables joined by ``'`` (the page removes the
+    marks for the full pinyin and keeps the breaks for whole-syllable matching) and
+    its initials."""
+    return "'".join(pinyin_syllables(name)), pinyin_forms(name)[1]
+
+
 def _nav(lng: float, lat: float) -> list[Any]:
     c = navigation.coordinates(lng, lat)
     return [c["lng"], c["lat"], c["gcj_lng"], c["gcj_lat"], c["bd_lng"], c["bd_lat"]]
@@ -162,7 +169,7 @@ def _resource_rows(
         if county_code is None and len(place) >= 6:
             county_code = place[:6] if place[:6] in county_index else None
         reach = res.reach_km if res.reach_km is not None else (extra or {}).get("reach_km")
-        full, initials = pinyin_forms(name)
+        full, initials = _search_forms(name)
         flags = (FLAG_APPROXIMATE if approximate else 0) | (FLAG_SYNTHETIC if res.synthetic else 0)
         rows.append(
             [
@@ -212,7 +219,7 @@ def map_data(net: Network, *, title: str | None = None) -> dict[str, Any]:
             | (FLAG_FUNCTIONAL_ZONE if s.functional_zone else 0)
             | (FLAG_SYNTHETIC if s.synthetic else 0)
         )
-        full, initials = pinyin_forms(s.name)
+        full, initials = _search_forms(s.name)
         rows.append(
             [
                 s.code,

@@ -13,6 +13,17 @@ from functools import lru_cache
 
 
 @lru_cache(maxsize=65536)
+def pinyin_syllables(text: str) -> tuple[str, ...]:
+    """The pinyin syllables of ``text`` in order, lowercase, without tones: ``苏州`` →
+    ``("su", "zhou")``. A run of other characters stays one item, spaces removed
+    (``W1号`` → ``("w1", "hao")``), so searches can match whole syllables with gaps."""
+    from pypinyin import Style, lazy_pinyin
+
+    items = (_squash(s) for s in lazy_pinyin(text, style=Style.NORMAL))
+    return tuple(s for s in items if s)
+
+
+@lru_cache(maxsize=65536)
 def pinyin_forms(text: str) -> tuple[str, str]:
     """``(full pinyin, initials)`` of ``text``, lowercase, without tones or spaces.
 

@@ -48,10 +48,12 @@ var WMLayout = (function () {
   }
 
   // cands: [{x, y, r, w, h, centred?, …}] in priority order; returns the placed ones,
-  // each with its box {bx, by, w, h}; `pad` px are kept free between labels.
-  function place(cands, width, height, pad) {
+  // each with its box {bx, by, w, h}; `pad` px are kept free between labels; no label
+  // goes over an obstacle box {x, y, w, h} (the buttons floating over the map).
+  function place(cands, width, height, pad, obstacles) {
     var grid = new Grid(), out = [];
     pad = pad || 0;
+    (obstacles || []).forEach(function (b) { grid.add(b); });
     for (var i = 0; i < cands.length; i++) {
       var c = cands[i], options = spots(c);
       for (var j = 0; j < options.length; j++) {

@@ -44,7 +44,7 @@
     return {
       type: "site", i: i, code: r[0], name: r[1], level: levels[r[2]], siteType: DATA.types[r[3]],
       dept: r[4] >= 0 ? DATA.departments[r[4]] : null, parent: r[5], line: r[6],
-      lng: r[7], lat: r[8], flags: r[9], county: r[10], full: r[11], ini: r[12],
+      lng: r[7], lat: r[8], flags: r[9], county: r[10], syl: r[11].split("'"), ini: r[12],
       fmt: fmtOf(r.slice(13, 19))
     };
   });
@@ -56,7 +56,7 @@
       months: r[12], templates: r[13].map(function (t) { return DATA.templates_zh[t]; }),
       categories: r[14].map(function (c) { return DATA.categories[c]; }),
       audiences: r[15].map(function (a) { return DATA.audiences[a]; }),
-      full: r[16], ini: r[17], fmt: fmtOf(r[18])
+      syl: r[16].split("'"), ini: r[17], fmt: fmtOf(r[18])
     };
   });
   var byCode = {}, byKey = {}, resourcesAt = {};
@@ -72,10 +72,10 @@
   });
   var entries = [];
   sites.forEach(function (s) {
-    entries.push({ item: s, lname: s.name.toLowerCase(), code: s.code, full: s.full, ini: s.ini });
+    entries.push({ item: s, lname: s.name.toLowerCase(), code: s.code, full: s.syl.join(""), syl: s.syl, ini: s.ini });
   });
   resources.forEach(function (r) {
-    entries.push({ item: r, lname: r.name.toLowerCase(), code: null, full: r.full, ini: r.ini });
+    entries.push({ item: r, lname: r.name.toLowerCase(), code: null, full: r.syl.join(""), syl: r.syl, ini: r.ini });
   });
 
   var levelOn = {}, deptOn = {}, kindOn = {}, countyOn = -1;
@@ -270,9 +270,11 @@
     return (bold ? "bold " : "") + px + 'px system-ui, "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
   }
 
+  var widths = {};  // text widths by font and text: measuring is the slow part of labels
   function measure(c) {
-    ctx.font = c.font;
-    c.w = Math.ceil(ctx.measureText(c.text).width) + 4;
+    var key = c.font + "|" + c.text;
+    if (!(key in widths)) { ctx.font = c.font; widths[key] = Math.ceil(ctx.measureText(c.text).width) + 4; }
+    c.w = widths[key];
     c.h = c.size + 4;
     return c;
   }
@@ -305,6 +307,16 @@
         text: shortName(x), size: hub ? 12 : 11, font: labelFont(hub ? 12 : 11, false) }));
     });
     return cands;
+  }
+
+  // the controls floating over the map, in canvas pixels: labels keep clear of them
+  function obstacles() {
+    var origin = canvas.getBoundingClientRect(), out = [];
+    ["panel-toggle", "where", "zoom", "scale"].forEach(function (id) {
+      var e = document.getElementById(id), b = e.getBoundingClientRect();
+      if (b.width && b.height) out.push({ x: b.left - origin.left, y: b.top - origin.top, w: b.width, h: b.height });
+    });
+    return out;
   }
 
   function drawLabel(c) {
@@ -380,10 +392,10 @@
       ctx.beginPath(); ctx.arc(p[0], p[1], 13, 0, 2 * Math.PI);
       ctx.strokeStyle = "#000"; ctx.lineWidth = 2.5; ctx.stroke();
     }
-    var cands = labelCandidates(singles);
-    placed = WMLayout.place(cands, W, H, 2);
-    placed.forEach(drawLabel);
     where();
+    var cands = labelCandidates(singles);
+    placed = WMLayout.place(cands, W, H, 2, obstacles());
+    placed.forEach(drawLabel);
     lastStats = { markers: nMarkers, clusters: groups.clusters.length, visible: inView.length,
       clustered: clustered, byLevel: byLevel, zoom: view.zoom, fanned: fanned.length,
       labels: placed.length, labelCandidates: cands.length };

@@ -1,8 +1,8 @@
 // wenming network map: search over names, full pinyin and pinyin initials.
 // The index (each entry's pinyin forms) is built in Python when the file is written;
 // here each query is ranked against it: exact name, name prefix, name substring,
-// pinyin prefix/substring, initials prefix/substring, then (for longer queries) the
-// characters or initials in order with gaps ("太湖湿地", "szsd").
+// pinyin prefix/substring, initials prefix/substring, then (for longer queries) whole
+// syllables, characters or initials in order with gaps ("taihushidi", "太湖湿地", "szsd").
 var WMSearch = (function () {
   "use strict";
 
@@ -17,6 +17,26 @@ var WMSearch = (function () {
     return j === q.length;
   }
 
+  // true when q is whole syllables of `syl` in order, gaps allowed, the last one
+  // possibly cut short: "taihushidi" in su'zhou'tai'hu'guo'jia'shi'di'gong'yuan
+  function syllablesInOrder(syl, q) {
+    var memo = {};
+    function from(i, j) {
+      if (j === q.length) return true;
+      var key = i * 64 + j;
+      if (key in memo) return memo[key];
+      var ok = false;
+      for (var k = i; k < syl.length && !ok; k++) {
+        var s = syl[k];
+        if (q.substr(j, s.length) === s) ok = from(k + 1, j + s.length);
+        else if (s.indexOf(q.slice(j)) === 0) ok = true;
+      }
+      memo[key] = ok;
+      return ok;
+    }
+    return from(0, 0);
+  }
+
   // rank of one entry for a normalised query: lower is better, -1 for no match
   function rank(e, q, latin) {
     var name = e.lname;
@@ -28,6 +48,7 @@ var WMSearch = (function () {
       if (e.full.indexOf(q) === 0 || e.ini.indexOf(q) === 0) return 3;
       if (e.full.indexOf(q) > 0) return 4;
       if (e.ini.indexOf(q) > 0) return 5;
+      if (q.length >= 4 && syllablesInOrder(e.syl, q)) return 6;
       if (q.length >= 3 && inOrder(e.ini, q)) return 7;
     } else if (q.length >= 2 && inOrder(name, q)) {
       return 6;
@@ -35,7 +56,8 @@ var WMSearch = (function () {
     return -1;
   }
 
-  // entries: [{lname, code, full, ini, …}]; returns at most `limit` entries, best first
+  // entries: [{lname, code, full, syl, ini, …}] (syl: the syllables as a list);
+  // returns at most `limit` entries, best first
   function search(entries, query, limit) {
     var q = normalise(query);
     if (!q) return [];
