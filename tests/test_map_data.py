@@ -65,10 +65,10 @@ def test_sites_carry_their_search_forms_and_county(net):
     counties = [c["code"] for c in data["counties"]]
     assert len(counties) == 10 and [c["name"] for c in data["counties"]][:1] == ["虎丘区"]  # 320505
     w1 = rows["W1"]
-    assert w1[11:13] == ["cheng'xiang'shui'chang", "cxsc"]
-    assert counties[w1[10]] == "320585", "a practice point's county comes from its parent chain"
-    assert counties[rows["320585100203"][10]] == "320585"
-    assert rows["3205"][10] == -1 and rows["3205.water"][10] == -1, "city-level hubs have none"
+    assert w1[9:11] == ["cheng'xiang'shui'chang", "cxsc"]
+    assert counties[w1[8]] == "320585", "a practice point's county comes from its parent chain"
+    assert counties[rows["320585100203"][8]] == "320585"
+    assert rows["3205"][8] == -1 and rows["3205.water"][8] == -1, "city-level hubs have none"
 
 
 def test_resources_say_what_they_offer_and_where(net):
@@ -80,16 +80,16 @@ def test_resources_say_what_they_offer_and_where(net):
     assert data["departments"][wetland[3]]["label"] == "苏州市园林和绿化管理局"
     assert wetland[4] == "320505004", "it is at its town's institute"
     assert data["counties"][wetland[5]]["name"] == "虎丘区"
-    assert wetland[6] is not None and wetland[7] is not None
-    assert wetland[9] == 80
-    assert "亲子家庭" in [data["audiences"][a] for a in wetland[15]]
-    offered = [data["templates_zh"][t] for t in wetland[13]]
+    assert wetland[16] is not None, "it has a position"
+    assert wetland[7] == 80
+    assert "亲子家庭" in [data["audiences"][a] for a in wetland[13]]
+    offered = [data["templates_zh"][t] for t in wetland[11]]
     assert offered, "a venue lists the department's templates held at its site type"
-    assert wetland[16:18] == ["su'zhou'tai'hu'guo'jia'shi'di'gong'yuan", "szthgjsdgy"]
+    assert wetland[14:16] == ["su'zhou'tai'hu'guo'jia'shi'di'gong'yuan", "szthgjsdgy"]
     journey = rows["water.water_journey"]
-    assert [data["templates_zh"][t] for t in journey[13]] == ["一滴水的旅行"]
+    assert [data["templates_zh"][t] for t in journey[11]] == ["一滴水的旅行"]
     assert journey[4] == "3205", "a city-wide project sits at the guidance center"
-    assert journey[18] is not None, "with navigation coordinates"
+    assert journey[16] is not None, "with navigation coordinates"
 
 
 def test_the_page_inlines_everything(net):

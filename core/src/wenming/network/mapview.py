@@ -107,6 +107,8 @@ def _search_forms(name: str) -> tuple[str, str]:
 
 
 def _nav(lng: float, lat: float) -> list[Any]:
+    """The formatted WGS-84, GCJ-02 and BD-09 values of a point (the page reads its
+    position from the first two, so it is sent once)."""
     c = navigation.coordinates(lng, lat)
     return [c["lng"], c["lat"], c["gcj_lng"], c["gcj_lat"], c["bd_lng"], c["bd_lat"]]
 
@@ -179,8 +181,6 @@ def _resource_rows(
                 dept_index.get(department, -1) if department else -1,
                 at,
                 county_index.get(county_code, -1) if county_code else -1,
-                round(lng, 6) if lng is not None else None,
-                round(lat, 6) if lat is not None else None,
                 flags,
                 res.capacity,
                 res.members,
@@ -199,7 +199,7 @@ def _resource_rows(
 
 def map_data(net: Network, *, title: str | None = None) -> dict[str, Any]:
     """The data the page renders: sites and resources as compact rows with their search
-    forms, pairings, counties, vocabularies and link templates."""
+    forms, pairings (as pairs of row numbers), counties, vocabularies and link templates."""
     registry = net.registry
     region = net.region_data()
     every = {s.code: s for s in net.sites()}
@@ -229,8 +229,6 @@ def map_data(net: Network, *, title: str | None = None) -> dict[str, Any]:
                 dept_index[s.department] if s.department else -1,
                 s.parent_code,
                 s.line_code,
-                round(s.lng, 6),
-                round(s.lat, 6),
                 flags,
                 county_index.get(county[s.code], -1) if county[s.code] else -1,
                 full,
@@ -263,7 +261,12 @@ def map_data(net: Network, *, title: str | None = None) -> dict[str, Any]:
     def named(table: Any, ids: list[str]) -> list[str]:
         return [table[i].name_zh if i in table else i for i in ids]
 
-    pairings = [[p["industry_code"], p["territorial_code"]] for p in net.pairings()]
+    at = {s.code: i for i, s in enumerate(sites)}
+    pairings = [
+        [at[p["industry_code"]], at[p["territorial_code"]]]
+        for p in net.pairings()
+        if p["industry_code"] in at and p["territorial_code"] in at
+    ]
     return {
         "title": title or f"{region.name if region else ''}新时代文明实践一图导览",
         "region": {

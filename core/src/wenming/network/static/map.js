@@ -44,20 +44,25 @@
     return {
       type: "site", i: i, code: r[0], name: r[1], level: levels[r[2]], siteType: DATA.types[r[3]],
       dept: r[4] >= 0 ? DATA.departments[r[4]] : null, parent: r[5], line: r[6],
-      lng: r[7], lat: r[8], flags: r[9], county: r[10], syl: r[11].split("'"), ini: r[12],
-      fmt: fmtOf(r.slice(13, 19))
+      flags: r[7], county: r[8], syl: r[9].split("'"), ini: r[10], fmt: fmtOf(r.slice(11, 17))
     };
   });
   var resources = DATA.resources.map(function (r, i) {
     return {
       type: "resource", i: i, key: r[0], name: r[1], kind: DATA.kinds[r[2]],
       dept: r[3] >= 0 ? DATA.departments[r[3]] : null, at: r[4], county: r[5],
-      lng: r[6], lat: r[7], flags: r[8], capacity: r[9], members: r[10], reach: r[11],
-      months: r[12], templates: r[13].map(function (t) { return DATA.templates_zh[t]; }),
-      categories: r[14].map(function (c) { return DATA.categories[c]; }),
-      audiences: r[15].map(function (a) { return DATA.audiences[a]; }),
-      syl: r[16].split("'"), ini: r[17], fmt: fmtOf(r[18])
+      flags: r[6], capacity: r[7], members: r[8], reach: r[9],
+      months: r[10], templates: r[11].map(function (t) { return DATA.templates_zh[t]; }),
+      categories: r[12].map(function (c) { return DATA.categories[c]; }),
+      audiences: r[13].map(function (a) { return DATA.audiences[a]; }),
+      syl: r[14].split("'"), ini: r[15], fmt: fmtOf(r[16])
     };
+  });
+  [sites, resources].forEach(function (list) {
+    list.forEach(function (x) {
+      x.lng = x.fmt ? parseFloat(x.fmt.lng) : null;
+      x.lat = x.fmt ? parseFloat(x.fmt.lat) : null;
+    });
   });
   var byCode = {}, byKey = {}, resourcesAt = {};
   sites.forEach(function (s) { byCode[s.code] = s; });
@@ -67,8 +72,9 @@
   });
   var paired = {};
   DATA.pairings.forEach(function (p) {
-    (paired[p[0]] = paired[p[0]] || []).push(p[1]);
-    (paired[p[1]] = paired[p[1]] || []).push(p[0]);
+    var a = sites[p[0]].code, b = sites[p[1]].code;
+    (paired[a] = paired[a] || []).push(b);
+    (paired[b] = paired[b] || []).push(a);
   });
   var entries = [];
   sites.forEach(function (s) {
