@@ -48,6 +48,7 @@ SIZES = {
         "has_touch": True,
     },
 }
+FIGURES = ("interactive", "script", "search", "frame", "labels")
 PROBE = """() => {
     const t0 = performance.now();
     wenmingMap.search('suzhou');
@@ -83,7 +84,17 @@ def seed_scale_map(folder: Path, repeat: int) -> tuple[Path, float]:
 
 
 def load_times(path: Path, repeat: int) -> dict[str, dict[str, float]]:
-    from playwright.sync_api import sync_playwright
+    """Medians per size; empty when there is no browser to load the map in."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("(playwright is not installed: load times not measured)")
+        return {}
+    if not Path(CHROMIUM).exists():
+        print(
+            f"({CHROMIUM} is missing, scripts/install-browser installs it: load times not measured)"
+        )
+        return {}
 
     out = {}
     with sync_playwright() as p:
@@ -109,7 +120,7 @@ def load_times(path: Path, repeat: int) -> dict[str, dict[str, float]]:
             runs = runs[1:]
             out[size] = {
                 key: statistics.median(r[key] for r in runs) if runs[0][key] is not None else None
-                for key in ("interactive", "script", "search", "frame", "labels")
+                for key in FIGURES
             }
         browser.close()
     return out
@@ -131,7 +142,8 @@ def main() -> None:
         print("|---|---:|---:|---|---:|---:|---:|---:|---:|")
         for path, write_s in files:
             kb = path.stat().st_size / 1000
-            for size, t in load_times(path, args.repeat).items():
+            loads = load_times(path, args.repeat) or {"(no browser)": dict.fromkeys(FIGURES)}
+            for size, t in loads.items():
                 cells = [
                     _fmt(v, d)
                     for v, d in (
