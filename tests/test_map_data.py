@@ -101,3 +101,12 @@ def test_the_page_inlines_everything(net):
     assert len(data["sites"]) == len(net.sites())
     for name in ("WMSearch", "WMLayout", "wenmingMap"):
         assert name in page
+
+
+def test_write_map_reports_what_it_wrote(net, tmp_path):
+    from wenming.network.mapview import write_map
+
+    info = write_map(net, tmp_path / "out" / "map.html")
+    assert info["resources"] == len(net.registry.resources)  # no stored rows in this database
+    assert info["sites"] == len(net.sites())
+    assert info["bytes"] == (tmp_path / "out" / "map.html").stat().st_size

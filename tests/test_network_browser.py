@@ -536,7 +536,7 @@ def test_touch_targets_are_44px(page):
             "e => e.outerHTML"
         )
     page.locator("#results li").first.click()
-    buttons = page.locator("#popup button, #popup .nav a")
+    buttons = page.locator("#popup button, #popup .nav a, #popup ul a")
     assert buttons.count() >= 4
     for i in range(buttons.count()):
         box = buttons.nth(i).bounding_box()

@@ -300,9 +300,11 @@ def map_data(net: Network, *, title: str | None = None) -> dict[str, Any]:
     }
 
 
-def render_map(net: Network, *, title: str | None = None) -> str:
-    """The whole HTML page as a string."""
-    data = map_data(net, title=title)
+def render_map(
+    net: Network, *, title: str | None = None, data: dict[str, Any] | None = None
+) -> str:
+    """The whole HTML page as a string (of ``data``, when already built by :func:`map_data`)."""
+    data = data if data is not None else map_data(net, title=title)
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     payload = payload.replace("</", "<\\/")  # never close the script element early
     page = (STATIC / "map.html").read_text(encoding="utf-8")
@@ -319,7 +321,8 @@ def render_map(net: Network, *, title: str | None = None) -> str:
 
 def write_map(net: Network, path: str | Path, *, title: str | None = None) -> dict[str, Any]:
     """Write the map to ``path``; return what was written."""
-    html = render_map(net, title=title)
+    data = map_data(net, title=title)
+    html = render_map(net, title=title, data=data)
     out = Path(path)
     if out.parent and not out.parent.exists():
         out.parent.mkdir(parents=True)
@@ -329,5 +332,6 @@ def write_map(net: Network, path: str | Path, *, title: str | None = None) -> di
         "written": str(out),
         "sites": stats["total"],
         "pairings": stats["pairings"],
+        "resources": len(data["resources"]),
         "bytes": len(html.encode("utf-8")),
     }
