@@ -133,12 +133,21 @@ def page(request, browser, map_file):
     page.context.close()
 
 
-@pytest.fixture(scope="module")
-def desktop(browser, map_file):
-    page = _open(browser, "desktop", map_file[0].as_uri())
+def _sized(browser, map_file, size: str):
+    page = _open(browser, size, map_file[0].as_uri())
     yield page
     assert page.errors == []
     page.context.close()
+
+
+@pytest.fixture(scope="module")
+def desktop(browser, map_file):
+    yield from _sized(browser, map_file, "desktop")
+
+
+@pytest.fixture(scope="module")
+def phone(browser, map_file):
+    yield from _sized(browser, map_file, "phone")
 
 
 def _stats(page) -> dict:
@@ -356,6 +365,19 @@ def test_a_url_fragment_opens_its_popup(browser, map_file, page, fragment, title
         fresh.context.close()
 
 
+@pytest.mark.parametrize("fragment", ["#site=999999", "#resource=water.nothing", "#site=%E0%A4%A"])
+def test_a_fragment_naming_nothing_says_so(browser, map_file, fragment):
+    fresh = _open(browser, "desktop", map_file[0].as_uri() + fragment)
+    try:
+        toast = fresh.locator("#toast")
+        toast.wait_for(state="visible")
+        assert "不在这张地图上" in toast.inner_text()
+        assert fresh.locator("#popup").is_hidden()
+        assert fresh.errors == []
+    finally:
+        fresh.context.close()
+
+
 def test_a_resource_says_what_it_offers_and_who_runs_it(desktop):
     page = desktop
     assert (
@@ -518,9 +540,8 @@ def test_the_panel_collapses(page):
         assert canvas.bounding_box()["width"] == width - 320
 
 
-def test_touch_targets_are_44px(page):
-    if page.size != "phone":
-        pytest.skip("touch targets are measured at the phone's size")
+def test_touch_targets_are_44px(phone):
+    page = phone
     _reset(page)
     _open_panel(page)
     page.fill("#search", "dianzhan")

@@ -646,11 +646,14 @@
     try { history.replaceState(null, "", url); } catch (e) { if (hash) location.hash = hash; }
   }
 
+  // the site or resource the address names; null (with a note) when it names none here
   function fromHash() {
-    var m = /^#(site|resource)=(.+)$/.exec(location.hash);
+    var m = /^#(site|resource)=(.+)$/.exec(location.hash), id = null, found = null;
     if (!m) return null;
-    var id = decodeURIComponent(m[2]);
-    return m[1] === "site" ? byCode[id] || null : byKey[id] || null;
+    try { id = decodeURIComponent(m[2]); } catch (e) { id = null; }
+    if (id !== null) found = m[1] === "site" ? byCode[id] || null : byKey[id] || null;
+    if (!found) toast("链接中的" + (m[1] === "site" ? "站点" : "资源") + "不在这张地图上");
+    return found;
   }
 
   function toast(text) {
