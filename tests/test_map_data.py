@@ -90,6 +90,27 @@ def test_resources_say_what_they_offer_and_where(net):
     assert [data["templates_zh"][t] for t in journey[11]] == ["一滴水的旅行"]
     assert journey[4] == "3205", "a city-wide project sits at the guidance center"
     assert journey[16] is not None, "with navigation coordinates"
+    assert journey[9] == "全市（市级资源，不限距离）", "a city-level resource serves the whole city"
+    assert wetland[9] == "5 公里（生活圈默认半径）", "no rule narrows it: the living circle"
+    wider = {r[0]: r for r in map_data(net, living_circle_km=8)["resources"]}
+    assert wider["gardens.taihu_wetland_park"][9] == "8 公里（生活圈默认半径）"
+
+
+def test_reach_follows_the_distance_rules():
+    import wenming_civil_affairs
+    from wenming.network.mapview import _reach
+
+    registry = load_registry(("water", wenming_water), ("civil_affairs", wenming_civil_affairs))
+    point = (None, 120.6, 31.3)
+    # water's promenades: a venue rule of 3 km for every demand
+    assert _reach(registry, "venue", "water", None, "320505004", point, 5.0) == "3 公里"
+    assert _reach(registry, "team", "water", None, "320505004", point, 5.0).startswith("5 公里")
+    # civil affairs' care venues: 1.5 km, but only for help-in-difficulty demands
+    text = _reach(registry, "venue", "civil_affairs", None, "320505004", point, 5.0)
+    assert text.startswith("5 公里") and "扶弱帮困需求 1.5 公里" in text
+    assert _reach(registry, "venue", "water", None, "3205", (2.5, None, None), 5.0) == (
+        "2.5 公里（本资源设定）"
+    )
 
 
 def test_the_page_inlines_everything(net):

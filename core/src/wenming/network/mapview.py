@@ -113,6 +113,53 @@ def _nav(lng: float, lat: float) -> list[Any]:
     return [c["lng"], c["lat"], c["gcj_lng"], c["gcj_lat"], c["bd_lng"], c["bd_lat"]]
 
 
+def _reach(
+    registry: Registry,
+    kind: str,
+    department: str | None,
+    template: str | None,
+    place: str,
+    own: tuple[float | None, float | None, float | None],
+    living_circle_km: float,
+) -> str:
+    """How far a resource serves, as the matching engine decides it (Chinese text).
+
+    The resource's own ``reach_km`` wins; a city-level resource with no coordinates
+    serves the whole city; otherwise every distance rule (filtering) whose scope takes
+    the resource bounds it — a rule without a reach uses the living circle — and a rule
+    scoped to some demand categories bounds only those demands.
+    """
+    reach_km, lng, lat = own
+    if reach_km:
+        return f"{reach_km:g} 公里（本资源设定）"
+    if (lng is None or lat is None) and len(place) <= 4:
+        return "全市（市级资源，不限距离）"
+    always: list[float] = []
+    sometimes: dict[float, list[str]] = {}
+    for rule in registry.rules.values():
+        scope = rule.scope
+        if rule.kind != "core.distance" or rule.mode == "score":
+            continue
+        if scope.departments and department not in scope.departments:
+            continue
+        if scope.templates and template not in scope.templates:
+            continue
+        if scope.resource_kinds and kind not in scope.resource_kinds:
+            continue
+        km = float(getattr(rule.params, "reach_km", None) or living_circle_km)
+        if scope.categories:
+            names = [registry.categories[c].name_zh for c in scope.categories]
+            sometimes.setdefault(km, []).extend(names)
+        else:
+            always.append(km)
+    limit = min(always, default=living_circle_km)
+    text = f"{limit:g} 公里" + ("（生活圈默认半径）" if limit == living_circle_km else "")
+    for km, names in sorted(sometimes.items()):
+        if km < limit:
+            text += f"；{'、'.join(names)}需求 {km:g} 公里"
+    return text
+
+
 def _shared_resources(net: Network) -> list[tuple[str, Any]]:
     """The registry's resources and the database's published rows (a row replaces the
     registry record with the same key), as the matching engine sees them."""
@@ -135,6 +182,7 @@ def _resource_rows(
     county_index: dict[str, int],
     dept_index: dict[str, int],
     vocab: dict[str, _Index],
+    living_circle_km: float,
 ) -> list[list[Any]]:
     """Compact rows of the shared resources: what each offers, where, and who runs it."""
     from wenming.network import locate
@@ -170,7 +218,16 @@ def _resource_rows(
         county_code = county.get(at) if at else None
         if county_code is None and len(place) >= 6:
             county_code = place[:6] if place[:6] in county_index else None
-        reach = res.reach_km if res.reach_km is not None else (extra or {}).get("reach_km")
+        own = res.reach_km if res.reach_km is not None else (extra or {}).get("reach_km")
+        reach = _reach(
+            registry,
+            res.kind,
+            department,
+            res.template,
+            place,
+            (own, res.lng, res.lat),
+            living_circle_km,
+        )
         full, initials = _search_forms(name)
         flags = (FLAG_APPROXIMATE if approximate else 0) | (FLAG_SYNTHETIC if res.synthetic else 0)
         rows.append(
@@ -197,9 +254,15 @@ def _resource_rows(
     return rows
 
 
-def map_data(net: Network, *, title: str | None = None) -> dict[str, Any]:
+def map_data(
+    net: Network, *, title: str | None = None, living_circle_km: float | None = None
+) -> dict[str, Any]:
     """The data the page renders: sites and resources as compact rows with their search
     forms, pairings (as pairs of row numbers), counties, vocabularies and link templates."""
+    if living_circle_km is None:
+        from wenming.deployment import MatchingConfig
+
+        living_circle_km = MatchingConfig().reach_km
     registry = net.registry
     region = net.region_data()
     every = {s.code: s for s in net.sites()}
@@ -239,7 +302,9 @@ def map_data(net: Network, *, title: str | None = None) -> dict[str, Any]:
     vocab = {k: _Index() for k in ("kinds", "templates", "categories", "audiences")}
     for kind in KIND_LABELS:  # the panel lists kinds in this order
         vocab["kinds"](kind)
-    resources = _resource_rows(net, every, county, county_index, dept_index, vocab)
+    resources = _resource_rows(
+        net, every, county, county_index, dept_index, vocab, living_circle_km
+    )
 
     def type_label(type_id: str) -> str:
         t = registry.site_types.get(type_id)
@@ -301,10 +366,15 @@ def map_data(net: Network, *, title: str | None = None) -> dict[str, Any]:
 
 
 def render_map(
-    net: Network, *, title: str | None = None, data: dict[str, Any] | None = None
+    net: Network,
+    *,
+    title: str | None = None,
+    data: dict[str, Any] | None = None,
+    living_circle_km: float | None = None,
 ) -> str:
     """The whole HTML page as a string (of ``data``, when already built by :func:`map_data`)."""
-    data = data if data is not None else map_data(net, title=title)
+    if data is None:
+        data = map_data(net, title=title, living_circle_km=living_circle_km)
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     payload = payload.replace("</", "<\\/")  # never close the script element early
     page = (STATIC / "map.html").read_text(encoding="utf-8")
@@ -319,9 +389,17 @@ def render_map(
     return page
 
 
-def write_map(net: Network, path: str | Path, *, title: str | None = None) -> dict[str, Any]:
-    """Write the map to ``path``; return what was written."""
-    data = map_data(net, title=title)
+def write_map(
+    net: Network,
+    path: str | Path,
+    *,
+    title: str | None = None,
+    living_circle_km: float | None = None,
+) -> dict[str, Any]:
+    """Write the map to ``path``; return what was written. ``living_circle_km`` is the
+    deployment's default reach (its ``[matching]`` table; ``MatchingConfig``'s default
+    if not given), shown for resources the rules leave at it."""
+    data = map_data(net, title=title, living_circle_km=living_circle_km)
     html = render_map(net, title=title, data=data)
     out = Path(path)
     if out.parent and not out.parent.exists():

@@ -617,7 +617,7 @@
     row("容量", r.capacity ? (r.kind.id === "venue" ? "可容纳 " : "每场 ") + r.capacity + " 人" : "");
     row("队员", r.members ? r.members + " 人" : "");
     row("服务方式", r.kind.mode);
-    row("服务半径", r.reach ? r.reach + " 公里" : "按匹配规则（默认十五分钟生活圈）");
+    row("服务半径", r.reach);
     row("开放时间", months(r.months));
     row("所在", placeOf(r));
     popup.appendChild(dl);
