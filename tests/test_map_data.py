@@ -90,10 +90,15 @@ def test_resources_say_what_they_offer_and_where(net):
     assert [data["templates_zh"][t] for t in journey[11]] == ["一滴水的旅行"]
     assert journey[4] == "3205", "a city-wide project sits at the guidance center"
     assert journey[16] is not None, "with navigation coordinates"
-    assert journey[9] == "全市（市级资源，不限距离）", "a city-level resource serves the whole city"
-    assert wetland[9] == "5 公里（生活圈默认半径）", "no rule narrows it: the living circle"
-    wider = {r[0]: r for r in map_data(net, living_circle_km=8)["resources"]}
-    assert wider["gardens.taihu_wetland_park"][9] == "8 公里（生活圈默认半径）"
+    assert data["reaches"][journey[9]] == "全市（市级资源，不限距离）", (
+        "a city-level resource serves the whole city"
+    )
+    assert data["reaches"][wetland[9]] == "5 公里（生活圈默认半径）", (
+        "no rule narrows it: the living circle"
+    )
+    wider = map_data(net, living_circle_km=8)
+    at = {r[0]: r for r in wider["resources"]}["gardens.taihu_wetland_park"][9]
+    assert wider["reaches"][at] == "8 公里（生活圈默认半径）"
 
 
 def test_reach_follows_the_distance_rules():

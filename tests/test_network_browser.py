@@ -307,7 +307,7 @@ def test_clicking_a_marker_opens_its_popup(desktop):
 def test_search_by_pinyin_and_initials_finds_a_venue(page):
     _reset(page)
     _open_panel(page)
-    for query in ("taihu", "ShiDi GongYuan", "taihushidi", "szthgj", "湿地公园", "太湖湿地"):
+    for query in ("suzhoutaihu", "ShiDi GongYuan", "taihushidi", "szthgj", "湿地公园", "太湖湿地"):
         page.fill("#search", query)
         page.wait_for_selector("#results li")
         codes = page.locator("#results li").evaluate_all("els => els.map(e => e.dataset.code)")
@@ -319,7 +319,9 @@ def test_search_by_pinyin_and_initials_finds_a_venue(page):
     meta = first.locator("small").inner_text()
     assert "场地" in meta and "园林" in meta, f"results show kind and department: {meta}"
     # initials with gaps still find it, and "szsd" finds sites as well as resources
-    assert WETLAND in [h["id"] for h in page.evaluate("wenmingMap.search('szsd')")]
+    gapped = [h["id"] for h in page.evaluate("wenmingMap.search('szsd')")]
+    assert WETLAND in gapped[:3]
+    assert len(gapped) < 30, "gaps never match through 新时代文明实践, which every site repeats"
     assert page.evaluate("wenmingMap.search('nomatchxyz')") == []
     first.click()
     popup = page.locator("#popup")

@@ -241,7 +241,7 @@ def _resource_rows(
                 flags,
                 res.capacity,
                 res.members,
-                reach,
+                vocab["reaches"](reach),
                 list(res.months or ()),
                 [vocab["templates"](t) for t in dict.fromkeys(templates)],
                 [vocab["categories"](c) for c in res.categories or ()],
@@ -299,7 +299,7 @@ def map_data(
                 *_nav(s.lng, s.lat),
             ]
         )
-    vocab = {k: _Index() for k in ("kinds", "templates", "categories", "audiences")}
+    vocab = {k: _Index() for k in ("kinds", "templates", "categories", "audiences", "reaches")}
     for kind in KIND_LABELS:  # the panel lists kinds in this order
         vocab["kinds"](kind)
     resources = _resource_rows(
@@ -358,6 +358,7 @@ def map_data(
         "templates_zh": named(registry.templates, vocab["templates"].values),
         "categories": named(registry.categories, vocab["categories"].values),
         "audiences": named(registry.audiences, vocab["audiences"].values),
+        "reaches": vocab["reaches"].values,
         "templates": navigation.TEMPLATES,
         "sites": rows,
         "resources": resources,

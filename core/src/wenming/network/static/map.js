@@ -51,7 +51,7 @@
     return {
       type: "resource", i: i, key: r[0], name: r[1], kind: DATA.kinds[r[2]],
       dept: r[3] >= 0 ? DATA.departments[r[3]] : null, at: r[4], county: r[5],
-      flags: r[6], capacity: r[7], members: r[8], reach: r[9],
+      flags: r[6], capacity: r[7], members: r[8], reach: DATA.reaches[r[9]],
       months: r[10], templates: r[11].map(function (t) { return DATA.templates_zh[t]; }),
       categories: r[12].map(function (c) { return DATA.categories[c]; }),
       audiences: r[13].map(function (a) { return DATA.audiences[a]; }),
@@ -76,13 +76,23 @@
     (paired[a] = paired[a] || []).push(b);
     (paired[b] = paired[b] || []).push(a);
   });
+  // A search entry; matches with gaps skip the words every site name repeats
+  // (新时代文明实践), or "szsd" would find every station of a town starting with s, z.
+  var BOILERPLATE = "新时代文明实践";
+  function entry(x, code) {
+    var e = { item: x, lname: x.name.toLowerCase(), code: code, full: x.syl.join(""), syl: x.syl, ini: x.ini };
+    var k = x.name.indexOf(BOILERPLATE), n = BOILERPLATE.length;
+    e.gname = e.lname; e.gsyl = e.syl; e.gini = e.ini;
+    if (k >= 0 && x.syl.length === x.name.length && x.ini.length === x.name.length) {
+      e.gname = e.lname.slice(0, k) + e.lname.slice(k + n);
+      e.gsyl = x.syl.slice(0, k).concat(x.syl.slice(k + n));
+      e.gini = x.ini.slice(0, k) + x.ini.slice(k + n);
+    }
+    return e;
+  }
   var entries = [];
-  sites.forEach(function (s) {
-    entries.push({ item: s, lname: s.name.toLowerCase(), code: s.code, full: s.syl.join(""), syl: s.syl, ini: s.ini });
-  });
-  resources.forEach(function (r) {
-    entries.push({ item: r, lname: r.name.toLowerCase(), code: null, full: r.syl.join(""), syl: r.syl, ini: r.ini });
-  });
+  sites.forEach(function (s) { entries.push(entry(s, s.code)); });
+  resources.forEach(function (r) { entries.push(entry(r, null)); });
 
   var levelOn = {}, deptOn = {}, kindOn = {}, countyOn = -1;
   levels.forEach(function (l) { levelOn[l] = true; });
