@@ -566,6 +566,39 @@ def test_touch_targets_are_44px(phone):
         assert box["height"] >= 44 and box["width"] >= 44
 
 
+def test_touch_pans_and_pinches(phone):
+    page = phone
+    _reset(page)
+    page.evaluate(f"wenmingMap.setView({GUSU[0]}, {GUSU[1]}, 12)")
+    cdp = page.context.new_cdp_session(page)
+
+    def touch(kind: str, *points: tuple[float, float]) -> None:
+        cdp.send(
+            "Input.dispatchTouchEvent",
+            {
+                "type": kind,
+                "touchPoints": [{"x": x, "y": y, "id": i} for i, (x, y) in enumerate(points)],
+            },
+        )
+
+    before = page.evaluate("wenmingMap.view()")
+    touch("touchStart", (150, 400))
+    for step in range(1, 6):
+        touch("touchMove", (150 + 20 * step, 400))
+    touch("touchEnd")
+    panned = page.evaluate("wenmingMap.view()")
+    assert panned["cx"] < before["cx"] and panned["zoom"] == before["zoom"], "a drag pans"
+    touch("touchStart", (150, 400), (250, 400))
+    for step in range(1, 6):
+        touch("touchMove", (150 - 10 * step, 400), (250 + 10 * step, 400))
+    touch("touchEnd")
+    pinched = page.evaluate("wenmingMap.view()")
+    assert abs(pinched["zoom"] - (before["zoom"] + 1)) < 0.05, (
+        "spreading two fingers 2× zooms in one step"
+    )
+    assert page.locator("#popup").is_hidden(), "neither gesture is a tap"
+
+
 def test_screenshots(page, tmp_path):
     _reset(page)
     if page.size == "phone":

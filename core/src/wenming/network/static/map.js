@@ -799,7 +799,7 @@
   function pos(e) { var b = canvas.getBoundingClientRect(); return [e.clientX - b.left, e.clientY - b.top]; }
   canvas.addEventListener("pointerdown", function (e) {
     pointers[e.pointerId] = pos(e);
-    canvas.setPointerCapture(e.pointerId);
+    try { canvas.setPointerCapture(e.pointerId); } catch (err) { /* a pointer already gone */ }
     var ids = Object.keys(pointers);
     if (ids.length === 2) {
       var a = pointers[ids[0]], b = pointers[ids[1]];
