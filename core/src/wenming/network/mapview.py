@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 STATIC = Path(__file__).resolve().parent / "static"
 #: The page's scripts, inlined in this order (each defines one global the next may use).
-SCRIPTS = ("search.js", "layout.js", "map.js")
+SCRIPTS = ("search.js", "layout.js", "shapes.js", "popup.js", "map.js")
 
 #: Department colours, assigned in department order (colour-blind-friendly first).
 PALETTE = (

@@ -2,15 +2,16 @@
 // Points are projected with Web Mercator; the view pans (drag), zooms (wheel, buttons,
 // double click, pinch), clusters at city zoom, fans out co-located markers, places
 // labels that never overlap (layout.js), filters by level, department, resource kind and
-// county, searches names, pinyin and initials (search.js), and opens a popup (a bottom
-// sheet on phones) for a site or a shared resource, addressable as #site=CODE or
-// #resource=KEY. The page state is exposed as window.wenmingMap for tests and embedding.
+// county, searches names, pinyin and initials (search.js), and opens a popup (popup.js;
+// a bottom sheet on phones) for a site or a shared resource, addressable as #site=CODE
+// or #resource=KEY. Marker shapes are in shapes.js. The page state is exposed as
+// window.wenmingMap for tests and embedding.
 (function () {
   "use strict";
 
   var T0 = performance.now();
   var DATA = JSON.parse(document.getElementById("wm-data").textContent);
-  var F_APPROX = 1, F_ZONE = 2, F_SYNTH = 4;
+  var F_APPROX = 1;              // flags bit: an estimated position (popup.js reads the others)
   var CLUSTER_BELOW_ZOOM = 11;   // below this zoom, nearby markers merge into clusters
   var CLUSTER_CELL = 56;         // cluster cell size in CSS pixels
   var LABEL_ZOOM = 12.5;         // stations, points and resources get labels from here
@@ -181,41 +182,6 @@
     W = canvas.clientWidth; H = canvas.clientHeight;
     canvas.width = Math.round(W * DPR); canvas.height = Math.round(H * DPR);
     ctx.setTransform(DPR, 0, 0, DPR, 0, 0);
-  }
-
-  function shape(c, kind, x, y, r, fill, hollow) {
-    c.beginPath();
-    if (kind === "square") {
-      c.rect(x - r, y - r, 2 * r, 2 * r);
-    } else if (kind === "diamond") {
-      c.moveTo(x, y - r * 1.3); c.lineTo(x + r * 1.3, y);
-      c.lineTo(x, y + r * 1.3); c.lineTo(x - r * 1.3, y); c.closePath();
-    } else if (kind === "star") {
-      for (var k = 0; k < 10; k++) {
-        var a = -Math.PI / 2 + k * Math.PI / 5, rr = k % 2 ? r * 0.45 : r * 1.3;
-        c[k ? "lineTo" : "moveTo"](x + rr * Math.cos(a), y + rr * Math.sin(a));
-      }
-      c.closePath();
-    } else if (kind === "triangle" || kind === "down") {
-      var s = kind === "down" ? -1 : 1;
-      c.moveTo(x, y - s * r * 1.2); c.lineTo(x + r * 1.1, y + s * r * 0.8);
-      c.lineTo(x - r * 1.1, y + s * r * 0.8); c.closePath();
-    } else if (kind === "hexagon") {
-      for (var h = 0; h < 6; h++) {
-        var b = Math.PI / 6 + h * Math.PI / 3;
-        c[h ? "lineTo" : "moveTo"](x + r * 1.1 * Math.cos(b), y + r * 1.1 * Math.sin(b));
-      }
-      c.closePath();
-    } else {
-      c.arc(x, y, r, 0, 2 * Math.PI);
-    }
-    if (hollow) {
-      c.fillStyle = "rgba(255,255,255,0.85)"; c.fill();
-      c.lineWidth = 1.6; c.strokeStyle = fill; c.stroke();
-    } else {
-      c.fillStyle = fill; c.fill();
-      c.lineWidth = 0.8; c.strokeStyle = "rgba(0,0,0,0.45)"; c.stroke();
-    }
   }
 
   function graticule() {
@@ -396,7 +362,7 @@
     // draw low ranks first, so hubs end on top
     singles.slice().reverse().forEach(function (d) {
       var x = d.item, style = styleOf(x);
-      shape(ctx, style.shape, d.fx, d.fy, d.r, colorOf(x), (x.flags & F_APPROX) !== 0);
+      WMShapes.shape(ctx, style.shape, d.fx, d.fy, d.r, colorOf(x), (x.flags & F_APPROX) !== 0);
       drawn.push({ x: d.fx, y: d.fy, r: d.r, item: x });
       var key = x.type === "site" ? x.level : x.kind.id;
       byLevel[key] = (byLevel[key] || 0) + 1;
@@ -424,29 +390,9 @@
 
   // ------------------------------------------------------------------ panel
 
-  function el(tag, attrs, text) {
-    var e = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
-
-  function symbol(kind, color, hollow) {
-    var c = el("canvas", { "class": "symbol", width: 44, height: 44 });
-    var g = c.getContext("2d");
-    g.scale(2, 2);
-    if (kind === "cluster") {
-      g.beginPath(); g.arc(11, 11, 9, 0, 2 * Math.PI);
-      g.fillStyle = "rgba(21,101,192,0.22)"; g.fill();
-      g.strokeStyle = "rgba(21,101,192,0.8)"; g.lineWidth = 1.5; g.stroke();
-    } else if (kind.indexOf("line:") === 0) {
-      g.beginPath(); g.setLineDash(kind === "line:parent" ? [6, 4] : kind === "line:line" ? [2, 4] : []);
-      g.moveTo(2, 11); g.lineTo(20, 11); g.strokeStyle = color; g.lineWidth = 2; g.stroke();
-    } else {
-      shape(g, kind, 11, 11, 6, color, hollow);
-    }
-    return c;
-  }
+  var el = WMPopup.el, symbol = WMShapes.symbol;
+  var popup = WMPopup.create({ data: DATA, byCode: byCode, counties: counties, paired: paired,
+    resourcesAt: resourcesAt, select: select, idOf: idOf, kindLabel: kindLabel, shortName: shortName });
 
   function layerBox(container, id, label, sym, checked, onchange, count) {
     var row = el("label", { "class": "layer", "data-layer": id });
@@ -514,142 +460,7 @@
   toggle.addEventListener("click", function () { setPanel(app.classList.contains("collapsed")); });
   document.getElementById("panel-close").addEventListener("click", function () { setPanel(false); });
 
-  // ------------------------------------------------------------------ popup
-
-  function encode(text) {
-    return encodeURIComponent(text).replace(/[!'()*]/g, function (c) {
-      return "%" + c.charCodeAt(0).toString(16).toUpperCase();
-    });
-  }
-
-  function navLinks(x) {
-    var values = Object.assign({ name: encode(x.name) }, x.fmt);
-    var out = {};
-    Object.keys(DATA.templates).forEach(function (k) {
-      out[k] = DATA.templates[k].replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
-    });
-    return out;
-  }
-
-  function chain(s, attr) {
-    var out = [], seen = {}, c = s[attr];
-    while (c && byCode[c] && !seen[c]) { seen[c] = true; out.push(byCode[c]); c = byCode[c][attr]; }
-    return out;
-  }
-
-  function itemLink(x) {
-    var a = el("a", { "class": x.type === "site" ? "site" : "resource", href: hashOf(x), "data-code": idOf(x) }, x.name);
-    a.addEventListener("click", function (e) { e.preventDefault(); select(x, true); });
-    return a;
-  }
-
-  function listSection(popup, title, list, cls, limit) {
-    if (!list.length) return;
-    popup.appendChild(el("strong", {}, title + (list.length > (limit || 1e9) ? "（" + list.length + "）" : "")));
-    var ul = el("ul", { "class": cls });
-    list.slice(0, limit || list.length).forEach(function (x) {
-      var li = el("li"); li.appendChild(itemLink(x));
-      if (x.type === "resource") li.appendChild(el("small", {}, " " + x.kind.label));
-      ul.appendChild(li);
-    });
-    if (limit && list.length > limit) ul.appendChild(el("li", { "class": "more" }, "…… 另有 " + (list.length - limit) + " 项"));
-    popup.appendChild(ul);
-  }
-
-  function months(list) {
-    if (!list.length) return "全年";
-    return list.map(function (m) { return m + "月"; }).join("、");
-  }
-
-  function placeOf(x) {
-    var c = counties[x.county], at = x.type === "resource" ? byCode[x.at] : byCode[x.parent];
-    var parts = [];
-    if (c) parts.push(c.name);
-    if (at && at.level !== "center" && at.level !== "guidance_center") parts.push(shortName(at));
-    return parts.join(" · ");
-  }
-
-  function header(popup, x) {
-    var close = el("button", { "class": "close icon", type: "button", title: "关闭", "aria-label": "关闭" }, "×");
-    close.addEventListener("click", function () { select(null); });
-    popup.appendChild(close);
-    popup.appendChild(el("span", { "class": "badge" }, kindLabel(x) + (x.dept ? " · " + x.dept.label : "")));
-    popup.appendChild(el("h3", {}, x.name));
-  }
-
-  function notes(popup, x) {
-    if (x.flags & F_APPROX) popup.appendChild(el("p", { "class": "approx" }, "估计位置，非实测"));
-    if (x.flags & F_ZONE) popup.appendChild(el("p", { "class": "approx" }, "功能区"));
-    if (x.flags & F_SYNTH) popup.appendChild(el("p", { "class": "approx" }, "合成数据，非真实记录"));
-  }
-
-  function actions(popup, x) {
-    var nav = el("div", { "class": "nav" });
-    var share = el("button", { type: "button", "class": "share", "data-share": idOf(x) }, "分享链接");
-    share.addEventListener("click", function () { shareLink(x); });
-    nav.appendChild(share);
-    if (x.fmt) {
-      var links = navLinks(x);
-      [["amap", "高德导航"], ["baidu", "百度地图"], ["geo", "其他地图"]].forEach(function (p) {
-        nav.appendChild(el("a", { href: links[p[0]], target: "_blank", rel: "noopener", "data-nav": p[0] }, p[1]));
-      });
-    }
-    popup.appendChild(nav);
-    popup.appendChild(el("div", { "class": "share-box", hidden: "" }));
-  }
-
-  function showSite(popup, s) {
-    header(popup, s);
-    var dl = el("dl");
-    function row(k, v) { if (v) { dl.appendChild(el("dt", {}, k)); dl.appendChild(el("dd", {}, v)); } }
-    row("类型", s.siteType.label);
-    row("部门", s.dept ? s.dept.label : "");
-    row("所在", placeOf(s));
-    row("代码", s.code);
-    row("坐标", s.fmt.lng + ", " + s.fmt.lat);
-    popup.appendChild(dl);
-    notes(popup, s);
-    listSection(popup, "属地上级", chain(s, "parent"), "parents");
-    listSection(popup, "行业条线", chain(s, "line"), "line");
-    listSection(popup, "结对共建", (paired[s.code] || []).map(function (c) { return byCode[c]; }).filter(Boolean), "pairings", 12);
-    listSection(popup, "此处的共享资源", resourcesAt[s.code] || [], "resources", 12);
-    actions(popup, s);
-  }
-
-  function showResource(popup, r) {
-    header(popup, r);
-    var dl = el("dl");
-    function row(k, v) { if (v) { dl.appendChild(el("dt", {}, k)); dl.appendChild(el("dd", {}, v)); } }
-    row("主管部门", r.dept ? r.dept.label + "（" + r.dept.subcenter + "）" : "");
-    row(r.kind.id === "project" ? "项目模板" : "可开展项目", r.templates.join("、"));
-    row("服务类别", r.categories.join("、"));
-    row("服务人群", r.audiences.join("、"));
-    row("容量", r.capacity ? (r.kind.id === "venue" ? "可容纳 " : "每场 ") + r.capacity + " 人" : "");
-    row("队员", r.members ? r.members + " 人" : "");
-    row("服务方式", r.kind.mode);
-    row("服务半径", r.reach);
-    row("开放时间", months(r.months));
-    row("所在", placeOf(r));
-    popup.appendChild(dl);
-    notes(popup, r);
-    if (byCode[r.at]) listSection(popup, "所在站点", [byCode[r.at]], "at");
-    actions(popup, r);
-  }
-
-  function showPopup(x) {
-    var popup = document.getElementById("popup");
-    popup.innerHTML = "";
-    popup.setAttribute("data-id", idOf(x));
-    popup.setAttribute("aria-label", x.name);
-    if (x.type === "site") showSite(popup, x); else showResource(popup, x);
-    popup.hidden = false;
-    popup.scrollTop = 0;
-  }
-
-  // ------------------------------------------------------------------ links and sharing
-
-  function hashOf(x) { return "#" + x.type + "=" + encodeURIComponent(idOf(x)); }
-  function urlOf(x) { return location.href.split("#")[0] + hashOf(x); }
+  // ------------------------------------------------------------------ links
 
   function setHash(hash) {
     var url = location.href.split("#")[0] + hash;
@@ -662,46 +473,8 @@
     if (!m) return null;
     try { id = decodeURIComponent(m[2]); } catch (e) { id = null; }
     if (id !== null) found = m[1] === "site" ? byCode[id] || null : byKey[id] || null;
-    if (!found) toast("链接中的" + (m[1] === "site" ? "站点" : "资源") + "不在这张地图上");
+    if (!found) popup.toast("链接中的" + (m[1] === "site" ? "站点" : "资源") + "不在这张地图上");
     return found;
-  }
-
-  function toast(text) {
-    var t = document.getElementById("toast");
-    t.textContent = text; t.hidden = false;
-    clearTimeout(toast.timer);
-    toast.timer = setTimeout(function () { t.hidden = true; }, 2500);
-  }
-
-  var lastShare = null;
-  function showLinkBox(url) {
-    var box = document.querySelector("#popup .share-box");
-    box.innerHTML = "";
-    box.appendChild(el("span", {}, "无法自动复制，请长按或全选后复制："));
-    var input = el("input", { type: "text", readonly: "", value: url, "aria-label": "分享链接" });
-    box.appendChild(input);
-    box.hidden = false;
-    input.focus(); input.select();
-  }
-  function copyFallback(url) {
-    var ok = false, ta = el("textarea", { readonly: "" });
-    ta.value = url; ta.style.position = "fixed"; ta.style.opacity = "0";
-    document.body.appendChild(ta); ta.select();
-    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
-    document.body.removeChild(ta);
-    lastShare = { url: url, how: ok ? "execCommand" : "manual" };
-    if (ok) toast("链接已复制"); else showLinkBox(url);
-  }
-  function shareLink(x) {
-    var url = urlOf(x);
-    if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(url).then(function () {
-        lastShare = { url: url, how: "clipboard" };
-        toast("链接已复制");
-      }, function () { copyFallback(url); });
-    } else {
-      copyFallback(url);
-    }
   }
 
   // ------------------------------------------------------------------ selection
@@ -720,8 +493,8 @@
         view.zoom = Math.max(view.zoom, 13);
         if (PHONE.matches) view.cy += (H * 0.22) / worldSize(); // keep it above the bottom sheet
       }
-      showPopup(selected);
-      setHash(hashOf(selected));
+      popup.show(selected);
+      setHash(popup.hashOf(selected));
     } else {
       document.getElementById("popup").hidden = true;
       setHash("");
@@ -888,7 +661,7 @@
     selectResource: function (key) { var r = select(byKey[key] || null, true); draw(); return r ? r.key : null; },
     selected: function () { return selected ? { type: selected.type, id: idOf(selected) } : null; },
     search: function (q) { return search(q).map(function (x) { return { type: x.type, id: idOf(x), name: x.name }; }); },
-    links: function (code) { return byCode[code] ? navLinks(byCode[code]) : null; },
+    links: function (code) { return byCode[code] ? popup.navLinks(byCode[code]) : null; },
     // the labels the last frame drew: text and box in CSS pixels of the canvas
     labels: function () {
       return placed.map(function (c) { return { kind: c.kind, id: c.id, text: c.text, x: c.bx, y: c.by, w: c.w, h: c.h }; });
@@ -899,7 +672,7 @@
         return { id: idOf(d.item), type: d.item.type, x: d.x, y: d.y, r: d.r };
       });
     },
-    lastShare: function () { return lastShare; },
+    lastShare: popup.lastShare,
     setPanel: setPanel,
     redraw: draw,
     count: sites.length,
