@@ -21,7 +21,6 @@ var WMPopup = (function () {
     var resourcesAt = env.resourcesAt, select = env.select, idOf = env.idOf;
     var kindLabel = env.kindLabel, shortName = env.shortName;
 
-
     function encode(text) {
       return encodeURIComponent(text).replace(/[!'()*]/g, function (c) {
         return "%" + c.charCodeAt(0).toString(16).toUpperCase();
