@@ -7,6 +7,7 @@ A deployment file::
     database = "sqlite:///wenming.db"   # relative paths are next to this file
     region = "suzhou"
     strict = false                      # true: a broken plugin stops start-up
+    timezone = "Asia/Shanghai"          # times are shown in it (stored in UTC)
 
     [plugins]
     only = []                           # empty: every installed plugin
@@ -113,6 +114,7 @@ class DeploymentConfig:
     settings: dict[str, dict[str, Any]] = field(factory=dict)
     matching: MatchingConfig = field(factory=MatchingConfig)
     workflow: WorkflowConfig = field(factory=WorkflowConfig)
+    timezone: str = "Asia/Shanghai"
 
 
 def parse_config(data: Mapping[str, Any], source: str) -> DeploymentConfig:
@@ -124,6 +126,12 @@ def parse_config(data: Mapping[str, Any], source: str) -> DeploymentConfig:
     except Exception as exc:
         lines = structure_error_lines(exc)
         raise ConfigError(f"{source}: " + "; ".join(lines)) from None
+    from wenming.times import zone
+
+    try:
+        zone(config.timezone)
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
     for rule_id, weight in config.matching.weights.items():
         if weight < 0:
             raise ConfigError(f"{source}: matching.weights.{rule_id} = {weight!r}: must be ≥ 0")
@@ -261,6 +269,8 @@ database = "{database}"
 region = "{region}"
 # true: a plugin that fails to load stops start-up instead of being skipped
 strict = false
+# times are stored in UTC and shown in this IANA time zone
+timezone = "Asia/Shanghai"
 
 [plugins]
 # empty: every installed plugin; or list the ones to load, e.g. ["water", "health"]

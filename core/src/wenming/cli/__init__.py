@@ -62,6 +62,20 @@ class State:
                 )
         return self._deployment
 
+    @property
+    def timezone(self) -> str:
+        """The deployment's time zone name (times are shown in it; stored in UTC)."""
+        return self.deployment().config.timezone
+
+
+def show_time(value: Any) -> str:
+    """A stored (UTC) time as the invoked deployment's people read it: local, with offset."""
+    from wenming.times import DEFAULT_TIMEZONE, show
+
+    ctx = click.get_current_context(silent=True)
+    state = ctx.find_object(State) if ctx is not None else None
+    return show(value, state.timezone if state is not None else DEFAULT_TIMEZONE)
+
 
 def _plugin_commands(ctx: click.Context) -> dict[str, Any]:
     """Commands contributed by the deployment's plugins.
@@ -150,6 +164,32 @@ def echo_json(data: Any) -> None:
     import json
 
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def place_value(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Click callback for ``--place``: a division code, or a name that fits one division.
+
+    Checked against the deployment's region data, so an unknown code or an ambiguous
+    name is a one-line error naming the candidates and their codes.
+    """
+    if value is None:
+        return None
+    from wenming.network.names import resolve_place
+    from wenming.network.regions import read_region
+
+    state = ctx.find_object(State)
+    deployment = state.deployment() if state is not None else None
+    region = deployment.config.region if deployment is not None else "suzhou"
+    if deployment is not None and deployment.path is not None:
+        folder = deployment.path.parent / region
+        region = str(folder) if folder.is_dir() else region
+    try:
+        data = read_region(region)
+    except WenmingError:
+        if value.strip().isdigit():
+            return value.strip()  # a network built from files alone: no divisions to check
+        raise
+    return resolve_place(value, data)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")

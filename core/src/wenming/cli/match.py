@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from wenming.cli import State, echo_json, json_option
+from wenming.cli import State, echo_json, json_option, place_value
 from wenming.errors import WenmingError
 
 
@@ -69,7 +69,12 @@ def _print_candidate(rank: int, c: Any, explain: bool, indent: str = "") -> None
 @click.option("--tag", "tags", multiple=True, help="A tag the service should carry (repeatable).")
 @click.option("--audience", "audiences", multiple=True, help="A key population (repeatable).")
 @click.option("--headcount", type=int, default=None, help="People to serve.")
-@click.option("--place", default=None, help="Division code of the place (village, town, county).")
+@click.option(
+    "--place",
+    default=None,
+    callback=place_value,
+    help="Division code of the place (village, town, county), or its unambiguous name.",
+)
 @click.option("--lng", type=float, default=None, help="Longitude (WGS-84), refines --place.")
 @click.option("--lat", type=float, default=None, help="Latitude (WGS-84), refines --place.")
 @click.option("--date", "day", default=None, help="The day (YYYY-MM-DD); same as --start = --end.")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from wenming.cli import State, echo_json, json_option
+from wenming.cli import State, echo_json, json_option, place_value, show_time
 from wenming.errors import WenmingError
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def _workflow(state: State) -> Workflow:
 
 
 def _when(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+    return show_time(value)
 
 
 def _echo_order(order: OrderView) -> None:
@@ -162,7 +162,9 @@ def supply() -> None:
 @click.option("--kind", type=click.Choice(["venue", "project", "team"]), required=True)
 @click.option("--name-zh", required=True, help="The resource's Chinese name.")
 @click.option("--name-en", default=None)
-@click.option("--place", required=True, help="Division code where it is.")
+@click.option(
+    "--place", required=True, callback=place_value, help="Division code or name where it is."
+)
 @click.option(
     "--owner", "department", default=None, help="Owning department (none: a civilized unit's)."
 )
@@ -247,7 +249,12 @@ def order() -> None:
 
 
 @order.command("submit")
-@click.option("--place", required=True, help="Division code where the service is wanted.")
+@click.option(
+    "--place",
+    required=True,
+    callback=place_value,
+    help="Division code (or unambiguous name) where the service is wanted.",
+)
 @click.option("--start", "start", type=DATE, required=True, help="First day (YYYY-MM-DD).")
 @click.option("--end", "end", type=DATE, default=None, help="Last day (default: the first).")
 @click.option("--category", default=None, help="Service category (default: the template's).")
@@ -625,7 +632,7 @@ def joint_templates(state: State, as_json: bool) -> None:
 @click.option(
     "--with", "departments", multiple=True, help="A partner department (repeat, at least two)."
 )
-@click.option("--place", required=True)
+@click.option("--place", required=True, callback=place_value, help="Division code or name.")
 @click.option("--start", "start", type=DATE, required=True)
 @click.option("--end", "end", type=DATE, default=None)
 @click.option("--category", default=None)
