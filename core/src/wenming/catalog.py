@@ -109,7 +109,7 @@ def departments_markdown(registry: Registry | None = None) -> str:
     def own(table: dict[str, Any] | Any, code: str) -> list[tuple[str, Any]]:
         return [(rid, rec) for rid, rec in table.items() if reg.owner(rid) == code]
 
-    joint = reg.joint_templates()
+    joint = reg.joint_templates
     out = [
         "# Departments",
         "",

@@ -45,6 +45,8 @@ class PluginInfo:
     hooks: tuple[str, ...] = ()
     counts: dict[str, int] = field(factory=dict)
     warnings: list[str] = field(factory=list)
+    #: Every problem found when the plugin failed (``error`` sums them up in one line).
+    problems: list[str] = field(factory=list)
 
     @property
     def builtin(self) -> bool:
@@ -54,9 +56,10 @@ class PluginInfo:
     def ok(self) -> bool:
         return self.status == "ok"
 
-    def fail(self, message: str) -> None:
+    def fail(self, message: str, problems: Sequence[str] = ()) -> None:
         self.status = "error"
         self.error = message
+        self.problems = list(problems) or [message]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -123,19 +126,56 @@ def _check_api(name: str, module: Any) -> None:
         )
 
 
-def _check_defaults(name: str, module: Any) -> None:
-    """Refuse hookimpl parameters with defaults: pluggy would never pass them."""
+def _hooks_of(module: Any) -> dict[str, Any]:
+    """The module's hook implementations by attribute name."""
+    found = {}
     for attr in dir(module):
         fn = getattr(module, attr, None)
-        if not callable(fn) or getattr(fn, f"{GROUP}_impl", None) is None:
-            continue
-        for param in inspect.signature(fn).parameters.values():
+        if callable(fn) and getattr(fn, f"{GROUP}_impl", None) is not None:
+            found[attr] = fn
+    return found
+
+
+def _check_hooks(name: str, module: Any) -> None:
+    """Check each hook implementation against the hook reference, in words an author reads.
+
+    Unknown hook names (with the nearest real one), parameters the hook does not pass
+    (``hook register_settings takes `register`, got `registrar```) and parameters with
+    defaults (pluggy never passes them) are refused before pluggy sees the plugin.
+    """
+    import difflib
+
+    specs = {
+        attr: fn
+        for attr, fn in vars(hookspecs).items()
+        if callable(fn) and getattr(fn, f"{GROUP}_spec", None) is not None
+    }
+    for attr, fn in sorted(_hooks_of(module).items()):
+        opts = getattr(fn, f"{GROUP}_impl", {}) or {}
+        hook = opts.get("specname") or attr
+        params = inspect.signature(fn).parameters
+        for param in params.values():
             if param.default is not inspect.Parameter.empty:
                 raise PluginError(
                     name,
                     f"hook {attr}: parameter {param.name!r} has a default value; "
                     "pluggy never passes arguments to such parameters, remove the default",
                 )
+        spec = specs.get(hook)
+        if spec is None:
+            near = difflib.get_close_matches(hook, specs, n=1)
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            raise PluginError(
+                name,
+                f"implements a hook that does not exist: {hook}{hint}; "
+                "see the hook reference for the hooks there are",
+            )
+        takes = [p for p in inspect.signature(spec).parameters if p != "self"]
+        got = [p for p in params if p != "self"]
+        if not set(got) <= set(takes):
+            raise PluginError(
+                name, f"hook {hook} takes `{', '.join(takes)}`, got `{', '.join(got)}`"
+            )
 
 
 def register_plugin(loaded: Loaded, name: str, module: Any, info: PluginInfo) -> bool:
@@ -150,30 +190,22 @@ def register_plugin(loaded: Loaded, name: str, module: Any, info: PluginInfo) ->
                 "plugin names (entry-point names) must be unique",
             )
         _check_api(name, module)
-        _check_defaults(name, module)
-        pm.register(module, name=name)
+        _check_hooks(name, module)
         try:
+            pm.register(module, name=name)
             pm.check_pending()
         except pluggy.PluginValidationError as exc:
-            pm.unregister(name=name)
-            raise PluginError(name, f"implements a hook that does not exist: {exc}") from None
-    except pluggy.PluginValidationError as exc:
-        info.fail(str(PluginError(name, str(exc), dist=_dist_label(info))))
+            if pm.has_plugin(name):
+                pm.unregister(name=name)
+            raise PluginError(name, str(exc).replace("\n", " ")) from None
     except PluginError as exc:
-        exc_text = str(PluginError(name, exc.detail, dist=_dist_label(info)))
-        info.fail(exc_text)
-    else:
-        info.hooks = tuple(
-            sorted(
-                impl_name
-                for impl_name in dir(module)
-                if getattr(getattr(module, impl_name, None), f"{GROUP}_impl", None) is not None
-            )
-        )
-        return True
-    if loaded.strict:
-        raise PluginError(name, info.error or "failed to load", dist=_dist_label(info))
-    return False
+        error = PluginError(name, exc.detail, dist=_dist_label(info))
+        info.fail(str(error))
+        if loaded.strict:
+            raise error from None
+        return False
+    info.hooks = tuple(sorted(_hooks_of(module)))
+    return True
 
 
 def _dist_label(info: PluginInfo) -> str | None:
@@ -211,19 +243,16 @@ def load_plugins(
             info = PluginInfo(name=ep.name, dist=dist, version=version, module=ep.value)
             if ep.name in loaded.infos:
                 first = loaded.infos[ep.name]
-                info.fail(
-                    str(
-                        PluginError(
-                            ep.name,
-                            f"duplicate plugin name: {dist} and {first.dist} both declare it; "
-                            f"{dist} was skipped",
-                            dist=_dist_label(info),
-                        )
-                    )
+                error = PluginError(
+                    ep.name,
+                    f"duplicate plugin name: {dist} and {first.dist} both declare it; "
+                    f"{dist} was skipped",
+                    dist=_dist_label(info),
                 )
+                info.fail(str(error))
                 loaded.infos[f"{ep.name}@{dist}"] = info
                 if strict:
-                    raise PluginError(ep.name, info.error or "", dist=_dist_label(info))
+                    raise error
                 continue
             loaded.infos[ep.name] = info
             if (chosen is not None and ep.name not in chosen) or ep.name in excluded:
@@ -232,17 +261,14 @@ def load_plugins(
             try:
                 module = ep.load()
             except Exception as exc:
-                info.fail(
-                    str(
-                        PluginError(
-                            ep.name,
-                            f"failed to import {ep.value}: {type(exc).__name__}: {exc}",
-                            dist=_dist_label(info),
-                        )
-                    )
+                error = PluginError(
+                    ep.name,
+                    f"failed to import {ep.value}: {type(exc).__name__}: {exc}",
+                    dist=_dist_label(info),
                 )
+                info.fail(str(error))
                 if strict:
-                    raise PluginError(ep.name, info.error or "", dist=_dist_label(info)) from exc
+                    raise error from exc
                 continue
             register_plugin(loaded, ep.name, module, info)
     for name, obj in extra:

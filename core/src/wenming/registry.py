@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import frozen
 
-from wenming.errors import ConfigError, ContributionError, PluginError, WenmingError
+from wenming.errors import (
+    ConfigError,
+    ContributionError,
+    PluginError,
+    PluginProblems,
+    WenmingError,
+)
 from wenming.plugins import CORE, Loaded, PluginInfo
 from wenming.records import (
     Audience,
@@ -130,6 +136,13 @@ class Registry:
     settings: Mapping[str, Mapping[str, Any]]
     commands: Mapping[str, CommandEntry]
     unavailable: tuple[Unavailable, ...] = ()
+    #: The joint (拼单) templates among ``templates``, keyed the same way.
+    joint_templates: Mapping[str, Template] = attrs.field(
+        default=attrs.Factory(
+            lambda self: _freeze({k: t for k, t in self.templates.items() if t.is_joint}),
+            takes_self=True,
+        )
+    )
 
     @property
     def problems(self) -> list[str]:
@@ -162,9 +175,6 @@ class Registry:
         owner = self.owner(record_id)
         return owner if owner in self.departments else None
 
-    def joint_templates(self) -> dict[str, Template]:
-        return {k: t for k, t in self.templates.items() if t.is_joint}
-
 
 class _Contributions:
     """What one plugin registered, before resolution."""
@@ -174,12 +184,20 @@ class _Contributions:
         self.department: Department | None = None
         self.records: dict[str, dict[str, Any]] = {t: {} for t in _TABLE.values()}
         self.commands: dict[str, click.Command] = {}
+        #: Bad records and failing hooks, reported with the resolution's problems.
+        self.problems: list[PluginError] = []
 
 
 def _collect(loaded: Loaded, info: PluginInfo) -> _Contributions:
-    """Call each contribution hook of one plugin with a validating ``register``."""
+    """Call each contribution hook of one plugin with a validating ``register``.
+
+    Every bad record and every hook that raises is noted, not just the first, and
+    reported with the resolution's problems (:class:`PluginProblems`), so an author
+    fixes them in one round.
+    """
     plugin = loaded.pm.get_plugin(info.name)
     contrib = _Contributions(info.name)
+    problems: list[PluginError] = []
     for hook_name, record_type in CONTRIBUTION_HOOKS:
         impl = getattr(plugin, hook_name, None)
         if impl is None or getattr(impl, "wenming_impl", None) is None:
@@ -189,18 +207,30 @@ def _collect(loaded: Loaded, info: PluginInfo) -> _Contributions:
         def register(record: Any, *, _hook=hook_name, _type=record_type) -> None:
             nonlocal count
             count += 1
-            _accept(contrib, _hook, _type, record)
+            try:
+                _accept(contrib, _hook, _type, record)
+            except PluginError as exc:
+                problems.append(exc)
 
         try:
             impl(register=register)
-        except PluginError:
-            raise
+        except PluginError as exc:
+            problems.append(exc)
         except Exception as exc:
-            raise PluginError(
-                info.name, f"hook {hook_name} raised {type(exc).__name__}: {exc}"
-            ) from exc
+            problems.append(
+                PluginError(info.name, f"hook {hook_name} raised {type(exc).__name__}: {exc}")
+            )
         info.counts[hook_name.removeprefix("register_")] = count
+    contrib.problems = problems
     return contrib
+
+
+def _raise(plugin: str, problems: list[PluginError]) -> None:
+    """Raise the one problem as it is, several as one :class:`PluginProblems`."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise PluginProblems(plugin, problems)
 
 
 def _accept(contrib: _Contributions, hook: str, record_type: type | None, record: Any) -> None:
@@ -250,8 +280,11 @@ def _accept(contrib: _Contributions, hook: str, record_type: type | None, record
 class _Resolver:
     """Resolve local references against the union of all surviving contributions."""
 
-    def __init__(self, contribs: dict[str, _Contributions]) -> None:
+    def __init__(
+        self, contribs: dict[str, _Contributions], infos: Mapping[str, PluginInfo] | None = None
+    ) -> None:
         self.contribs = contribs
+        self.infos = infos or {}
         self.tables: dict[str, dict[str, Any]] = {t: {} for t in _TABLE.values()}
         for c in contribs.values():
             for t, recs in c.records.items():
@@ -270,11 +303,27 @@ class _Resolver:
                     f"partner departments not installed: {', '.join(missing)}"
                 )
 
+    def absent(self, other: str) -> str | None:
+        """Why plugin ``other`` contributes nothing here, or ``None`` if it is loaded."""
+        if other in self.contribs:
+            return None
+        info = self.infos.get(other)
+        if info is None:
+            return f"plugin {other} is not installed"
+        if info.status == "disabled":
+            return f"plugin {other} is not loaded here (installed, but left out by the plugin selection)"
+        return f"plugin {other} failed to load"
+
     def ref(self, plugin: str, table: str, value: str, what: str, field: str) -> str:
         known = self.tables[table]
         if "." in value:
             if value in known:
                 return value
+            why = self.absent(value.split(".", 1)[0])
+            if why is not None:
+                raise ContributionError(
+                    plugin, what, f"{why} (needed for {_SINGULAR[table]} {value!r})", field=field
+                )
         else:
             for ns in (plugin, CORE):
                 if f"{ns}.{value}" in known:
@@ -289,6 +338,11 @@ class _Resolver:
     def department(self, plugin: str, code: str, what: str, field: str) -> str:
         if code in self.departments:
             return code
+        why = self.absent(code)
+        if why is not None:
+            raise ContributionError(
+                plugin, what, f"{why} (needed for department {code!r})", field=field
+            )
         raise ContributionError(plugin, what, f"unknown department {code!r}", field=field)
 
 
@@ -328,89 +382,115 @@ def _structure_params(plugin: str, what: str, kind: RuleKind, params: Mapping[st
 def _resolve(
     resolver: _Resolver, contrib: _Contributions, unavailable: list[Unavailable]
 ) -> dict[str, dict[str, Any]]:
-    """Return the plugin's records with qualified references; raise on the first bad one."""
-    p = contrib.plugin
-    r = resolver
+    """Return the plugin's records with qualified references; raise listing every bad one."""
     out: dict[str, dict[str, Any]] = {t: dict(recs) for t, recs in contrib.records.items()}
-    for rid, t in contrib.records["templates"].items():
-        what = f"template {rid!r}"
-        if t.parts:
-            partners = [part.department for part in t.parts]
-            own = contrib.department.code if contrib.department else None
-            if own not in partners:
-                raise ContributionError(
-                    p,
-                    what,
-                    f"a joint template must include its own department {own!r} as a part",
-                    field="parts",
-                )
-            if len(set(partners)) != len(partners):
-                raise ContributionError(p, what, "a department appears in two parts", field="parts")
-        if rid in r.unavailable_templates:
-            # Checked before its references: a joint template may name a missing partner's
-            # site types, and must not fail its plugin while that partner is absent.
-            unavailable.append(Unavailable(rid, p, r.unavailable_templates[rid]))
-            del out["templates"][rid]
-            continue
-        changes: dict[str, Any] = {
-            "category": r.ref(p, "categories", t.category, what, "category"),
-            "audiences": r.refs(p, "audiences", t.audiences, what, "audiences"),
-            "site_types": r.refs(p, "site_types", t.site_types, what, "site_types"),
-        }
-        out["templates"][rid] = attrs.evolve(t, **changes)
-    for rid, res in contrib.records["resources"].items():
-        what = f"resource {rid!r}"
-        changes = {
-            "categories": r.refs(p, "categories", res.categories, what, "categories"),
-            "audiences": r.refs(p, "audiences", res.audiences, what, "audiences"),
-        }
-        if res.template is not None:
-            template = r.ref(p, "templates", res.template, what, "template")
-            if template in r.unavailable_templates:
-                reason = f"template {template} is unavailable ({r.unavailable_templates[template]})"
-                unavailable.append(Unavailable(rid, p, reason, kind="resource"))
-                del out["resources"][rid]
+    problems: list[PluginError] = list(contrib.problems)
+    steps = (
+        ("templates", _resolve_template),
+        ("resources", _resolve_resource),
+        ("rules", _resolve_rule),
+    )
+    for table, step in steps:
+        for rid, record in contrib.records[table].items():
+            try:
+                resolved = step(resolver, contrib, rid, record, unavailable)
+            except PluginError as exc:
+                problems.append(exc)
                 continue
-            changes["template"] = template
-        if res.site_type is not None:
-            changes["site_type"] = r.ref(p, "site_types", res.site_type, what, "site_type")
-        out["resources"][rid] = attrs.evolve(res, **changes)
-    for rid, rule in contrib.records["rules"].items():
-        what = f"rule {rid!r}"
-        kind_id = r.ref(p, "rule_kinds", rule.kind, what, "kind")
-        kind: RuleKind = r.tables["rule_kinds"][kind_id]
-        if rule.mode not in kind.modes:
-            raise ContributionError(
-                p, what, f"rule kind {kind_id} does not support mode {rule.mode!r}", field="mode"
-            )
-        scope = rule.scope
-        departments = tuple(
-            r.department(p, d, what, "scope.departments") for d in scope.departments
-        )
-        if not departments and not scope.templates and contrib.department:
-            # A department judges its own resources unless it names others (or templates,
-            # whose resources may belong to several partners of a joint project).
-            departments = (contrib.department.code,)
-        templates = r.refs(p, "templates", scope.templates, what, "scope.templates")
-        live = tuple(t for t in templates if t not in r.unavailable_templates)
-        if templates and not live:
-            # Widening the scope to "every resource" would be wrong: the rule waits too.
-            unavailable.append(
-                Unavailable(
-                    rid, p, f"its templates are unavailable: {', '.join(templates)}", kind="rule"
-                )
-            )
-            del out["rules"][rid]
-            continue
-        new_scope = RuleScope(
-            departments=departments,
-            templates=live,
-            resource_kinds=scope.resource_kinds,
-            categories=r.refs(p, "categories", scope.categories, what, "scope.categories"),
-        )
-        params = _structure_params(p, what, kind, rule.params)
-        out["rules"][rid] = attrs.evolve(rule, kind=kind_id, scope=new_scope, params=params)
+            if resolved is None:
+                del out[table][rid]
+            else:
+                out[table][rid] = resolved
+    _raise(contrib.plugin, problems)
     return out
+
+
+def _resolve_template(
+    r: _Resolver, contrib: _Contributions, rid: str, t: Template, unavailable: list[Unavailable]
+) -> Template | None:
+    p = contrib.plugin
+    what = f"template {rid!r}"
+    if t.parts:
+        partners = [part.department for part in t.parts]
+        own = contrib.department.code if contrib.department else None
+        if own not in partners:
+            raise ContributionError(
+                p,
+                what,
+                f"a joint template must include its own department {own!r} as a part",
+                field="parts",
+            )
+        if len(set(partners)) != len(partners):
+            raise ContributionError(p, what, "a department appears in two parts", field="parts")
+    if rid in r.unavailable_templates:
+        # Checked before its references: a joint template may name a missing partner's
+        # site types, and must not fail its plugin while that partner is absent.
+        unavailable.append(Unavailable(rid, p, r.unavailable_templates[rid]))
+        return None
+    return attrs.evolve(
+        t,
+        category=r.ref(p, "categories", t.category, what, "category"),
+        audiences=r.refs(p, "audiences", t.audiences, what, "audiences"),
+        site_types=r.refs(p, "site_types", t.site_types, what, "site_types"),
+    )
+
+
+def _resolve_resource(
+    r: _Resolver, contrib: _Contributions, rid: str, res: Resource, unavailable: list[Unavailable]
+) -> Resource | None:
+    p = contrib.plugin
+    what = f"resource {rid!r}"
+    changes: dict[str, Any] = {
+        "categories": r.refs(p, "categories", res.categories, what, "categories"),
+        "audiences": r.refs(p, "audiences", res.audiences, what, "audiences"),
+    }
+    if res.template is not None:
+        template = r.ref(p, "templates", res.template, what, "template")
+        if template in r.unavailable_templates:
+            reason = f"template {template} is unavailable ({r.unavailable_templates[template]})"
+            unavailable.append(Unavailable(rid, p, reason, kind="resource"))
+            return None
+        changes["template"] = template
+    if res.site_type is not None:
+        changes["site_type"] = r.ref(p, "site_types", res.site_type, what, "site_type")
+    return attrs.evolve(res, **changes)
+
+
+def _resolve_rule(
+    r: _Resolver, contrib: _Contributions, rid: str, rule: Rule, unavailable: list[Unavailable]
+) -> Rule | None:
+    p = contrib.plugin
+    what = f"rule {rid!r}"
+    kind_id = r.ref(p, "rule_kinds", rule.kind, what, "kind")
+    kind: RuleKind = r.tables["rule_kinds"][kind_id]
+    if rule.mode not in kind.modes:
+        raise ContributionError(
+            p, what, f"rule kind {kind_id} does not support mode {rule.mode!r}", field="mode"
+        )
+    scope = rule.scope
+    departments = tuple(r.department(p, d, what, "scope.departments") for d in scope.departments)
+    if not departments and not scope.templates and contrib.department:
+        # A department judges its own resources unless it names others (or templates,
+        # whose resources may belong to several partners of a joint project).
+        departments = (contrib.department.code,)
+    templates = r.refs(p, "templates", scope.templates, what, "scope.templates")
+    live = tuple(t for t in templates if t not in r.unavailable_templates)
+    if templates and not live:
+        # Widening the scope to "every resource" would be wrong: the rule waits too.
+        unavailable.append(
+            Unavailable(
+                rid, p, f"its templates are unavailable: {', '.join(templates)}", kind="rule"
+            )
+        )
+        return None
+    new_scope = RuleScope(
+        departments=departments,
+        templates=live,
+        resource_kinds=scope.resource_kinds,
+        categories=r.refs(p, "categories", scope.categories, what, "scope.categories"),
+    )
+    params = _structure_params(p, what, kind, rule.params)
+    return attrs.evolve(rule, kind=kind_id, scope=new_scope, params=params)
 
 
 def collect_commands(loaded: Loaded) -> dict[str, CommandEntry]:
@@ -449,7 +529,7 @@ def build_registry(
     def fail(info: PluginInfo, exc: PluginError) -> None:
         label = f"{info.dist} {info.version}" if info.dist else None
         error = exc.with_dist(label)
-        info.fail(str(error))
+        info.fail(str(error), [p.detail for p in getattr(exc, "problems", [exc])])
         if loaded.strict or info.name == CORE:
             raise error from exc
 
@@ -481,7 +561,7 @@ def build_registry(
 
     # Resolve to a fixed point: dropping a plugin may orphan references of others.
     while True:
-        resolver = _Resolver(contribs)
+        resolver = _Resolver(contribs, infos)
         unavailable: list[Unavailable] = []
         resolved: dict[str, dict[str, dict[str, Any]]] = {}
         failed = False
@@ -501,6 +581,7 @@ def build_registry(
             tables[t].update(items)
     for u in unavailable:
         infos[u.plugin].warnings.append(f"{u.kind} {u.id}: {u.reason}")
+    _warn_templates_without_resources(contribs, tables, infos)
 
     specs: dict[str, dict[str, Setting]] = {}
     for name, c in contribs.items():
@@ -529,6 +610,26 @@ def build_registry(
         commands=_freeze(commands),
         unavailable=tuple(unavailable),
     )
+
+
+def _warn_templates_without_resources(
+    contribs: Mapping[str, _Contributions],
+    tables: Mapping[str, Mapping[str, Any]],
+    infos: Mapping[str, PluginInfo],
+) -> None:
+    """A plugin whose templates no resource offers matches nothing: say so at load time."""
+    offered = {res.template for res in tables["resources"].values() if res.template}
+    owners = {rid.split(".", 1)[0] for rid in tables["resources"]}
+    for name, c in contribs.items():
+        own = [rid for rid in c.records["templates"] if rid in tables["templates"]]
+        if not own or name in owners:
+            continue
+        if not any(rid in offered for rid in own):
+            infos[name].warnings.append(
+                f"{len(own)} template(s) but no resources: matching finds nothing of this "
+                "plugin until it registers resources (register_resources) or a dispatcher "
+                "publishes some ('wenming supply publish')"
+            )
 
 
 def _settings(

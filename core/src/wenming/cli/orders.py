@@ -598,7 +598,7 @@ def joint() -> None:
 def joint_templates(state: State, as_json: bool) -> None:
     """The deployment's joint templates and their partner departments."""
     registry = state.deployment().registry
-    found = registry.joint_templates()
+    found = registry.joint_templates
     if as_json:
         echo_json(
             [
