@@ -315,7 +315,7 @@ def order_list(state: State, order_state: str | None, as_json: bool, **filters: 
 @json_option
 @click.pass_obj
 def order_show(state: State, order_id: int, as_json: bool) -> None:
-    """Show ORDER_ID with its parts, dispatches and timeline (times in UTC)."""
+    """Show ORDER_ID with its parts, dispatches and timeline (times in the deployment's zone)."""
     wf = _workflow(state)
     view = wf.order(order_id)
     events = wf.timeline(order_id)
@@ -343,7 +343,7 @@ def order_show(state: State, order_id: int, as_json: bool) -> None:
             top = sorted(breakdown.items(), key=lambda kv: -kv[1])[:4]
             if top:
                 click.echo("      " + ", ".join(f"{rule} {value:.2f}" for rule, value in top))
-    click.echo("timeline (UTC):")
+    click.echo(f"timeline ({state.timezone}):")
     for e in events:
         click.echo("  " + timeline_line(e))
 
