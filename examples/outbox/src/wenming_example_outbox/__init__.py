@@ -97,9 +97,14 @@ def before_transition(transition):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def outbox_command(recipient: str | None, as_json: bool) -> None:
     """Show the notification outbox (the file named by WENMING_OUTBOX)."""
+    import datetime as dt
+
+    from wenming.cli import show_time
+    from wenming.errors import WenmingError
+
     path = outbox_path()
-    if path is None:
-        raise click.ClickException(f"set {ENV_OUTBOX} to the outbox file")
+    if path is None:  # a WenmingError prints as one line, "error: …", like core's
+        raise WenmingError(f"set {ENV_OUTBOX} to the outbox file")
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     found = [json.loads(line) for line in lines if line.strip()]
     if recipient is not None:
@@ -108,7 +113,8 @@ def outbox_command(recipient: str | None, as_json: bool) -> None:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
     for m in found:
-        click.echo(f"{m['at'][:16]}  to {m['to']}: {m['text']}")
+        when = show_time(dt.datetime.fromisoformat(m["at"]))  # the deployment's time zone
+        click.echo(f"{when}  to {m['to']}: {m['text']}")
 
 
 @hookimpl
