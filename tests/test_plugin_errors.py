@@ -183,3 +183,36 @@ def test_joint_templates_is_a_mapping_like_templates():
     reg = load_registry()
     assert isinstance(reg.joint_templates, MappingProxyType)
     assert all(reg.templates[k] is t for k, t in reg.joint_templates.items())
+
+
+def test_discovery_finds_what_importlib_metadata_finds(fake_dists):
+    from importlib.metadata import entry_points
+
+    from wenming.plugins import discover
+
+    fake_dists.add("wenming-good", "good", '"""A plugin."""\n')
+    expected = sorted(
+        (ep.name, ep.value, ep.dist.name, ep.dist.version) for ep in entry_points(group="wenming")
+    )
+    found = discover()
+    assert sorted((e.name, e.value, e.dist, e.version) for e in found) == expected
+    assert found[0].name == "core" and ("good", "wenming-good") in {(e.name, e.dist) for e in found}
+
+
+def test_help_does_not_import_the_registry_the_database_or_entry_point_metadata():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from wenming.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ['sqlalchemy', 'sqlmodel', 'numpy', 'cattrs', 'importlib.metadata',\n"
+        "         'wenming.registry', 'wenming.deployment', 'pypinyin', 'xlsxwriter']\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import field, frozen
 
 from wenming.errors import ConfigError
+from wenming.plugins import read_selection  # noqa: F401  (was defined here)
 
 if TYPE_CHECKING:
     from wenming.plugins import Loaded
@@ -153,20 +154,6 @@ def read_config(path: Path) -> DeploymentConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     return parse_config(data, str(path))
-
-
-def read_selection(path: Path) -> tuple[list[str] | None, list[str]]:
-    """Just the ``[plugins]`` selection of a deployment file (no cattrs: used by ``--help``)."""
-    if not path.exists():
-        return None, []
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    section = data.get("plugins", {})
-    if not isinstance(section, dict):
-        raise ConfigError(f"{path}: plugins must be a table")
-    return list(section.get("only") or []) or None, list(section.get("exclude") or [])
 
 
 def resolve_database(url: str, base: Path | None) -> str:

@@ -14,17 +14,20 @@ Which plugins load: all installed ones, narrowed by the deployment file
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import os
+import re
+import sys
 from collections.abc import Iterable, Sequence
-from importlib.metadata import EntryPoint, entry_points
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import pluggy
 from attrs import define, field
 
 from wenming import API_VERSION, hookspecs
-from wenming.errors import PluginError
+from wenming.errors import ConfigError, PluginError
 
 GROUP = "wenming"
 CORE = "core"
@@ -214,10 +217,100 @@ def _dist_label(info: PluginInfo) -> str | None:
     return f"{info.dist} {info.version}" if info.version else info.dist
 
 
-def discover() -> list[EntryPoint]:
-    """The installed entry points of the ``wenming`` group, core first, then by name."""
-    eps = list(entry_points(group=GROUP))
-    return sorted(eps, key=lambda ep: (ep.name != CORE, ep.name))
+class PluginEntry(NamedTuple):
+    """One entry point of the ``wenming`` group and the distribution that declares it.
+
+    A named tuple, not an attrs class: it is built on every start-up.
+    """
+
+    name: str
+    value: str  # "module" or "module:attribute"
+    dist: str | None
+    version: str | None
+
+    def load(self) -> Any:
+        module, _, attr = self.value.partition(":")
+        obj = importlib.import_module(module.strip())
+        for part in filter(None, attr.strip().split(".")):
+            obj = getattr(obj, part)
+        return obj
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _metadata(folder: str) -> tuple[str | None, str | None]:
+    """``Name`` and ``Version`` from a distribution's METADATA (or PKG-INFO) headers."""
+    name = version = None
+    for filename in ("METADATA", "PKG-INFO"):
+        try:
+            with open(os.path.join(folder, filename), encoding="utf-8") as f:
+                for line in f:
+                    if not line.strip():
+                        break
+                    key, _, value = line.partition(":")
+                    if key == "Name":
+                        name = value.strip()
+                    elif key == "Version":
+                        version = value.strip()
+            return name, version
+        except OSError:
+            continue
+    return name, version
+
+
+def _group_entries(path: str, group: str) -> list[tuple[str, str]]:
+    """``(name, value)`` pairs of ``group`` in an ``entry_points.txt`` file."""
+    found: list[tuple[str, str]] = []
+    try:
+        with open(path, encoding="utf-8") as f:
+            section = None
+            for raw in f:
+                line = raw.strip()
+                if not line or line[0] in "#;":
+                    continue
+                if line.startswith("[") and line.endswith("]"):
+                    section = line[1:-1].strip()
+                elif section == group and "=" in line:
+                    key, _, value = line.partition("=")
+                    found.append((key.strip(), value.split("[", 1)[0].strip()))
+    except OSError:
+        pass
+    return found
+
+
+def discover(group: str = GROUP) -> list[PluginEntry]:
+    """The installed entry points of ``group``, core first, then by name.
+
+    Reads the distributions' ``entry_points.txt`` files on ``sys.path`` directly, as
+    :func:`importlib.metadata.entry_points` does (the first distribution of a name on the
+    path wins), without importing :mod:`importlib.metadata` and its email parser: every
+    command pays for discovery, ``wenming --help`` included.
+    """
+    seen: set[str] = set()
+    out: list[PluginEntry] = []
+    for entry in sys.path:
+        folder = entry or "."
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:  # not a folder (a zip file, a missing path)
+            continue
+        for name in names:
+            stem, dot, suffix = name.rpartition(".")
+            if not dot or suffix not in ("dist-info", "egg-info"):
+                continue
+            key = _normalized(stem.split("-", 1)[0])
+            if key in seen:
+                continue
+            seen.add(key)
+            dist_folder = os.path.join(folder, name)
+            entries = _group_entries(os.path.join(dist_folder, "entry_points.txt"), group)
+            if not entries:
+                continue
+            dist, version = _metadata(dist_folder)
+            out += [PluginEntry(n, value, dist, version) for n, value in entries]
+    return sorted(out, key=lambda ep: (ep.name != CORE, ep.name))
 
 
 def load_plugins(
@@ -238,8 +331,7 @@ def load_plugins(
     chosen, excluded = selection(only, exclude)
     if use_entry_points:
         for ep in discover():
-            dist = ep.dist.name if ep.dist else None
-            version = ep.dist.version if ep.dist else None
+            dist, version = ep.dist, ep.version
             info = PluginInfo(name=ep.name, dist=dist, version=version, module=ep.value)
             if ep.name in loaded.infos:
                 first = loaded.infos[ep.name]
@@ -276,3 +368,45 @@ def load_plugins(
         loaded.infos[name] = info
         register_plugin(loaded, name, obj, info)
     return loaded
+
+
+class CommandEntry(NamedTuple):
+    """A CLI command a plugin added (a named tuple: cheap to define at start-up)."""
+
+    name: str
+    command: Any  # a click.Command
+    plugin: str
+
+
+def collect_commands(loaded: Loaded) -> dict[str, CommandEntry]:
+    """Only the CLI commands of the loaded plugins (first plugin wins a taken name)."""
+    out: dict[str, CommandEntry] = {}
+    for name in loaded.ok_plugins():
+        impl = getattr(loaded.pm.get_plugin(name), "register_commands", None)
+        if impl is None or getattr(impl, "wenming_impl", None) is None:
+            continue
+        found: list[Any] = []
+        try:
+            impl(register=found.append)
+        except Exception:
+            continue
+        for cmd in found:
+            if getattr(cmd, "name", None) and cmd.name not in out:
+                out[cmd.name] = CommandEntry(cmd.name, cmd, name)
+    return out
+
+
+def read_selection(path: Path) -> tuple[list[str] | None, list[str]]:
+    """Just the ``[plugins]`` selection of a deployment file (no cattrs: used by ``--help``)."""
+    import tomllib
+
+    if not path.exists():
+        return None, []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    section = data.get("plugins", {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: plugins must be a table")
+    return list(section.get("only") or []) or None, list(section.get("exclude") or [])

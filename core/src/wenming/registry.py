@@ -24,7 +24,8 @@ from wenming.errors import (
     PluginProblems,
     WenmingError,
 )
-from wenming.plugins import CORE, Loaded, PluginInfo
+from wenming.plugins import CORE, CommandEntry, Loaded, PluginInfo
+from wenming.plugins import collect_commands as collect_commands  # moved to plugins
 from wenming.records import (
     Audience,
     Category,
@@ -89,15 +90,6 @@ _SINGULAR = {
     "rules": "rule",
     "resources": "resource",
 }
-
-
-@frozen
-class CommandEntry:
-    """A CLI command a plugin added."""
-
-    name: str
-    command: click.Command
-    plugin: str
 
 
 @frozen
@@ -491,24 +483,6 @@ def _resolve_rule(
     )
     params = _structure_params(p, what, kind, rule.params)
     return attrs.evolve(rule, kind=kind_id, scope=new_scope, params=params)
-
-
-def collect_commands(loaded: Loaded) -> dict[str, CommandEntry]:
-    """Only the CLI commands of the loaded plugins (first plugin wins a taken name)."""
-    out: dict[str, CommandEntry] = {}
-    for name in loaded.ok_plugins():
-        impl = getattr(loaded.pm.get_plugin(name), "register_commands", None)
-        if impl is None or getattr(impl, "wenming_impl", None) is None:
-            continue
-        found: list[Any] = []
-        try:
-            impl(register=found.append)
-        except Exception:
-            continue
-        for cmd in found:
-            if getattr(cmd, "name", None) and cmd.name not in out:
-                out[cmd.name] = CommandEntry(cmd.name, cmd, name)
-    return out
 
 
 def build_registry(

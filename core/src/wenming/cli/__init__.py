@@ -86,11 +86,9 @@ def _plugin_commands(ctx: click.Context) -> dict[str, Any]:
     """
     if "_wenming_plugin_commands" in ctx.meta:
         return ctx.meta["_wenming_plugin_commands"]
-    from wenming.deployment import default_path, read_selection
-    from wenming.plugins import load_plugins
-    from wenming.registry import collect_commands
+    from wenming.plugins import collect_commands, load_plugins, read_selection
 
-    path = Path(ctx.params.get("deployment_path") or default_path())
+    path = Path(ctx.params.get("deployment_path") or "wenming.toml")
     try:
         only, exclude = read_selection(path)
         loaded = load_plugins(only=only, exclude=exclude)
