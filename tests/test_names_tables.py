@@ -166,3 +166,20 @@ def test_an_unknown_export_format_is_refused_before_writing(tmp_path):
     with pytest.raises(WenmingError, match="use a .csv or .xlsx file name"):
         write_table(tmp_path / "t.txt", ("a",), [])
     assert not list(tmp_path.iterdir())
+
+
+def test_the_batch_says_why_demands_were_left_unassigned():
+    from wenming.cli.match import unassigned_summary
+
+    why = {
+        "d1": "all 3 resource(s) that pass the rules are fully booked on 2023-05-20 by demands they suit better",
+        "d2": "no resource passes the rules (core.distance refused 40, core.category refused 3)",
+        "d3": "no resource passes the rules (core.distance refused 12)",
+        "d4": "no resource passes the rules (core.time refused 7)",
+        "d5": "no resources to match",
+    }
+    assert unassigned_summary(why) == (
+        "5 unassigned: 1 found every suitable resource fully booked that day; "
+        "3 had no resource passing the rules (refused most by: core.distance 2, core.time 1); "
+        "1 for other reasons"
+    )
