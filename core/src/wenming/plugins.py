@@ -14,20 +14,23 @@ Which plugins load: all installed ones, narrowed by the deployment file
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pluggy
 from attrs import define, field
 
 from wenming import API_VERSION, hookspecs
 from wenming.errors import ConfigError, PluginError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 GROUP = "wenming"
 CORE = "core"
@@ -139,6 +142,16 @@ def _hooks_of(module: Any) -> dict[str, Any]:
     return found
 
 
+@functools.cache
+def _spec_parameters() -> dict[str, list[str]]:
+    """Each hook of the reference and its parameter names (read once per process)."""
+    return {
+        attr: [p for p in inspect.signature(fn).parameters if p != "self"]
+        for attr, fn in vars(hookspecs).items()
+        if callable(fn) and getattr(fn, f"{GROUP}_spec", None) is not None
+    }
+
+
 def _check_hooks(name: str, module: Any) -> None:
     """Check each hook implementation against the hook reference, in words an author reads.
 
@@ -146,13 +159,7 @@ def _check_hooks(name: str, module: Any) -> None:
     (``hook register_settings takes `register`, got `registrar```) and parameters with
     defaults (pluggy never passes them) are refused before pluggy sees the plugin.
     """
-    import difflib
-
-    specs = {
-        attr: fn
-        for attr, fn in vars(hookspecs).items()
-        if callable(fn) and getattr(fn, f"{GROUP}_spec", None) is not None
-    }
+    specs = _spec_parameters()
     for attr, fn in sorted(_hooks_of(module).items()):
         opts = getattr(fn, f"{GROUP}_impl", {}) or {}
         hook = opts.get("specname") or attr
@@ -164,8 +171,10 @@ def _check_hooks(name: str, module: Any) -> None:
                     f"hook {attr}: parameter {param.name!r} has a default value; "
                     "pluggy never passes arguments to such parameters, remove the default",
                 )
-        spec = specs.get(hook)
-        if spec is None:
+        takes = specs.get(hook)
+        if takes is None:
+            import difflib
+
             near = difflib.get_close_matches(hook, specs, n=1)
             hint = f" (did you mean {near[0]}?)" if near else ""
             raise PluginError(
@@ -173,7 +182,6 @@ def _check_hooks(name: str, module: Any) -> None:
                 f"implements a hook that does not exist: {hook}{hint}; "
                 "see the hook reference for the hooks there are",
             )
-        takes = [p for p in inspect.signature(spec).parameters if p != "self"]
         got = [p for p in params if p != "self"]
         if not set(got) <= set(takes):
             raise PluginError(
@@ -396,14 +404,15 @@ def collect_commands(loaded: Loaded) -> dict[str, CommandEntry]:
     return out
 
 
-def read_selection(path: Path) -> tuple[list[str] | None, list[str]]:
+def read_selection(path: str | Path) -> tuple[list[str] | None, list[str]]:
     """Just the ``[plugins]`` selection of a deployment file (no cattrs: used by ``--help``)."""
+    if not os.path.exists(path):
+        return None, []
     import tomllib
 
-    if not path.exists():
-        return None, []
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as f:
+            data = tomllib.loads(f.read())
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
     section = data.get("plugins", {})

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -19,6 +18,8 @@ from wenming import __version__
 from wenming.errors import WenmingError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from wenming.deployment import Deployment
 
 #: Core subcommands: name → "module:attribute" (imported on use) and a one-line help.
@@ -88,7 +89,7 @@ def _plugin_commands(ctx: click.Context) -> dict[str, Any]:
         return ctx.meta["_wenming_plugin_commands"]
     from wenming.plugins import collect_commands, load_plugins, read_selection
 
-    path = Path(ctx.params.get("deployment_path") or "wenming.toml")
+    path = ctx.params.get("deployment_path") or "wenming.toml"
     try:
         only, exclude = read_selection(path)
         loaded = load_plugins(only=only, exclude=exclude)
@@ -138,19 +139,21 @@ class WenmingGroup(click.Group):
     "-d",
     "--deployment",
     "deployment_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     envvar="WENMING_DEPLOYMENT",
     default="wenming.toml",
     show_default=True,
     help="The deployment file (env WENMING_DEPLOYMENT).",
 )
 @click.pass_context
-def cli(ctx: click.Context, deployment_path: Path) -> None:
+def cli(ctx: click.Context, deployment_path: str) -> None:
     """wenming: run a city's New Era Civilization Practice volunteer-service network.
 
     Every command prints for people by default and takes --json for scripts.
     """
-    ctx.obj = State(deployment_path)
+    from pathlib import Path  # not at the top: `wenming --help` never needs it
+
+    ctx.obj = State(Path(deployment_path))
 
 
 def main(argv: list[str] | None = None) -> None:
