@@ -284,7 +284,12 @@ def run_summary(*args: str) -> None:
     if result.returncode != 0:
         raise SystemExit(f"demo step failed: {shlex.join(cmd)}\n{result.stderr}")
     lines = result.stdout.splitlines()
-    print("\n".join([*lines[:4], f"… ({len(lines) - 5} more lines)", lines[-1]]))
+    import re
+
+    tail = (
+        lines[-2:] if len(lines) > 6 and re.match(r"^\d+ unassigned: ", lines[-2]) else lines[-1:]
+    )
+    print("\n".join([*lines[:4], f"… ({len(lines) - 4 - len(tail)} more lines)", *tail]))
 
 
 def network_demo() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from wenming.cli import State, echo_json, json_option
+from wenming.cli import State, echo_json, json_option, place_value
 from wenming.errors import WenmingError
 
 
@@ -48,6 +48,35 @@ def _describe(demand: Any) -> str:
     return ", ".join(parts)
 
 
+def _title(demand_id: str) -> str:
+    """``demand d0042`` for a demand from a file; just ``demand`` for one given as options."""
+    return "demand" if demand_id == "demand" else f"demand {demand_id}"
+
+
+def unassigned_summary(unassigned: dict[str, str]) -> str:
+    """Why a batch left demands unassigned, in one line: booked out, or refused by a rule."""
+    from collections import Counter
+
+    booked = sum(1 for why in unassigned.values() if "fully booked" in why)
+    refused = Counter(
+        why.split("(", 1)[1].split(" refused", 1)[0]
+        for why in unassigned.values()
+        if why.startswith("no resource passes the rules (")
+    )
+    other = len(unassigned) - booked - sum(refused.values())
+    parts = []
+    if booked:
+        parts.append(f"{booked} found every suitable resource fully booked that day")
+    if refused:
+        top = ", ".join(f"{rule} {n}" for rule, n in refused.most_common(4))
+        parts.append(
+            f"{sum(refused.values())} had no resource passing the rules (refused most by: {top})"
+        )
+    if other:
+        parts.append(f"{other} for other reasons")
+    return f"{len(unassigned)} unassigned: " + "; ".join(parts)
+
+
 def _print_candidate(rank: int, c: Any, explain: bool, indent: str = "") -> None:
     where = f"{c.kind}, {c.department or 'core'}"
     mark = "  [synthetic]" if c.synthetic else ""
@@ -69,7 +98,12 @@ def _print_candidate(rank: int, c: Any, explain: bool, indent: str = "") -> None
 @click.option("--tag", "tags", multiple=True, help="A tag the service should carry (repeatable).")
 @click.option("--audience", "audiences", multiple=True, help="A key population (repeatable).")
 @click.option("--headcount", type=int, default=None, help="People to serve.")
-@click.option("--place", default=None, help="Division code of the place (village, town, county).")
+@click.option(
+    "--place",
+    default=None,
+    callback=place_value,
+    help="Division code of the place (village, town, county), or its unambiguous name.",
+)
 @click.option("--lng", type=float, default=None, help="Longitude (WGS-84), refines --place.")
 @click.option("--lat", type=float, default=None, help="Latitude (WGS-84), refines --place.")
 @click.option("--date", "day", default=None, help="The day (YYYY-MM-DD); same as --start = --end.")
@@ -182,7 +216,7 @@ def match(
         echo_json(ranking.as_dict())
         return
     click.echo(
-        f"demand {ranking.demand.id}: {_describe(ranking.demand)} — "
+        f"{_title(ranking.demand.id)}: {_describe(ranking.demand)} — "
         f"{ranking.passed} of {ranking.considered} resources pass"
     )
     for i, c in enumerate(ranking.candidates, start=1):
@@ -234,6 +268,8 @@ def _batch(state: State, path: Path, method: str, as_json: bool) -> None:
         click.echo(f"{d:<{width}}  →  {key}  {result.scores[d]:.3f}")
     for d, why in result.unassigned.items():
         click.echo(f"{d:<{width}}  –  unassigned: {why}")
+    if result.unassigned:
+        click.echo(unassigned_summary(result.unassigned))
     click.echo(
         f"{method}: {len(result.assignments)} of {len(demands)} demands assigned, "
         f"total score {result.total:.3f}, {result.arcs} feasible pairs"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from wenming.cli import State, echo_json, json_option
+from wenming.cli import State, echo_json, json_option, place_value, show_time
 from wenming.errors import WenmingError
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def _workflow(state: State) -> Workflow:
 
 
 def _when(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+    return show_time(value)
 
 
 def _echo_order(order: OrderView) -> None:
@@ -162,7 +162,9 @@ def supply() -> None:
 @click.option("--kind", type=click.Choice(["venue", "project", "team"]), required=True)
 @click.option("--name-zh", required=True, help="The resource's Chinese name.")
 @click.option("--name-en", default=None)
-@click.option("--place", required=True, help="Division code where it is.")
+@click.option(
+    "--place", required=True, callback=place_value, help="Division code or name where it is."
+)
 @click.option(
     "--owner", "department", default=None, help="Owning department (none: a civilized unit's)."
 )
@@ -247,7 +249,12 @@ def order() -> None:
 
 
 @order.command("submit")
-@click.option("--place", required=True, help="Division code where the service is wanted.")
+@click.option(
+    "--place",
+    required=True,
+    callback=place_value,
+    help="Division code (or unambiguous name) where the service is wanted.",
+)
 @click.option("--start", "start", type=DATE, required=True, help="First day (YYYY-MM-DD).")
 @click.option("--end", "end", type=DATE, default=None, help="Last day (default: the first).")
 @click.option("--category", default=None, help="Service category (default: the template's).")
@@ -308,7 +315,7 @@ def order_list(state: State, order_state: str | None, as_json: bool, **filters: 
 @json_option
 @click.pass_obj
 def order_show(state: State, order_id: int, as_json: bool) -> None:
-    """Show ORDER_ID with its parts, dispatches and timeline (times in UTC)."""
+    """Show ORDER_ID with its parts, dispatches and timeline (times in the deployment's zone)."""
     wf = _workflow(state)
     view = wf.order(order_id)
     events = wf.timeline(order_id)
@@ -336,7 +343,7 @@ def order_show(state: State, order_id: int, as_json: bool) -> None:
             top = sorted(breakdown.items(), key=lambda kv: -kv[1])[:4]
             if top:
                 click.echo("      " + ", ".join(f"{rule} {value:.2f}" for rule, value in top))
-    click.echo("timeline (UTC):")
+    click.echo(f"timeline ({state.timezone}):")
     for e in events:
         click.echo("  " + timeline_line(e))
 
@@ -591,7 +598,7 @@ def joint() -> None:
 def joint_templates(state: State, as_json: bool) -> None:
     """The deployment's joint templates and their partner departments."""
     registry = state.deployment().registry
-    found = registry.joint_templates()
+    found = registry.joint_templates
     if as_json:
         echo_json(
             [
@@ -625,7 +632,7 @@ def joint_templates(state: State, as_json: bool) -> None:
 @click.option(
     "--with", "departments", multiple=True, help="A partner department (repeat, at least two)."
 )
-@click.option("--place", required=True)
+@click.option("--place", required=True, callback=place_value, help="Division code or name.")
 @click.option("--start", "start", type=DATE, required=True)
 @click.option("--end", "end", type=DATE, default=None)
 @click.option("--category", default=None)
