@@ -168,7 +168,7 @@ def submit_values(
         source = ctx.get_parameter_source(name)
         return source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
 
-    u, names = read(state, text, values.get("place"), today)
+    u, names = read(state, text, values.get("place") or values.get("site"), today)
     keys = ("place", "start", "end", "category", "headcount", "tags", "audiences", "template")
     fields = {k: values[k] for k in keys if explicit(k) and values.get(k) not in (None, ())}
     if explicit("departments") and values.get("departments"):
