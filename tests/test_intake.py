@@ -260,6 +260,19 @@ def test_traditional_characters_and_english_words(interpreter):
     assert e.why("category").words[0] in ("CPR", "AED")
 
 
+def test_personal_numbers_are_noted_and_masked_for_storing(interpreter):
+    from wenming.intake.text import mask_personal
+
+    text = "电站村张大爷（电话13912345678，身份证320585195001011234）想请家庭医生上门"
+    u = read(interpreter, text)
+    assert "masked when stored" in u.notes[-1]
+    masked, kinds = mask_personal(text)
+    assert "13912345678" not in masked and "139****5678" in masked
+    assert "320585195001011234" not in masked and "320585********1234" in masked
+    assert kinds == ("ID number", "phone number")
+    assert u.demand.headcount == 0  # neither number is read as a count
+
+
 # ------------------------------------------------------------------ bad input
 
 

@@ -84,6 +84,12 @@ def test_a_two_subject_wish_is_matched_as_a_joint_order(run):
     assert "proposals" in data
 
 
+def test_text_does_not_combine_with_file_or_batch(run, tmp_path):
+    (tmp_path / "d.json").write_text('{"place": "320585100203"}', encoding="utf-8")
+    assert "not both" in run("match", "--text", WISH, "--file", "d.json", code=1).output
+    assert "drop --text" in run("match", "--text", WISH, "--batch", "d.json", code=1).output
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -131,6 +137,16 @@ def test_order_submit_text_yes_with_explicit_options(run):
     )
     assert data["headcount"] == 60 and data["category"] == "core.health_fitness"
     assert data["description"] == f"来自上门走访\n{WISH}"
+
+
+def test_order_submit_text_stores_phone_numbers_masked(run):
+    text = WISH + "，联系人电话13912345678"
+    data = json.loads(
+        run(
+            "order", "submit", "--text", text, "--today", "2027-06-15", "--yes", *STATION, "--json"
+        ).output
+    )
+    assert "13912345678" not in data["description"] and "139****5678" in data["description"]
 
 
 def test_order_submit_text_with_an_open_question_is_refused(run):

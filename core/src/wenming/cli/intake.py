@@ -192,8 +192,11 @@ def submit_values(
         template=demand.template,
         departments=demand.departments,
     )
+    from wenming.intake.text import mask_personal
+
+    words = mask_personal(text)[0]  # ID and phone numbers are not stored in clear
     description = values.get("description") or ""
-    out["description"] = f"{description}\n{text}" if description else text
+    out["description"] = f"{description}\n{words}" if description else words
     if not as_json:
         if demand.start is None:
             click.echo(f"  no time in the words: from {start.isoformat()}")

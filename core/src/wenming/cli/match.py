@@ -175,14 +175,18 @@ def match(
     }
     if batch_file is not None:
         given = [f"--{n}" for n, v in fields.items() if v not in (None, ())]
-        if given or file is not None or joint:
+        given += ["--file"] if file else []
+        given += ["--text"] if text is not None else []
+        if given or joint:
             raise WenmingError(
                 "--batch reads every demand from its file; drop "
-                + ", ".join(given + (["--file"] if file else []) + (["--joint"] if joint else []))
+                + ", ".join(given + (["--joint"] if joint else []))
             )
         _batch(state, batch_file, method, as_json)
         return
     understood = None
+    if text is not None and file is not None:
+        raise WenmingError("give the demand as --text or as --file, not both")
     if text is not None:
         from wenming.cli.intake import match_demand
 

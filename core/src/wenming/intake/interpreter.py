@@ -19,7 +19,7 @@ from wenming.intake import numbers, places, subjects, times
 from wenming.intake.draft import FIELDS, Draft
 from wenming.intake.lexicon import Lexicon, build
 from wenming.intake.records import Evidence, Question, Understanding
-from wenming.intake.text import IntakeError, check, normalise
+from wenming.intake.text import IntakeError, check, mask_personal, normalise
 
 if TYPE_CHECKING:
     from wenming.deployment import Deployment
@@ -205,6 +205,9 @@ class Interpreter:
         draft = Draft(text, norm, day, context)
         if traditional:
             draft.notes.append("traditional characters read as simplified")
+        personal = mask_personal(text)[1]
+        if personal:
+            draft.notes.append(f"{' and '.join(personal)} in the words: masked when stored")
         found, matches = self._words(draft)
         self._place(draft, matches)
         self._counts(draft)

@@ -24,7 +24,8 @@ _COUNT = re.compile(
 _PERSON = re.compile(
     r"^[^，。；;,.!！?？]{0,8}?(人|学生|孩子|小朋友|儿童|家庭|老人|居民|村民|家长|工人|工友|"
     r"骑手|司机|员|者|师生|职工|青年|妈妈|新人|军属|老兵|群众|市民|村民|游客|农户|少年|娃|"
-    r"队员|户|家|生|主|商户|人家|学员|选手|代表|干部|党员|会员|家属|求职者|工)"
+    r"队员|户|家|生|主|商户|人家|学员|选手|代表|干部|党员|会员|家属|求职者|工|阿姨|大爷|大妈|"
+    r"老师|同学|姐妹|伙伴|宝宝|小伙)"
 )
 _CAPACITY_BEFORE = re.compile(r"(容纳|容得下|坐得下|坐下|能坐|可坐|可容|装得下|能装|能容)\s*$")
 _VENUE = re.compile(
@@ -69,9 +70,21 @@ def to_int(numeral: str) -> int | None:
     return int(value) if value == int(value) else None
 
 
+_ENGLISH = re.compile(
+    r"(?<![\w.])(?P<n>\d+)\s*(?P<cls>people|persons|residents|kids|children|students|pupils|"
+    r"seniors|elders|elderly|participants|families|couples|riders|drivers|workers|volunteers)\b"
+)
+
+
 def counts(text: str) -> list[Count]:
     """Every count of people or of venue seats in normalised ``text``, in order."""
     out: list[Count] = []
+    for m in _ENGLISH.finditer(text):
+        value = int(m["n"]) * (2 if m["cls"] == "couples" else 1)
+        if value > 0:
+            out.append(
+                Count(value, m.start(), m.end(), False, False, "a count of people (English)")
+            )
     for m in _COUNT.finditer(text):
         start, end = m.span()
         before = text[max(0, start - 1) : start]
@@ -116,7 +129,7 @@ def counts(text: str) -> list[Count]:
                 why=why,
             )
         )
-    return out
+    return sorted(out, key=lambda c: c.start)
 
 
 def pick(found: list[Count]) -> tuple[Count | None, Count | None]:

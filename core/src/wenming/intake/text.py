@@ -10,6 +10,7 @@ traditional characters become simplified (OpenCC ``t2s``).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache
 
@@ -126,3 +127,21 @@ def normalise(text: str) -> tuple[str, bool]:
         convert = _converter().convert
         simplified = "".join(c if len(c := convert(ch)) == 1 else ch for ch in base)
     return simplified, simplified != base
+
+
+_PERSONAL = (
+    ("ID number", re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?![\dXx])"), r"\1********\2"),
+    ("phone number", re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)"), r"\1****\2"),
+    ("phone number", re.compile(r"(?<!\d)(0\d{2,3}-?)\d{4}(\d{3,4})(?!\d)"), r"\1****\2"),
+)
+
+
+def mask_personal(text: str) -> tuple[str, tuple[str, ...]]:
+    """The words with ID and phone numbers masked (for storing them with an order), and
+    the kinds of personal data found. Only what the work needs is kept (PIPL)."""
+    found: list[str] = []
+    for kind, pattern, replacement in _PERSONAL:
+        text, n = pattern.subn(replacement, text)
+        if n and kind not in found:
+            found.append(kind)
+    return text, tuple(found)
