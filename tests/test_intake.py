@@ -116,6 +116,8 @@ def window(text: str, today: str = TODAY):
         ("下个月", TODAY, "2027-07-01", "2027-07-31"),
         ("重阳节", TODAY, "2027-10-08", "2027-10-08"),
         ("2028年5月", TODAY, "2028-05-01", "2028-05-31"),
+        ("12月20日至1月5日", TODAY, "2027-12-20", "2028-01-05"),
+        ("3月30日", TODAY, "2028-03-30", "2028-03-30"),
     ],
 )
 def test_times_are_read_relative_to_today(text, today, start, end):

@@ -72,9 +72,9 @@ class Lexicon:
         self._automaton: Any = None
 
     def add(self, key: str, meaning: Meaning) -> None:
+        """Add words (read-ready: simplified, lower case) and one meaning of them.
+        Single characters are left out: inside a sentence they mean too many things."""
         key = normalise(key)[0].strip()
-        if len(key) < 2 and not key.isascii():
-            return
         if len(key) < 2:
             return
         known = self.meanings.setdefault(key, [])
