@@ -70,6 +70,7 @@ def _namer(interpreter: Any) -> Any:
         "audiences": reg.audiences,
         "template": reg.templates,
         "departments": reg.departments,
+        "tags": getattr(reg, "tags", None) or {},  # the vocabulary, where installed
     }
 
     def one(field: str, value: Any) -> str:
