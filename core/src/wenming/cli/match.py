@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from wenming.cli import State, echo_json, json_option, place_value
+from wenming.cli.intake import today_option
 from wenming.errors import WenmingError
 
 
@@ -93,6 +94,13 @@ def _print_candidate(rank: int, c: Any, explain: bool, indent: str = "") -> None
     type=click.Path(dir_okay=False, path_type=Path),
     help="A JSON file with one demand (options below override its fields).",
 )
+@click.option(
+    "--text",
+    default=None,
+    help="The demand in the requester's own words (点单原话), read field by field; "
+    "options given beside it win.",
+)
+@today_option
 @click.option("--id", "demand_id", default=None, help="Demand ID (default: 'demand').")
 @click.option("--category", default=None, help="Service category, e.g. science or core.science.")
 @click.option("--tag", "tags", multiple=True, help="A tag the service should carry (repeatable).")
@@ -152,6 +160,8 @@ def _print_candidate(rank: int, c: Any, explain: bool, indent: str = "") -> None
 def match(
     state: State,
     file: Path | None,
+    text: str | None,
+    today: str | None,
     demand_id: str | None,
     category: str | None,
     tags: tuple[str, ...],
@@ -199,21 +209,33 @@ def match(
     }
     if batch_file is not None:
         given = [f"--{n}" for n, v in fields.items() if v not in (None, ())]
-        if given or file is not None or joint:
+        given += ["--file"] if file else []
+        given += ["--text"] if text is not None else []
+        if given or joint:
             raise WenmingError(
                 "--batch reads every demand from its file; drop "
-                + ", ".join(given + (["--file"] if file else []) + (["--joint"] if joint else []))
+                + ", ".join(given + (["--joint"] if joint else []))
             )
         _batch(state, batch_file, method, as_json)
         return
-    demand = _demand(file, fields)
+    understood = None
+    if text is not None and file is not None:
+        raise WenmingError("give the demand as --text or as --file, not both")
+    if text is not None:
+        from wenming.cli.intake import match_demand
+
+        demand, understood = match_demand(state, text, fields, today, as_json)
+        joint = joint or bool(demand.departments)
+    else:
+        demand = _demand(file, fields)
     engine = Engine.from_deployment(state.deployment())
+    extra = {"understood": understood.as_dict()} if understood is not None else {}
     if joint:
-        _joint(engine, demand, k, explain, as_json)
+        _joint(engine, demand, k, explain, as_json, extra)
         return
     ranking = engine.rank(demand, k=k, explain=explain or as_json, include_excluded=excluded)
     if as_json:
-        echo_json(ranking.as_dict())
+        echo_json({**ranking.as_dict(), **extra})
         return
     click.echo(
         f"{_title(ranking.demand.id)}: {_describe(ranking.demand)} — "
@@ -227,11 +249,13 @@ def match(
         click.echo(f"  excluded {e.key} by {e.rule_id}: {e.reason}")
 
 
-def _joint(engine: Any, demand: Any, k: int, explain: bool, as_json: bool) -> None:
+def _joint(
+    engine: Any, demand: Any, k: int, explain: bool, as_json: bool, extra: Any = None
+) -> None:
     proposals = engine.joint(demand, k=k)
     gaps = engine.joint_gaps(demand) if not proposals else {}
     if as_json:
-        echo_json({"proposals": [p.as_dict() for p in proposals], "gaps": gaps})
+        echo_json({"proposals": [p.as_dict() for p in proposals], "gaps": gaps, **(extra or {})})
         return
     if not proposals:
         why = "; ".join(gaps.values()) or "no parts are within reach of each other"

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from wenming.cli import State, echo_json, json_option, place_value, show_time
+from wenming.cli.intake import today_option
 from wenming.errors import WenmingError
 
 if TYPE_CHECKING:
@@ -250,12 +251,20 @@ def order() -> None:
 
 @order.command("submit")
 @click.option(
+    "--text",
+    default=None,
+    help="The wish in the requester's own words: read, shown and confirmed; kept with the "
+    "order. Options given beside it win.",
+)
+@click.option("--yes", is_flag=True, help="With --text: submit without asking to confirm.")
+@today_option
+@click.option(
     "--place",
-    required=True,
+    default=None,
     callback=place_value,
     help="Division code (or unambiguous name) where the service is wanted.",
 )
-@click.option("--start", "start", type=DATE, required=True, help="First day (YYYY-MM-DD).")
+@click.option("--start", "start", type=DATE, default=None, help="First day (YYYY-MM-DD).")
 @click.option("--end", "end", type=DATE, default=None, help="Last day (default: the first).")
 @click.option("--category", default=None, help="Service category (default: the template's).")
 @click.option("--headcount", type=int, default=1, show_default=True)
@@ -280,10 +289,24 @@ def order() -> None:
 @actor_options
 @json_option
 @click.pass_obj
-def order_submit(state: State, actor: Actor, as_json: bool, **values: Any) -> None:
-    """Submit a demand."""
-    values["start"] = values["start"].date()
+def order_submit(
+    state: State,
+    actor: Actor,
+    as_json: bool,
+    text: str | None,
+    yes: bool,
+    today: str | None,
+    **values: Any,
+) -> None:
+    """Submit a demand: as options, or as the requester's words (--text)."""
+    values["start"] = values["start"].date() if values["start"] else None
     values["end"] = values["end"].date() if values["end"] else None
+    if text is not None:
+        from wenming.cli.intake import submit_values
+
+        values = submit_values(state, text, values, yes=yes, today=today, as_json=as_json)
+    elif values["place"] is None or values["start"] is None:
+        raise WenmingError("give --place and --start, or the wish in words with --text")
     result = _workflow(state).submit(actor, **values)
     _done(result, as_json, "submitted")
 
