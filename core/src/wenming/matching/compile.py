@@ -1,0 +1,387 @@
+"""Compiling an engine: resources into columns sorted by key, rules into kind instances.
+
+:class:`Compiler` is the part of :class:`~wenming.matching.Engine` that runs once per
+deployment: it normalises resources (:mod:`wenming.matching.resources`) into NumPy
+columns (:mod:`wenming.matching.arrays`) and builds one kind instance per rule, with
+a resource scope (an index array) and a demand scope (category codes).
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import math
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from wenming.deployment import MatchingConfig
+from wenming.errors import WenmingError
+from wenming.matching.arrays import (
+    EARTH_RADIUS_KM,
+    KINDS,
+    Columns,
+    Vocab,
+    fill,
+    month_mask,
+    unit_vectors,
+)
+from wenming.matching.kinds import (
+    KindContext,
+    kind_names,
+)
+from wenming.matching.resources import (
+    TEMPLATE_KINDS,
+    _from_record,
+    _from_row,
+    _is_row,
+    _Item,
+    _position,
+    _Rule,
+    _template_words,
+    default_slots,
+)
+from wenming.records import Resource
+
+if TYPE_CHECKING:
+    from wenming.deployment import Deployment
+    from wenming.matching.engine import Engine
+    from wenming.registry import Registry
+
+
+class Compiler:
+    """Builds the columns and compiled rules an engine evaluates."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        resources: Iterable[Any] | Mapping[str, Resource],
+        *,
+        config: MatchingConfig | None = None,
+        reputation: Mapping[str, tuple[float, int]] | None = None,
+        load: Mapping[str, int | float] | None = None,
+        slots: Mapping[str, int] | None = None,
+    ) -> None:
+        self.registry = registry
+        self.config = config or MatchingConfig()
+        for rule_id in self.config.weights:
+            if rule_id not in registry.rules:
+                raise WenmingError(f"matching.weights: no rule {rule_id!r} is registered")
+        items = self._normalise(registry, resources)
+        self.keys: list[str] = [it.key for it in items]
+        self._position = {k: i for i, k in enumerate(self.keys)}
+        self._items = items
+        self.vocab = self._vocabularies(registry, items)
+        self.context = KindContext(registry, self.vocab, self.config.reach_km)
+        impls = self._implementations(registry)
+        for rule_id, (impl, params) in impls.items():
+            context = self.context.for_rule(rule_id)
+            for vocabulary, names in kind_names(impl, params).items():
+                if vocabulary not in self.vocab:
+                    raise WenmingError(
+                        f"rule {rule_id!r}: its kind names an unknown vocabulary {vocabulary!r} "
+                        f"(known: {', '.join(self.vocab)})"
+                    )
+                self.vocab[vocabulary].add(context.qualify(vocabulary, names))
+        self.columns = self._columns(items, reputation, load, slots)
+        self._all = Columns(self.columns)
+        self._rules = self._compile(registry, impls)
+        self._compile_template_fit(registry, impls)
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    def from_deployment(
+        cls,
+        deployment: Deployment,
+        *,
+        reputation: Mapping[str, tuple[float, int]] | None = None,
+        load: Mapping[str, int | float] | None = None,
+        slots: Mapping[str, int] | None = None,
+    ) -> Engine:
+        """An engine over the registry's resources and the deployment's published
+        ``wm_resource`` rows (a row replaces the registry record with the same key).
+        A database without a schema contributes no rows."""
+        resources: dict[str, Any] = dict(deployment.registry.resources)
+        if deployment.storage.schema_version() is not None:
+            from sqlmodel import select
+
+            from wenming.storage.tables import ResourceRow
+
+            with deployment.storage.session() as session:
+                rows = session.exec(select(ResourceRow).where(ResourceRow.status == "published"))
+                for row in rows:
+                    resources[row.key] = row
+        return cls(
+            deployment.registry,
+            list(resources.items()),
+            config=deployment.config.matching,
+            reputation=reputation,
+            load=load,
+            slots=slots,
+        )
+
+    @staticmethod
+    def _normalise(registry: Registry, resources: Any) -> list[_Item]:
+        if isinstance(resources, Mapping):
+            resources = list(resources.items())
+        by_identity = {id(r): k for k, r in registry.resources.items()}
+        items: dict[str, _Item] = {}
+        for entry in resources:
+            if isinstance(entry, tuple) and len(entry) == 2:
+                key, obj = entry
+            else:
+                key, obj = None, entry
+            if isinstance(obj, Resource):
+                if key is None:
+                    key = by_identity.get(id(obj))
+                    if key is None:
+                        raise WenmingError(
+                            f"resource {obj.name!r} is not in the registry; "
+                            "pass it as a (key, Resource) pair"
+                        )
+                item = _from_record(key, obj, registry.department_of(key))
+            elif _is_row(obj):
+                item = _from_row(obj)
+                if key is not None and key != item.key:
+                    raise WenmingError(f"resource row {item.key!r} given under key {key!r}")
+            else:
+                raise WenmingError(
+                    f"not a resource: {type(obj).__name__} (expected Resource or ResourceRow)"
+                )
+            if item.kind not in KINDS:
+                raise WenmingError(f"resource {item.key!r}: unknown kind {item.kind!r}")
+            if item.key in items:
+                raise WenmingError(f"resource {item.key!r} is given twice")
+            items[item.key] = item
+        return [items[k] for k in sorted(items)]
+
+    @staticmethod
+    def _vocabularies(registry: Registry, items: list[_Item]) -> dict[str, Vocab]:
+        vocab = {
+            "categories": Vocab(registry.categories),
+            "audiences": Vocab(registry.audiences),
+            "tags": Vocab(),
+            "departments": Vocab(registry.departments),
+            "templates": Vocab(registry.templates),
+            "site_types": Vocab(registry.site_types),
+        }
+        for it in items:
+            vocab["categories"].add(it.categories)
+            vocab["audiences"].add(it.audiences)
+            vocab["tags"].add(it.tags)
+            vocab["tags"].add(it.skills)
+            if it.department:
+                vocab["departments"].add((it.department,))
+            if it.template:
+                vocab["templates"].add((it.template,))
+            if it.site_type:
+                vocab["site_types"].add((it.site_type,))
+        return vocab
+
+    @staticmethod
+    def _implementations(registry: Registry) -> dict[str, tuple[type, Any]]:
+        """Import each rule's kind implementation once (cached per kind)."""
+        classes: dict[str, type] = {}
+        out: dict[str, tuple[type, Any]] = {}
+        for rule_id, rule in registry.rules.items():
+            kind = registry.rule_kinds[rule.kind]
+            if rule.kind not in classes:
+                module_name, _, attr = kind.impl.partition(":")
+                try:
+                    module = importlib.import_module(module_name)
+                    classes[rule.kind] = getattr(module, attr)
+                except (ImportError, AttributeError) as exc:
+                    raise WenmingError(
+                        f"rule kind {rule.kind!r} (plugin {registry.owner(rule.kind)!r}): "
+                        f"cannot import its implementation {kind.impl!r}: {exc}"
+                    ) from None
+            out[rule_id] = (classes[rule.kind], rule.params)
+        return out
+
+    def _columns(
+        self,
+        items: list[_Item],
+        reputation: Mapping[str, tuple[float, int]] | None,
+        load: Mapping[str, int | float] | None,
+        slots: Mapping[str, int] | None,
+    ) -> dict[str, np.ndarray]:
+        v = self.vocab
+        keys = self.keys
+        positions = [_position(it.place, it.lng, it.lat) for it in items]
+        lng = np.array([p[0] for p in positions], dtype=np.float64)
+        lat = np.array([p[1] for p in positions], dtype=np.float64)
+        x, y, z = unit_vectors(lng, lat)
+        reach_km = np.array(
+            [it.reach_km if it.reach_km is not None else math.nan for it in items],
+            dtype=np.float64,
+        )
+        given_slots = fill(keys, slots, None)
+        slot_values = [
+            int(
+                s
+                if s is not None
+                else (it.slots if it.slots is not None else default_slots(it.kind, it.members))
+            )
+            for it, s in zip(items, given_slots, strict=True)
+        ]
+        return {
+            "key": np.array(keys, dtype=object),
+            "place": np.array([it.place for it in items], dtype=object),
+            "kind": np.array([KINDS.index(it.kind) for it in items], dtype=np.int8),
+            "department": v["departments"].codes([it.department for it in items]),
+            "template": v["templates"].codes([it.template for it in items]),
+            "site_type": v["site_types"].codes([it.site_type for it in items]),
+            "category": v["categories"].masks([it.categories for it in items]),
+            "audience": v["audiences"].masks([it.audiences for it in items]),
+            "tag": v["tags"].masks([(*it.tags, *it.skills) for it in items]),
+            "skill": v["tags"].masks([it.skills for it in items]),
+            "x": x,
+            "y": y,
+            "z": z,
+            "wide": np.array([p[2] for p in positions], dtype=bool),
+            "reach_km": reach_km,
+            "reach_dot": np.cos(np.minimum(reach_km / EARTH_RADIUS_KM, math.pi)),
+            "capacity": np.array([it.capacity for it in items], dtype=np.float64),
+            "members": np.array([it.members or 0 for it in items], dtype=np.float64),
+            "months": np.array([month_mask(it.months) for it in items], dtype=np.uint16),
+            **self._inputs(reputation, load),
+            "slots": np.array(slot_values, dtype=np.int64),
+        }
+
+    def _compile_template_fit(self, registry: Registry, impls: dict[str, tuple[type, Any]]) -> None:
+        """Compile what judging joint templates needs: the templates as columns, and a
+        second instance of each rule that can judge them (see :meth:`fitting_templates`).
+
+        Those instances get their own tag vocabulary — the engine's plus the templates'
+        words — so the templates' words never widen the resources' tag masks (one more
+        ``uint64`` word per resource would slow every ranking down).
+        """
+        tags = Vocab(self.vocab["tags"].index)
+        for template in registry.joint_templates().values():
+            tags.add(_template_words(template))
+        vocab = {**self.vocab, "tags": tags}
+        context = KindContext(registry, vocab, self.config.reach_km)
+        self._fit_vocab = vocab
+        self._fit_rules = [
+            (rule, type(rule.kind)(impls[rule.id][1], context.for_rule(rule.id)))
+            for rule in self._rules
+            if rule.mask is None and isinstance(rule.kind, TEMPLATE_KINDS)
+        ]
+        ids = sorted(registry.joint_templates())
+        templates = [registry.templates[t] for t in ids]
+        self._templates = {
+            "key": np.array(ids, dtype=object),
+            "category": vocab["categories"].masks([(t.category,) for t in templates]),
+            "audience": vocab["audiences"].masks([t.audiences for t in templates]),
+            "tag": tags.masks([_template_words(t) for t in templates]),
+            "skill": tags.masks(
+                [(*t.skills, *(s for p in t.parts for s in p.skills)) for t in templates]
+            ),
+            "months": np.array([month_mask(t.months) for t in templates], dtype=np.uint16),
+        }
+
+    def _inputs(
+        self,
+        reputation: Mapping[str, tuple[float, int]] | tuple[Any, Any] | None,
+        load: Mapping[str, int | float] | Any | None,
+    ) -> dict[str, np.ndarray]:
+        """Reputation and load columns from mappings by key or arrays aligned with
+        :attr:`keys` (reputation as ``(means, counts)``); neutral where absent."""
+        n = len(self.keys)
+        out: dict[str, np.ndarray] = {}
+        if reputation is not None:
+            if isinstance(reputation, Mapping):
+                for key, value in reputation.items():
+                    if not (isinstance(value, tuple | list) and len(value) == 2):
+                        raise WenmingError(f"reputation[{key!r}] must be (mean rating, count)")
+                pairs = fill(self.keys, reputation, (0.0, 0))
+                means = np.array([float(v[0]) for v in pairs], dtype=np.float64)
+                counts = np.array([float(v[1]) for v in pairs], dtype=np.float64)
+            else:
+                means, counts = (np.asarray(a, dtype=np.float64) for a in reputation)
+            if means.shape != (n,) or counts.shape != (n,):
+                raise WenmingError(f"reputation arrays must have one entry per resource ({n})")
+            out["rep_mean"], out["rep_count"] = means, counts
+        elif "rep_mean" not in getattr(self, "columns", {}):
+            out["rep_mean"], out["rep_count"] = np.zeros(n), np.zeros(n)
+        if load is not None:
+            if isinstance(load, Mapping):
+                values = np.array(fill(self.keys, load, 0), dtype=np.float64)
+            else:
+                values = np.asarray(load, dtype=np.float64)
+            if values.shape != (n,):
+                raise WenmingError(f"load must have one entry per resource ({n})")
+            out["load"] = values
+        elif "load" not in getattr(self, "columns", {}):
+            out["load"] = np.zeros(n)
+        return out
+
+    def with_inputs(
+        self,
+        *,
+        reputation: Mapping[str, tuple[float, int]] | tuple[Any, Any] | None = None,
+        load: Mapping[str, int | float] | Any | None = None,
+    ) -> Engine:
+        """A copy with new reputation and/or load, sharing everything compiled.
+
+        Cheap (no recompilation), so a dispatcher can refresh evaluations and open
+        dispatches before each round. Mappings are by resource key; arrays are
+        aligned with :attr:`keys`. What is not given is kept.
+        """
+        new = copy.copy(self)
+        new.columns = {**self.columns, **self._inputs(reputation, load)}
+        new._all = Columns(new.columns)
+        new._rules = []
+        for rule in self._rules:
+            clone = copy.copy(rule)
+            clone.view = Columns(new.columns, rule.index) if rule.mask is not None else new._all
+            new._rules.append(clone)
+        return new
+
+    def _compile(self, registry: Registry, impls: dict[str, tuple[type, Any]]) -> list[_Rule]:
+        cols = self.columns
+        n = len(self.keys)
+        compiled: list[_Rule] = []
+        for position, (rule_id, rule) in enumerate(registry.rules.items()):
+            impl, params = impls[rule_id]
+            try:
+                kind = impl(params, self.context.for_rule(rule_id))
+            except Exception as exc:
+                raise WenmingError(
+                    f"rule {rule_id!r}: its kind {rule.kind!r} refused the params: {exc}"
+                ) from exc
+            scope = rule.scope
+            mask = np.ones(n, dtype=bool)
+            if scope.departments:
+                codes = [self.vocab["departments"].index[d] for d in scope.departments]
+                mask &= np.isin(cols["department"], codes)
+            if scope.templates:
+                codes = [self.vocab["templates"].index[t] for t in scope.templates]
+                mask &= np.isin(cols["template"], codes)
+            if scope.resource_kinds:
+                mask &= np.isin(cols["kind"], [KINDS.index(k) for k in scope.resource_kinds])
+            scoped = not mask.all()
+            index = np.flatnonzero(mask) if scoped else None
+            categories = None
+            if scope.categories:
+                categories = np.array(
+                    [self.vocab["categories"].index[c] for c in scope.categories], dtype=np.int32
+                )
+            compiled.append(
+                _Rule(
+                    id=rule_id,
+                    position=position,
+                    kind=kind,
+                    weight=float(self.config.weights.get(rule_id, rule.weight)),
+                    filters=rule.mode in ("filter", "both"),
+                    scores=rule.mode in ("score", "both"),
+                    mask=mask if scoped else None,
+                    index=index,
+                    view=Columns(cols, index) if scoped else self._all,
+                    categories=categories,
+                    description=rule.description,
+                )
+            )
+        return compiled

@@ -1,0 +1,339 @@
+"""Ranking one demand: two-phase evaluation (filters, then scores) over every resource."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from attrs import evolve
+
+from wenming.errors import WenmingError
+from wenming.matching.arrays import (
+    Columns,
+    Vocab,
+    unit_vectors,
+    window_mask,
+)
+from wenming.matching.demand import Demand
+from wenming.matching.resources import (
+    _Rule,
+)
+from wenming.matching.results import (
+    Candidate,
+    Exclusion,
+    Ranking,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+class Ranker:
+    """The part of the engine that ranks one demand."""
+
+    # ------------------------------------------------------------------ one demand
+
+    def _evaluate(
+        self,
+        dem: dict[str, np.ndarray],
+        j: int,
+        subset: np.ndarray | None = None,
+        *,
+        record: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray, list[_Rule], np.ndarray | None, np.ndarray]:
+        """Filter and score demand ``j`` against all resources (or ``subset``).
+
+        Returns the passing resource indices, their contribution matrix (scoring
+        rule × passing resource), the scoring rules, the first failing rule position
+        per judged resource (``record``) and the judged indices.
+        """
+        dview = Columns(dem, j)
+        category = int(dem["category_id"][j])
+        judged = np.arange(len(self.keys)) if subset is None else subset
+        ok = np.ones(len(judged), dtype=bool)
+        first = np.full(len(judged), -1, dtype=np.int32) if record else None
+        rules = [r for r in self._rules if r.categories is None or category in r.categories]
+        for rule in rules:
+            if not rule.filters:
+                continue
+            where, view = self._restrict(rule, subset, judged)
+            if where is not None and len(where) == 0:
+                continue
+            passed = rule.kind.passes(view, dview)
+            if passed is None:
+                continue
+            passed = np.broadcast_to(passed, (view.size,))
+            if where is None:
+                if first is not None:
+                    first[(first < 0) & ~passed] = rule.position
+                ok &= passed
+            else:
+                if first is not None:
+                    failed = where[~passed]
+                    first[failed[first[failed] < 0]] = rule.position
+                ok[where] &= passed
+        survivors = judged[ok]
+        scoring = [r for r in rules if r.scores]
+        contrib = np.zeros((len(scoring), len(survivors)))
+        for row, rule in enumerate(scoring):
+            if rule.mask is None:
+                where, view = None, Columns(self.columns, survivors)
+            else:
+                where = np.flatnonzero(rule.mask[survivors])
+                if len(where) == 0:
+                    continue
+                view = Columns(self.columns, survivors[where])
+            if view.size == 0:
+                continue
+            score = np.broadcast_to(rule.kind.score(view, dview), (view.size,))
+            if where is None:
+                contrib[row] = rule.weight * score
+            else:
+                contrib[row, where] = rule.weight * score
+        return survivors, contrib, scoring, first, judged
+
+    def _restrict(
+        self, rule: _Rule, subset: np.ndarray | None, judged: np.ndarray
+    ) -> tuple[np.ndarray | None, Columns]:
+        """Positions within ``judged`` that ``rule`` applies to, and their columns."""
+        if subset is None:
+            return (rule.index, rule.view) if rule.mask is not None else (None, self._all)
+        if rule.mask is None:
+            return None, Columns(self.columns, judged)
+        where = np.flatnonzero(rule.mask[judged])
+        return where, Columns(self.columns, judged[where])
+
+    def _candidates(
+        self,
+        survivors: np.ndarray,
+        contrib: np.ndarray,
+        scoring: list[_Rule],
+        k: int | None,
+        explain: bool,
+    ) -> list[Candidate]:
+        """Top ``k`` candidates by score, ties by key (resources are sorted by key)."""
+        total = contrib.sum(axis=0) if len(scoring) else np.zeros(len(survivors))
+        order = np.lexsort((survivors, -total))
+        if k is not None:
+            order = order[: k + 8]  # a margin for re-sorting on exact Python sums
+        judged_by = [(r.id, r.mask) for r in scoring]
+        out: list[tuple[float, int, Candidate]] = []
+        for pos in order:
+            i = int(survivors[pos])
+            breakdown = {
+                rid: float(contrib[row, pos])
+                for row, (rid, mask) in enumerate(judged_by)
+                if mask is None or mask[i]
+            }
+            score = sum(breakdown.values())
+            item = self._items[i]
+            out.append(
+                (
+                    -score,
+                    i,
+                    Candidate(
+                        key=item.key,
+                        kind=item.kind,
+                        department=item.department,
+                        score=score,
+                        breakdown=breakdown if explain else {},
+                        name=item.name or "",
+                        synthetic=bool(item.synthetic),
+                    ),
+                )
+            )
+        out.sort(key=lambda t: (t[0], t[1]))
+        result = [c for _, _, c in out]
+        return result[:k] if k is not None else result
+
+    def rank(
+        self,
+        demand: Demand,
+        k: int = 10,
+        *,
+        explain: bool = True,
+        include_excluded: bool = False,
+    ) -> Ranking:
+        """The top ``k`` candidates for one demand, each with its per-rule breakdown
+        (``explain``), and, with ``include_excluded``, every refused resource with the
+        first rule that refused it and why."""
+        if k < 0:
+            raise WenmingError(f"k must be ≥ 0, got {k}")
+        resolved = self.resolve(demand)
+        dem = self._demand_columns([resolved])
+        survivors, contrib, scoring, first, _ = self._evaluate(dem, 0, record=include_excluded)
+        candidates = self._candidates(survivors, contrib, scoring, k, explain)
+        excluded = self._exclusions(dem, 0, first, None) if include_excluded else []
+        return Ranking(
+            demand=resolved,
+            candidates=candidates,
+            excluded=excluded,
+            considered=len(self.keys),
+            passed=len(survivors),
+        )
+
+    def _exclusions(
+        self,
+        dem: dict[str, np.ndarray],
+        j: int,
+        first: np.ndarray | None,
+        judged: np.ndarray | None,
+    ) -> list[Exclusion]:
+        if first is None:
+            return []
+        dview = Columns(dem, j)
+        out = []
+        for pos in np.flatnonzero(first >= 0):
+            i = int(judged[pos]) if judged is not None else int(pos)
+            rule = self._rules[int(first[pos])]
+            try:
+                reason = rule.kind.reason(Columns(self.columns, i), dview)
+            except Exception as exc:  # a reason must never hide the ranking
+                reason = f"refused ({type(exc).__name__} while explaining: {exc})"
+            out.append(Exclusion(key=self.keys[i], rule_id=rule.id, reason=reason))
+        return out
+
+    # ------------------------------------------------------------------ demands
+
+    def _resolve_id(
+        self,
+        table: Mapping[str, Any],
+        vocab: Vocab | None,
+        value: str,
+        own: str | None,
+        what: str,
+        demand_id: str,
+    ) -> str:
+        if "." in value and (value in table or (vocab is not None and value in vocab)):
+            return value
+        known = set(table) | (set(vocab.index) if vocab is not None else set())
+        if "." in value:
+            if value in known:
+                return value
+        else:
+            for ns in (own, "core"):
+                if ns and f"{ns}.{value}" in known:
+                    return f"{ns}.{value}"
+            matches = sorted(k for k in known if k.split(".", 1)[-1] == value)
+            if len(matches) == 1:
+                return matches[0]
+            if matches:
+                raise WenmingError(
+                    f"demand {demand_id!r}: {what} {value!r} is ambiguous "
+                    f"({', '.join(matches)}); qualify it"
+                )
+        raise WenmingError(f"demand {demand_id!r}: unknown {what} {value!r}")
+
+    def resolve(self, demand: Demand) -> Demand:
+        """The demand with fully qualified IDs and its template's defaults filled in
+        (category, audiences, tags, and the partner departments of a joint template)."""
+        reg = self.registry
+        template_id = None
+        template = None
+        if demand.template:
+            template_id = self._resolve_id(
+                reg.templates, None, demand.template, None, "template", demand.id
+            )
+            template = reg.templates[template_id]
+        own = template_id.split(".", 1)[0] if template_id else None
+        category = demand.category or (template.category if template else None)
+        if category is not None:
+            category = self._resolve_id(
+                reg.categories, self.vocab["categories"], category, own, "category", demand.id
+            )
+        audiences = demand.audiences or (template.audiences if template else ())
+        audiences = tuple(
+            self._resolve_id(reg.audiences, self.vocab["audiences"], a, own, "audience", demand.id)
+            for a in audiences
+        )
+        tags = demand.tags or (template.tags if template else ())
+        departments = demand.departments or (
+            tuple(p.department for p in template.parts) if template else ()
+        )
+        for dept in departments:
+            if dept not in reg.departments and dept not in self.vocab["departments"]:
+                raise WenmingError(f"demand {demand.id!r}: unknown department {dept!r}")
+        return evolve(
+            demand,
+            category=category,
+            audiences=audiences,
+            tags=tags,
+            template=template_id,
+            departments=tuple(departments),
+        )
+
+    def _demand_columns(
+        self, demands: Sequence[Demand], part_skills: Sequence[Iterable[str]] | None = None
+    ) -> dict[str, np.ndarray]:
+        v = self.vocab
+        m = len(demands)
+        lng = np.empty(m)
+        lat = np.empty(m)
+        for i, d in enumerate(demands):
+            if d.lng is not None and d.lat is not None:
+                lng[i], lat[i] = d.lng, d.lat
+                continue
+            try:
+                from wenming.network import locate
+            except ImportError:
+                raise WenmingError(
+                    f"demand {d.id!r}: give lng/lat (no region data to locate place {d.place!r})"
+                ) from None
+            try:
+                lng[i], lat[i], _approx = locate(d.place)
+            except WenmingError as exc:
+                raise WenmingError(
+                    f"demand {d.id!r}: cannot locate place {d.place!r}: {exc}"
+                ) from None
+        x, y, z = unit_vectors(lng, lat)
+        return {
+            "id": np.array([d.id for d in demands], dtype=object),
+            "place": np.array([d.place for d in demands], dtype=object),
+            "category": v["categories"].masks(
+                [(d.category,) if d.category else () for d in demands]
+            ),
+            "category_id": v["categories"].codes([d.category for d in demands]),
+            "part_skill": v["tags"].masks(part_skills or [()] * m),
+            "audience": v["audiences"].masks([d.audiences for d in demands]),
+            "tag": v["tags"].masks([d.tags for d in demands]),
+            "tag_count": np.array([len(set(d.tags)) for d in demands], dtype=np.float64),
+            "x": x,
+            "y": y,
+            "z": z,
+            "headcount": np.array([d.headcount for d in demands], dtype=np.float64),
+            "months": np.array([window_mask(d.start, d.end) for d in demands], dtype=np.uint16),
+        }
+
+    @staticmethod
+    def _judges(rule: _Rule, category_ids: np.ndarray) -> np.ndarray | None:
+        """Which demands a rule judges (``None``: all)."""
+        if rule.categories is None:
+            return None
+        return np.isin(category_ids, rule.categories)
+
+    # ------------------------------------------------------------------ introspection
+
+    def rules(self) -> list[dict[str, Any]]:
+        """The compiled rules: ID, weight, mode, how many resources they judge."""
+        return [
+            {
+                "id": r.id,
+                "weight": r.weight,
+                "mode": "both" if r.filters and r.scores else ("filter" if r.filters else "score"),
+                "resources": len(self.keys) if r.mask is None else int(r.mask.sum()),
+                "categories": (
+                    None
+                    if r.categories is None
+                    else [list(self.vocab["categories"].index)[c] for c in r.categories]
+                ),
+                "description": r.description,
+            }
+            for r in self._rules
+        ]
+
+    def refusals(self, demand: Demand) -> Counter[str]:
+        """How many resources each rule refused first for one demand."""
+        ranking = self.rank(demand, k=0, explain=False, include_excluded=True)
+        return Counter(e.rule_id for e in ranking.excluded)
