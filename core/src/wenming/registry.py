@@ -15,11 +15,12 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
-from attrs import frozen
+from attrs import field, frozen
 
 from wenming.errors import ConfigError, ContributionError, PluginError, WenmingError
 from wenming.plugins import CORE, Loaded, PluginInfo
 from wenming.records import (
+    DEPARTMENT_RULE_BUDGET,
     Audience,
     Category,
     Department,
@@ -29,6 +30,7 @@ from wenming.records import (
     RuleScope,
     Setting,
     SiteType,
+    Tag,
     Template,
 )
 
@@ -43,6 +45,7 @@ CONTRIBUTION_HOOKS: tuple[tuple[str, type | None], ...] = (
     ("register_audiences", Audience),
     ("register_site_types", SiteType),
     ("register_rule_kinds", RuleKind),
+    ("register_tags", Tag),
     ("register_templates", Template),
     ("register_rules", Rule),
     ("register_resources", Resource),
@@ -58,6 +61,7 @@ _TABLE = {
     Template: "templates",
     Rule: "rules",
     Resource: "resources",
+    Tag: "tags",
 }
 
 _KIND_LABEL = {
@@ -70,6 +74,7 @@ _KIND_LABEL = {
     Template: "template",
     Rule: "rule",
     Resource: "resource",
+    Tag: "tag",
 }
 
 
@@ -82,6 +87,7 @@ _SINGULAR = {
     "templates": "template",
     "rules": "rule",
     "resources": "resource",
+    "tags": "tag",
 }
 
 
@@ -130,6 +136,8 @@ class Registry:
     settings: Mapping[str, Mapping[str, Any]]
     commands: Mapping[str, CommandEntry]
     unavailable: tuple[Unavailable, ...] = ()
+    #: The subject vocabulary: core's tags by bare name, departments' as ``dept.name``.
+    tags: Mapping[str, Tag] = field(factory=lambda: MappingProxyType({}))
 
     @property
     def problems(self) -> list[str]:
@@ -239,7 +247,8 @@ def _accept(contrib: _Contributions, hook: str, record_type: type | None, record
         contrib.department = record
         return
     table = contrib.records[_TABLE[record_type]]
-    rid = f"{plugin}.{record.name}"
+    # core's tags are the shared vocabulary and keep their bare name
+    rid = record.name if (record_type is Tag and plugin == CORE) else f"{plugin}.{record.name}"
     if rid in table:
         raise ContributionError(
             plugin, f"{_KIND_LABEL[record_type]} {rid!r}", "duplicate ID: registered twice"
@@ -375,8 +384,25 @@ def _resolve(
         if res.site_type is not None:
             changes["site_type"] = r.ref(p, "site_types", res.site_type, what, "site_type")
         out["resources"][rid] = attrs.evolve(res, **changes)
+    if contrib.department:
+        code = contrib.department.code
+        for rid, tag in contrib.records["tags"].items():
+            out["tags"][rid] = attrs.evolve(tag, department=code)
+    spent = 0.0
     for rid, rule in contrib.records["rules"].items():
         what = f"rule {rid!r}"
+        if contrib.department and rule.mode in ("score", "both"):
+            spent += abs(rule.weight)
+            if spent > DEPARTMENT_RULE_BUDGET + 1e-9:
+                raise ContributionError(
+                    p,
+                    what,
+                    f"its weight {rule.weight:g} brings the department's scoring rules to "
+                    f"{spent:g} points, over the department rule budget of "
+                    f"{DEPARTMENT_RULE_BUDGET:g} (a department may reorder its own resources, "
+                    "never outbid another's more relevant one)",
+                    field="weight",
+                )
         kind_id = r.ref(p, "rule_kinds", rule.kind, what, "kind")
         kind: RuleKind = r.tables["rule_kinds"][kind_id]
         if rule.mode not in kind.modes:
@@ -524,6 +550,7 @@ def build_registry(
         rule_kinds=_freeze(tables["rule_kinds"]),
         rules=_freeze(tables["rules"]),
         resources=_freeze(tables["resources"]),
+        tags=_freeze(tables["tags"]),
         setting_specs=_freeze({k: _freeze(v) for k, v in specs.items()}),
         settings=_freeze({k: _freeze(v) for k, v in values.items()}),
         commands=_freeze(commands),

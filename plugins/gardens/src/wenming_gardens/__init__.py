@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING
 
 from wenming import API_VERSION, contributes
 from wenming.errors import ConfigError
-from wenming.records import Department, Resource, Rule, RuleScope, Setting, SiteType, Template
+from wenming.records import (
+    Department,
+    Resource,
+    Rule,
+    RuleScope,
+    Setting,
+    SiteType,
+    Template,
+    tag_table,
+)
 
 if TYPE_CHECKING:
     from wenming.registry import Registry
@@ -428,7 +437,7 @@ RULES = (
         name="families_in_nature",
         kind="audience",
         mode="score",
-        weight=2.0,
+        weight=0.11,
         params={"audiences": ["core.families_with_children", "core.minors"]},
         scope=RuleScope(departments=("gardens",), categories=("science",)),
         description=(
@@ -440,7 +449,7 @@ RULES = (
         name="fifteen_minute_nature",
         kind="distance",
         mode="both",
-        weight=1.5,
+        weight=0.08,
         params={"decay_km": 2.0},
         scope=RuleScope(
             departments=("gardens",), resource_kinds=("venue",), categories=("science",)
@@ -534,3 +543,53 @@ register_rules = contributes(RULES, doc="How gardens decide who they serve.")
 
 
 register_settings = contributes(SETTINGS, doc="Gardens' typed settings.")
+
+
+#: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
+TAGS = tag_table(
+    (
+        ("biodiversity", "生物多样性", "Biodiversity", "物种多样性 动植物 生物"),
+        ("birdwatching", "观鸟", "Birdwatching", "看鸟 鸟类观察 候鸟 观鸟活动 鸟类"),
+        ("ecology", "生态", "Ecology", "生态保护 生态文明 生态教育"),
+        ("field_survey", "野外调查", "Field surveys", "野外考察 实地调查 物种调查"),
+        ("forest", "森林", "Forests", "林场 山林 树林 国有林场"),
+        ("forest_chief", "林长", "Forest chiefs", "一日林长 小林长 林长制"),
+        ("forestry", "林业", "Forestry", "护林 森林防火 林业知识"),
+        (
+            "garden_culture",
+            "园林文化",
+            "Garden culture",
+            "园林讲解 园林知识 园林艺术 拙政园 虎丘 苏州园林文化",
+        ),
+        ("garden_interpretation", "园林讲解员", "Garden interpretation", "园林导赏"),
+        ("greening", "绿化", "Greening", "园林绿化 绿化养护 城市绿化 增绿 植绿 护绿"),
+        ("nature_interpretation", "自然讲解", "Nature interpretation", "自然导赏 生态讲解"),
+        (
+            "species_identification",
+            "物种识别",
+            "Species identification",
+            "认识植物 认识动物 识别植物 植物识别",
+        ),
+        (
+            "street_beautification",
+            "街巷美化",
+            "Street beautification",
+            "美化街巷 街道美化 美化环境",
+        ),
+        ("tree_planting", "植树", "Tree planting", "义务植树 种树 植树节 植树造林"),
+        (
+            "wetland",
+            "湿地",
+            "Wetlands",
+            "湿地公园 湿地保护 湿地科普 湿地观察 湿地课程 小科学家 湿地研学",
+        ),
+        ("wetland_survey", "湿地调查", "Wetland surveys", "湿地调查员 湿地监测"),
+        ("wildlife", "野生动物", "Wildlife", "野生动植物 动物保护 救护野生动物 野生植物"),
+        ("wildlife_rescue", "野生动物救护", "Wildlife rescue", "救助野生动物 动物救护 救护站"),
+    )
+)
+
+
+register_tags = contributes(
+    TAGS, doc="The subjects this department serves, with the words people use for them."
+)
