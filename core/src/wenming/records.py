@@ -239,6 +239,9 @@ class RuleKind:
     impl: str = field(validator=_nonempty)
     description: str = field(validator=_nonempty)
     modes: tuple[str, ...] = field(default=RULE_MODES, converter=_tuple)
+    #: ``relevance``: judges the subject (what and for whom); ``order``: who can serve
+    #: and how well (reach, capacity, reputation, load). See "Relevance records".
+    tier: str = field(default="order", validator=_one_of(("relevance", "order")))
 
     @params.validator
     def _params(self, attribute: attrs.Attribute, value: type) -> None:

@@ -94,21 +94,31 @@ AUDIENCES = (
 RULE_KINDS = (
     RuleKind(
         name="category",
+        tier="relevance",
         params=p.CategoryParams,
         impl="wenming.matching.kinds:CategoryKind",
         description="The resource offers the demand's service category.",
     ),
     RuleKind(
         name="tags",
+        tier="relevance",
         params=p.TagsParams,
         impl="wenming.matching.kinds:TagsKind",
         description="Share of the demand's tags the resource carries.",
     ),
     RuleKind(
         name="audience",
+        tier="relevance",
         params=p.AudienceParams,
         impl="wenming.matching.kinds:AudienceKind",
         description="The resource serves the demand's key populations.",
+    ),
+    RuleKind(
+        name="template",
+        tier="relevance",
+        params=p.TemplateParams,
+        impl="wenming.matching.kinds:TemplateKind",
+        description="A demand that names a template prefers its own resources, then its department's.",
     ),
     RuleKind(
         name="distance",
@@ -144,14 +154,17 @@ RULE_KINDS = (
 
 #: Default rules judging every resource; deployments re-weight them by ID.
 RULES = (
-    Rule(name="category", kind="category", mode="both", weight=3.0),
-    Rule(name="distance", kind="distance", mode="both", weight=2.0),
-    Rule(name="capacity", kind="capacity", mode="both", weight=1.0),
+    # subject relevance, in whole points: it decides
+    Rule(name="category", kind="category", mode="both", weight=4.0),
+    Rule(name="tags", kind="tags", mode="score", weight=6.0),
+    Rule(name="audience", kind="audience", mode="score", weight=2.0),
+    Rule(name="template", kind="template", mode="score", weight=4.0),
+    # who can serve and how well, in fractions of a point: it orders equals
+    Rule(name="distance", kind="distance", mode="both", weight=0.35),
+    Rule(name="capacity", kind="capacity", mode="both", weight=0.15),
     Rule(name="time", kind="time", mode="filter", weight=1.0),
-    Rule(name="audience", kind="audience", mode="score", weight=1.0),
-    Rule(name="tags", kind="tags", mode="score", weight=1.0),
-    Rule(name="reputation", kind="reputation", mode="score", weight=1.0),
-    Rule(name="fairness", kind="fairness", mode="score", weight=0.5),
+    Rule(name="reputation", kind="reputation", mode="score", weight=0.15),
+    Rule(name="fairness", kind="fairness", mode="score", weight=0.1),
 )
 
 

@@ -14,6 +14,7 @@ from wenming.matching.arrays import (
 from wenming.matching.demand import Demand
 from wenming.matching.resources import (
     BLOCK_ELEMENTS,
+    contribution,
 )
 from wenming.matching.results import (
     BatchResult,
@@ -92,9 +93,9 @@ class Batcher:
                 rv, dv, size = Columns(self.columns, ri[idx]), Columns(dem, di[idx]), len(idx)
             score = np.broadcast_to(rule.kind.score(rv, dv), (size,))
             if sel is None:
-                total += rule.weight * score
+                total += contribution(rule, score)
             else:
-                total[idx] += rule.weight * score
+                total[idx] += contribution(rule, score)
         return di, ri, total
 
     def _refusal_counts(self, dem: dict[str, np.ndarray], rows: np.ndarray) -> np.ndarray:

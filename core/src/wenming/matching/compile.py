@@ -42,12 +42,87 @@ from wenming.matching.resources import (
     _template_words,
     default_slots,
 )
-from wenming.records import Resource
+from wenming.matching.vocabulary import vocabulary
+from wenming.records import DEPARTMENT_RULE_BUDGET, Resource
 
 if TYPE_CHECKING:
     from wenming.deployment import Deployment
     from wenming.matching.engine import Engine
     from wenming.registry import Registry
+
+
+def _county(place: str | None) -> int:
+    """The 6-digit county code of a division code, as a number (−1: none)."""
+    if place and len(place) >= 6 and place[:6].isdigit():
+        return int(place[:6])
+    return -1
+
+
+def paired_points(deployment: Deployment, resources: Iterable[Any]) -> list[_Item]:
+    """The practice points paired with a station (结对共建) that no published venue
+    stands for, as venues of their department: what the department's templates held
+    at that kind of point offer (categories, audiences, tags), at the point's place.
+
+    A station can offer its paired points' rooms and grounds; a point whose
+    department has no template for its site type offers nothing and is left out.
+    """
+    from sqlalchemy import select
+
+    from wenming.storage.tables import Pairing, Site
+
+    taken = set()
+    for res in resources:
+        extra = getattr(res, "extra", None) or {}
+        if isinstance(extra.get("site"), str):
+            taken.add(extra["site"])
+    registry = deployment.registry
+    offers: dict[tuple[str, str], list[Any]] = {}
+    for tid, template in registry.templates.items():
+        if template.is_joint:
+            continue
+        for site_type in template.site_types:
+            offers.setdefault((registry.owner(tid), site_type), []).append(template)
+    s, p = Site.__table__, Pairing.__table__
+    paired = select(p.c.industry_code).distinct()
+    query = select(
+        s.c.code,
+        s.c.name,
+        s.c.site_type,
+        s.c.parent_code,
+        s.c.department,
+        s.c.lng,
+        s.c.lat,
+        s.c.synthetic,
+    ).where(s.c.level == "practice_point", s.c.code.in_(paired))
+    with deployment.storage.engine.connect() as conn:
+        rows = conn.execute(query.order_by(s.c.code)).all()
+    out = []
+    for r in rows:
+        templates = offers.get((r.department or "", r.site_type))
+        if r.code in taken or not templates or not r.department or not r.parent_code:
+            continue
+        out.append(
+            _Item(
+                key=f"{r.department}.point_{r.code.replace('.', '_')}",
+                kind="venue",
+                department=r.department,
+                name=r.name,
+                place=r.parent_code,
+                site_type=r.site_type,
+                categories=tuple(dict.fromkeys(t.category for t in templates)),
+                audiences=tuple(dict.fromkeys(a for t in templates for a in t.audiences)),
+                tags=tuple(dict.fromkeys(w for t in templates for w in t.tags)),
+                skills=(),
+                capacity=max(t.capacity for t in templates),
+                members=0,
+                months=(),
+                lng=r.lng,
+                lat=r.lat,
+                synthetic=bool(r.synthetic),
+                templates=(),
+            )
+        )
+    return out
 
 
 class Compiler:
@@ -77,13 +152,13 @@ class Compiler:
         impls = self._implementations(registry)
         for rule_id, (impl, params) in impls.items():
             context = self.context.for_rule(rule_id)
-            for vocabulary, names in kind_names(impl, params).items():
-                if vocabulary not in self.vocab:
+            for vocab_name, names in kind_names(impl, params).items():
+                if vocab_name not in self.vocab:
                     raise WenmingError(
-                        f"rule {rule_id!r}: its kind names an unknown vocabulary {vocabulary!r} "
+                        f"rule {rule_id!r}: its kind names an unknown vocabulary {vocab_name!r} "
                         f"(known: {', '.join(self.vocab)})"
                     )
-                self.vocab[vocabulary].add(context.qualify(vocabulary, names))
+                self.vocab[vocab_name].add(context.qualify(vocab_name, names))
         self.columns = self._columns(items, reputation, load, slots)
         self._all = Columns(self.columns)
         self._rules = self._compile(registry, impls)
@@ -113,6 +188,8 @@ class Compiler:
                 rows = session.exec(select(ResourceRow).where(ResourceRow.status == "published"))
                 for row in rows:
                     resources[row.key] = row
+            for item in paired_points(deployment, resources.values()):
+                resources.setdefault(item.key, item)
         return cls(
             deployment.registry,
             list(resources.items()),
@@ -133,7 +210,9 @@ class Compiler:
                 key, obj = entry
             else:
                 key, obj = None, entry
-            if isinstance(obj, Resource):
+            if isinstance(obj, _Item):
+                item = obj
+            elif isinstance(obj, Resource):
                 if key is None:
                     key = by_identity.get(id(obj))
                     if key is None:
@@ -155,6 +234,13 @@ class Compiler:
             if item.key in items:
                 raise WenmingError(f"resource {item.key!r} is given twice")
             items[item.key] = item
+        words = vocabulary(registry)
+        for item in items.values():
+            # one bit per subject: a resource's "water_saving" is the tag water.water_saving
+            item.tags = tuple(dict.fromkeys(words.canonical(t, item.department) for t in item.tags))
+            item.skills = tuple(
+                dict.fromkeys(words.canonical(t, item.department) for t in item.skills)
+            )
         return [items[k] for k in sorted(items)]
 
     @staticmethod
@@ -226,6 +312,8 @@ class Compiler:
             )
             for it, s in zip(items, given_slots, strict=True)
         ]
+        travel = self._travel(items)
+        travel_km = np.array([t[1] for t in travel], dtype=np.float64)
         return {
             "key": np.array(keys, dtype=object),
             "place": np.array([it.place for it in items], dtype=object),
@@ -234,6 +322,17 @@ class Compiler:
             "template": v["templates"].codes([it.template for it in items]),
             "site_type": v["site_types"].codes([it.site_type for it in items]),
             "category": v["categories"].masks([it.categories for it in items]),
+            "category_main": v["categories"].masks([it.categories[:1] for it in items]),
+            "templates": v["templates"].masks(
+                [(*((it.template,) if it.template else ()), *(it.templates or ())) for it in items]
+            ),
+            "department_mask": v["departments"].masks(
+                [(it.department,) if it.department else () for it in items]
+            ),
+            "county": np.array([_county(it.place) for it in items], dtype=np.int64),
+            "venue": np.array([it.kind == "venue" for it in items], dtype=bool),
+            "travel_dot": np.cos(np.minimum(travel_km / EARTH_RADIUS_KM, math.pi)),
+            "travel_county": np.array([t[0] for t in travel], dtype=bool),
             "audience": v["audiences"].masks([it.audiences for it in items]),
             "tag": v["tags"].masks([(*it.tags, *it.skills) for it in items]),
             "skill": v["tags"].masks([it.skills for it in items]),
@@ -250,6 +349,39 @@ class Compiler:
             "slots": np.array(slot_values, dtype=np.int64),
         }
 
+    def _travel(self, items: list[_Item]) -> list[tuple[bool, float]]:
+        """Per resource: where people come from to a destination venue (到场).
+
+        A venue is a destination when its template is a destination template, or when
+        a destination template is held at its site type (a wetland, a scenic garden, a
+        memorial). It then reaches its whole county (a template without
+        ``travel_km``) and the largest ``travel_km`` of those templates. Teams,
+        projects and every other venue travel to the demand (送服务): ``(False, nan)``.
+        """
+        by_type: dict[str, tuple[bool, float]] = {}
+        by_template: dict[str, tuple[bool, float]] = {}
+
+        def merge(a: tuple[bool, float] | None, b: tuple[bool, float]) -> tuple[bool, float]:
+            if a is None:
+                return b
+            km = max((x for x in (a[1], b[1]) if not math.isnan(x)), default=math.nan)
+            return (a[0] or b[0], km)
+
+        for tid, template in self.registry.templates.items():
+            if not template.is_destination:
+                continue
+            reach = (True, math.nan) if template.travel_km is None else (False, template.travel_km)
+            by_template[tid] = reach
+            for site_type in template.site_types:
+                by_type[site_type] = merge(by_type.get(site_type), reach)
+        out: list[tuple[bool, float]] = []
+        for it in items:
+            reach = None
+            if it.kind == "venue":
+                reach = by_template.get(it.template or "") or by_type.get(it.site_type or "")
+            out.append(reach or (False, math.nan))
+        return out
+
     def _compile_template_fit(self, registry: Registry, impls: dict[str, tuple[type, Any]]) -> None:
         """Compile what judging joint templates needs: the templates as columns, and a
         second instance of each rule that can judge them (see :meth:`fitting_templates`).
@@ -259,8 +391,16 @@ class Compiler:
         ``uint64`` word per resource would slow every ranking down).
         """
         tags = Vocab(self.vocab["tags"].index)
-        for template in registry.joint_templates().values():
-            tags.add(_template_words(template))
+        joint = {k: t for k, t in registry.templates.items() if t.is_joint}
+        words = vocabulary(registry)
+        template_words = {
+            k: tuple(
+                dict.fromkeys(words.canonical(w, registry.owner(k)) for w in _template_words(t))
+            )
+            for k, t in joint.items()
+        }
+        for ws in template_words.values():
+            tags.add(ws)
         vocab = {**self.vocab, "tags": tags}
         context = KindContext(registry, vocab, self.config.reach_km)
         self._fit_vocab = vocab
@@ -269,15 +409,22 @@ class Compiler:
             for rule in self._rules
             if rule.mask is None and isinstance(rule.kind, TEMPLATE_KINDS)
         ]
-        ids = sorted(registry.joint_templates())
+        ids = sorted(joint)
         templates = [registry.templates[t] for t in ids]
         self._templates = {
             "key": np.array(ids, dtype=object),
             "category": vocab["categories"].masks([(t.category,) for t in templates]),
             "audience": vocab["audiences"].masks([t.audiences for t in templates]),
-            "tag": tags.masks([_template_words(t) for t in templates]),
+            "category_main": vocab["categories"].masks([(t.category,) for t in templates]),
+            "tag": tags.masks([template_words[k] for k in ids]),
             "skill": tags.masks(
-                [(*t.skills, *(s for p in t.parts for s in p.skills)) for t in templates]
+                [
+                    [
+                        words.canonical(w, registry.owner(k))
+                        for w in (*t.skills, *(s for p in t.parts for s in p.skills))
+                    ]
+                    for k, t in zip(ids, templates, strict=True)
+                ]
             ),
             "months": np.array([month_mask(t.months) for t in templates], dtype=np.uint16),
         }
@@ -369,9 +516,13 @@ class Compiler:
                 categories = np.array(
                     [self.vocab["categories"].index[c] for c in scope.categories], dtype=np.int32
                 )
+            owner = registry.owner(rule_id)
+            tier = registry.rule_kinds[rule.kind].tier if owner == "core" else "order"
             compiled.append(
                 _Rule(
                     id=rule_id,
+                    owner=owner,
+                    tier=tier,
                     position=position,
                     kind=kind,
                     weight=float(self.config.weights.get(rule_id, rule.weight)),
@@ -384,4 +535,28 @@ class Compiler:
                     description=rule.description,
                 )
             )
+        self._check_tiers(compiled)
         return compiled
+
+    def _check_tiers(self, rules: list[_Rule]) -> None:
+        """The order terms must stay below one point of relevance, whatever the
+        deployment's weights: core's order rules plus one department's budget < 1."""
+        spent: dict[str, float] = {}
+        for rule in rules:
+            if rule.scores and rule.owner != "core":
+                spent[rule.owner] = spent.get(rule.owner, 0.0) + abs(rule.weight)
+                if spent[rule.owner] > DEPARTMENT_RULE_BUDGET + 1e-9:
+                    raise WenmingError(
+                        f"matching.weights: rule {rule.id!r} brings plugin {rule.owner!r}'s "
+                        f"scoring rules to {spent[rule.owner]:g} points, over the department "
+                        f"rule budget of {DEPARTMENT_RULE_BUDGET:g}"
+                    )
+        order = sum(
+            abs(r.weight) for r in rules if r.scores and r.owner == "core" and r.tier == "order"
+        )
+        if order + DEPARTMENT_RULE_BUDGET >= 1.0:
+            raise WenmingError(
+                f"matching.weights: core's order rules weigh {order:g} points; with a "
+                f"department's budget of {DEPARTMENT_RULE_BUDGET:g} they must stay below one "
+                "point of relevance (lower distance, capacity, reputation or fairness)"
+            )

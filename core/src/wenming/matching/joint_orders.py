@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from attrs import evolve
 
 from wenming.errors import WenmingError
 from wenming.matching.arrays import (
+    EARTH_RADIUS_KM,
     KINDS,
     Columns,
     window_mask,
@@ -18,8 +21,10 @@ from wenming.matching.demand import Demand
 from wenming.matching.kinds import (
     TagsKind,
 )
+from wenming.matching.resources import contribution
 from wenming.matching.results import (
     Candidate,
+    Exclusion,
     JointProposal,
     TemplateFit,
 )
@@ -65,7 +70,7 @@ class Joiner:
             return self._inferred(demand, k, templates)
         resolved, parts = self._joint_parts(demand, departments)
         pools = self._joint_pools(resolved, parts)
-        proposals = best_combinations(pools, self.columns, self.config.reach_km, k)
+        proposals = best_combinations(pools, self.columns, self._pair_reach(resolved), k)
         template = resolved.template
         if template is not None and self.registry.templates[template].is_joint:
             proposals = [evolve(p, template=template) for p in proposals]
@@ -140,7 +145,7 @@ class Joiner:
                     ok &= np.broadcast_to(passed, (n,))
             if rule.scores:
                 score = np.broadcast_to(kind.score(tview, dview), (n,))
-                contributions.append((rule.id, rule.weight * score))
+                contributions.append((rule.id, contribution(rule, score)))
         fits = []
         for i in np.flatnonzero(ok).tolist():
             breakdown = {rule_id: float(values[i]) for rule_id, values in contributions}
@@ -184,7 +189,7 @@ class Joiner:
                 break
             resolved, parts = self._joint_parts(evolve(demand, template=fit.template), None)
             pools = self._joint_pools(resolved, parts)
-            found = best_combinations(pools, self.columns, self.config.reach_km, k)
+            found = best_combinations(pools, self.columns, self._pair_reach(resolved), k)
             if found:
                 per_template.append([evolve(p, template=fit.template, fit=fit) for p in found])
         interleaved = sorted(
@@ -197,18 +202,50 @@ class Joiner:
         )
         return [p for _, _, p in interleaved[:k]]
 
-    def _gaps(
-        self, resolved: Demand, parts: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
-    ) -> dict[str, str]:
+    def _pair_reach(self, resolved: Demand) -> float:
+        """How far apart two parts may be: the living circle, except for a destination
+        template, whose parts meet at the destination (its travel radius either side,
+        or anywhere when it has none)."""
+        template = self.registry.templates.get(resolved.template or "")
+        if template is None or not template.is_destination:
+            return self.config.reach_km
+        if template.travel_km is None:
+            return math.pi * EARTH_RADIUS_KM
+        return 2.0 * float(template.travel_km)
+
+    def joint_refusals(
+        self, demand: Demand, departments: Sequence[str] | None = None
+    ) -> dict[str, list[Exclusion]]:
+        """Per part, every resource of that department and kind that a rule refused,
+        with the first rule that refused it (what ``--excluded`` shows for a joint
+        order). An inferred demand is read with its best-fitting template."""
+        if self._infers(demand, departments):
+            fits = self._fits_or_fail(self.resolve(demand))
+            demand, departments = evolve(demand, template=fits[0].template), None
+        resolved, parts = self._joint_parts(demand, departments)
+        out: dict[str, list[Exclusion]] = {}
+        for dept, part in parts.items():
+            dem, subset = self._part_columns(resolved, dept, part)
+            _, _, _, first, judged = self._evaluate(dem, 0, subset, record=True)
+            out[dept] = self._exclusions(dem, 0, first, judged)
+        return out
+
+    def _gaps(self, resolved: Demand, parts: Mapping[str, Any]) -> dict[str, str]:
         pools = self._joint_pools(resolved, parts)
         gaps = {}
         for dept, candidates in pools.items():
-            if not candidates:
-                kinds, _skills = parts[dept]
-                gaps[dept] = (
-                    f"no {'/'.join(kinds)} of department {dept!r} passes the rules for "
-                    f"demand {resolved.id!r}"
-                )
+            if candidates:
+                continue
+            kinds = parts[dept][0]
+            dem, subset = self._part_columns(resolved, dept, parts[dept])
+            _, _, _, first, _ = self._evaluate(dem, 0, subset, record=True)
+            counts = Counter(self._rules[int(f)].id for f in first if f >= 0)
+            refused = ", ".join(f"{rule} refused {n}" for rule, n in counts.most_common(3))
+            why = f" ({refused})" if refused else f" (it has no {'/'.join(kinds)})"
+            gaps[dept] = (
+                f"no {'/'.join(kinds)} of department {dept!r} passes the rules for "
+                f"demand {resolved.id!r}{why}"
+            )
         return gaps
 
     def _joint_parts(
@@ -230,21 +267,34 @@ class Joiner:
             if dept not in self.vocab["departments"]:
                 raise WenmingError(f"demand {resolved.id!r}: unknown department {dept!r}")
             part = template_parts.get(dept)
-            parts[dept] = (tuple(part.resource_kinds), tuple(part.skills)) if part else (KINDS, ())
+            parts[dept] = (
+                (tuple(part.resource_kinds), tuple(part.skills), part.headcount_share)
+                if part
+                else (KINDS, (), None)
+            )
         return resolved, parts
 
+    def _part_columns(
+        self, resolved: Demand, dept: str, part: tuple[Any, ...]
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The demand as one part sees it (its skills, its share of the headcount) and
+        the resources that may fill the part (the department's, of the part's kinds)."""
+        kinds, skills, share = part
+        cols = self.columns
+        code = self.vocab["departments"].index[dept]
+        subset = np.flatnonzero(
+            (cols["department"] == code) & np.isin(cols["kind"], [KINDS.index(k) for k in kinds])
+        )
+        if share is not None and resolved.headcount:
+            resolved = evolve(resolved, headcount=max(1, math.ceil(resolved.headcount * share)))
+        return self._demand_columns([resolved], [skills]), subset
+
     def _joint_pools(
-        self, resolved: Demand, parts: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
+        self, resolved: Demand, parts: Mapping[str, Any]
     ) -> dict[str, list[tuple[int, Candidate]]]:
         pools: dict[str, list[tuple[int, Candidate]]] = {}
-        cols = self.columns
-        for dept, (kinds, skills) in parts.items():
-            code = self.vocab["departments"].index[dept]
-            subset = np.flatnonzero(
-                (cols["department"] == code)
-                & np.isin(cols["kind"], [KINDS.index(k) for k in kinds])
-            )
-            dem = self._demand_columns([resolved], [skills])
+        for dept, part in parts.items():
+            dem, subset = self._part_columns(resolved, dept, part)
             survivors, contrib, scoring, _, _ = self._evaluate(dem, 0, subset)
             cands = self._candidates(survivors, contrib, scoring, None, True)
             pools[dept] = [(self._position[c.key], c) for c in cands]

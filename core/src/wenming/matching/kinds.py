@@ -30,7 +30,11 @@ Resource columns: ``kind`` (0 venue, 1 project, 2 team), ``department``,
 ``template``, ``site_type`` (vocabulary codes, −1 none), ``category``, ``audience``,
 ``tag`` (tags and skills), ``skill`` (bitmasks), ``x``/``y``/``z`` (unit vector, NaN
 unknown), ``wide`` (city-wide: no position, serves anywhere), ``capacity``,
-``members``, ``months`` (season mask), ``reach_km`` (the resource's own service
+``members``, ``months`` (season mask), ``category_main`` (the first category: the
+resource's main line of work), ``templates`` (templates the resource delivers),
+``department_mask``, ``venue`` (bool), ``county`` (the 6-digit county code as a number, −1 unknown),
+``travel_dot``/``travel_county`` (a destination venue's travel radius as a dot
+product, NaN none; or its whole county), ``reach_km`` (the resource's own service
 reach, NaN where it has none) and ``reach_dot`` (the cosine of that reach's central
 angle: the smallest unit-vector dot product within it), ``rep_mean``/``rep_count``
 (evaluations), ``load`` (open dispatches), ``slots``, and ``key``/``place`` (strings, for reasons).
@@ -38,6 +42,9 @@ Demand columns: ``category`` (mask of the accepted category), ``part_skill``
 (skills a joint part may offer instead of the category), ``audience``, ``tag``,
 ``tag_count`` (the demand's tag count, unknown tags included), ``x``/``y``/``z``,
 ``headcount`` (0 unknown), ``months`` (months the window touches, 0 undated),
+``template_mask``/``template_departments`` (the named template and its departments),
+``county``, ``travel_dot``/``travel_county`` (how far the requesters travel to a
+destination template's venue: a radius as a dot product, NaN none; or their county),
 ``id``/``place``.
 """
 
@@ -67,6 +74,7 @@ from wenming.matching.params import (
     FairnessParams,
     ReputationParams,
     TagsParams,
+    TemplateParams,
     TimeParams,
 )
 
@@ -100,8 +108,14 @@ class KindContext:
 
     def qualify(self, vocabulary: str, names: Iterable[str]) -> list[str]:
         """Registry IDs for names of a namespaced vocabulary (own plugin, then core);
-        names of other vocabularies (tags) are returned as they are."""
+        tags are read through the registry's vocabulary (a local name or a synonym
+        becomes its tag ID); names of other vocabularies are returned as they are."""
         names = list(names)
+        if vocabulary == "tags":
+            from wenming.matching.vocabulary import vocabulary as words
+
+            known = words(self.registry)
+            return [known.canonical(n, self.owner) for n in names]
         if vocabulary not in self.NAMESPACED:
             return names
         known = self.vocab[vocabulary]
@@ -154,11 +168,14 @@ def _label(vocab: Vocab, mask: np.ndarray) -> str:
 
 class CategoryKind:
     """The resource offers the demand's service category (or, for a joint part, one of
-    the part's skills). A different category scores ``partial``; with ``partial`` > 0
-    the filter lets it through. A demand without a category is not judged."""
+    the part's skills). Its first category is its main line of work and scores 1; a
+    category it also offers scores ``secondary``; a different one ``partial`` (with
+    ``partial`` > 0 the filter lets it through). A demand without a category is not
+    judged."""
 
     def __init__(self, params: CategoryParams, context: KindContext) -> None:
         self.partial = float(params.partial)
+        self.secondary = float(params.secondary)
         self.vocab = context.vocab["categories"]
 
     def _offered(self, res: Columns, dem: Columns) -> np.ndarray:
@@ -172,7 +189,9 @@ class CategoryKind:
 
     def score(self, res: Columns, dem: Columns) -> np.ndarray:
         judged = _any(dem.category)
-        return np.where(self._offered(res, dem), 1.0, np.where(judged, self.partial, 0.0))
+        main = overlaps(res.category_main, dem.category) | overlaps(res.skill, dem.part_skill)
+        offered = np.where(main, 1.0, self.secondary)
+        return np.where(self._offered(res, dem), offered, np.where(judged, self.partial, 0.0))
 
     def reason(self, res: Columns, dem: Columns) -> str:
         return (
@@ -285,7 +304,12 @@ class DistanceKind:
 
     def passes(self, res: Columns, dem: Columns) -> np.ndarray | None:
         dot = res.x * dem.x + res.y * dem.y + res.z * dem.z
-        return res.wide | (dot >= self._min_dot(res))
+        # venues people travel to (到场) reach their county, or their travel radius; a
+        # demand for a destination template (a wedding, a nature outing) travels too
+        county = res.county == dem.county
+        travel = (dot >= res.travel_dot) | (res.travel_county & county)
+        going = res.venue & ((dot >= dem.travel_dot) | (dem.travel_county & county))
+        return res.wide | (dot >= self._min_dot(res)) | travel | going
 
     def score(self, res: Columns, dem: Columns) -> np.ndarray:
         km = km_between(res.x, res.y, res.z, dem.x, dem.y, dem.z)
@@ -298,6 +322,13 @@ class DistanceKind:
         if math.isnan(km):
             return f"the resource's place {res.place} has no known position"
         own = float(res.reach_km)
+        travel = float(res.travel_dot)
+        if bool(res.venue) and not math.isnan(float(dem.travel_dot)):
+            return f"{km:.1f} km away, beyond the demand's travel radius"
+        if bool(res.travel_county):
+            return f"{km:.1f} km away in another county, beyond where people travel to this venue"
+        if not math.isnan(travel):
+            return f"{km:.1f} km away, beyond the travel radius of this destination"
         if math.isnan(own):
             return f"{km:.1f} km away, beyond the {self.reach_km:g} km reach"
         return f"{km:.1f} km away, beyond the resource's own {own:g} km reach"
@@ -400,6 +431,27 @@ class FairnessKind:
 
     def reason(self, res: Columns, dem: Columns) -> str:
         return f"{int(res.load)} open dispatches, more than {self.max_open}"
+
+
+class TemplateKind:
+    """A demand that names a template prefers that template's own resources (score 1),
+    then the other resources of its department(s) (``department``). Not judged when
+    the demand names no template."""
+
+    def __init__(self, params: TemplateParams, context: KindContext) -> None:
+        self.department = float(params.department)
+        self.vocab = context.vocab["templates"]
+
+    def passes(self, res: Columns, dem: Columns) -> np.ndarray | None:
+        return None
+
+    def score(self, res: Columns, dem: Columns) -> np.ndarray:
+        own = overlaps(res.templates, dem.template_mask)
+        same = overlaps(res.department_mask, dem.template_departments)
+        return np.where(own, 1.0, np.where(same, self.department, 0.0))
+
+    def reason(self, res: Columns, dem: Columns) -> str:
+        return "not a resource of the demand's template"
 
 
 def kind_names(impl: type, params: Any) -> Mapping[str, Iterable[str]]:

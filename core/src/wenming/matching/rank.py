@@ -11,20 +11,24 @@ from attrs import evolve
 
 from wenming.errors import WenmingError
 from wenming.matching.arrays import (
+    EARTH_RADIUS_KM,
     Columns,
     Vocab,
     unit_vectors,
     window_mask,
 )
+from wenming.matching.compile import _county
 from wenming.matching.demand import Demand
 from wenming.matching.resources import (
     _Rule,
+    contribution,
 )
 from wenming.matching.results import (
     Candidate,
     Exclusion,
     Ranking,
 )
+from wenming.matching.vocabulary import vocabulary
 
 if TYPE_CHECKING:
     pass
@@ -89,9 +93,9 @@ class Ranker:
                 continue
             score = np.broadcast_to(rule.kind.score(view, dview), (view.size,))
             if where is None:
-                contrib[row] = rule.weight * score
+                contrib[row] = contribution(rule, score)
             else:
-                contrib[row, where] = rule.weight * score
+                contrib[row, where] = contribution(rule, score)
         return survivors, contrib, scoring, first, judged
 
     def _restrict(
@@ -163,16 +167,33 @@ class Ranker:
             raise WenmingError(f"k must be ≥ 0, got {k}")
         resolved = self.resolve(demand)
         dem = self._demand_columns([resolved])
-        survivors, contrib, scoring, first, _ = self._evaluate(dem, 0, record=include_excluded)
+        own = self._own_resources(resolved.template)
+        record = include_excluded or bool(len(own))
+        survivors, contrib, scoring, first, _ = self._evaluate(dem, 0, record=record)
         candidates = self._candidates(survivors, contrib, scoring, k, explain)
         excluded = self._exclusions(dem, 0, first, None) if include_excluded else []
+        refusals: list[Exclusion] = []
+        if len(own) and first is not None:
+            mine = np.zeros_like(first)
+            mine[own] = 1
+            refused = np.where(mine.astype(bool), first, -1)
+            refusals = self._exclusions(dem, 0, refused, None)
         return Ranking(
             demand=resolved,
             candidates=candidates,
             excluded=excluded,
             considered=len(self.keys),
             passed=len(survivors),
+            template_refusals=refusals,
         )
+
+    def _own_resources(self, template_id: str | None) -> np.ndarray:
+        """Indices of the resources that deliver a template (its own, a team built on it)."""
+        if not template_id or template_id not in self.vocab["templates"]:
+            return np.zeros(0, dtype=np.int64)
+        bit = self.vocab["templates"].index[template_id]
+        word = self.columns["templates"][:, bit // 64]
+        return np.flatnonzero((word >> np.uint64(bit % 64)) & np.uint64(1))
 
     def _exclusions(
         self,
@@ -224,6 +245,13 @@ class Ranker:
                     f"demand {demand_id!r}: {what} {value!r} is ambiguous "
                     f"({', '.join(matches)}); qualify it"
                 )
+        if what in ("category", "audience"):
+            # a Chinese or English name: 科学普及, 老年人
+            words = vocabulary(self.registry)
+            found = words.lookup(what, value)
+            if found:
+                return found[0]
+            raise WenmingError(f"demand {demand_id!r}: {words.unknown_message(what, value)}")
         raise WenmingError(f"demand {demand_id!r}: unknown {what} {value!r}")
 
     def resolve(self, demand: Demand) -> Demand:
@@ -248,7 +276,17 @@ class Ranker:
             self._resolve_id(reg.audiences, self.vocab["audiences"], a, own, "audience", demand.id)
             for a in audiences
         )
-        tags = demand.tags or (template.tags if template else ())
+        words = vocabulary(self.registry)
+        if demand.tags:
+            tags, unknown = words.resolve_tags(demand.tags, extra=self.vocab["tags"].index)
+            if unknown:
+                raise WenmingError(
+                    f"demand {demand.id!r}: {words.unknown_message('tag', unknown[0])}"
+                )
+        else:
+            tags = tuple(
+                dict.fromkeys(words.canonical(t, own) for t in (template.tags if template else ()))
+            )
         departments = demand.departments or (
             tuple(p.department for p in template.parts) if template else ()
         )
@@ -264,10 +302,36 @@ class Ranker:
             departments=tuple(departments),
         )
 
+    def _template_departments(self, template_id: str | None) -> tuple[str, ...]:
+        """The department(s) whose resources a demand naming this template prefers next
+        to the template's own: its plugin's, or every part's of a joint template."""
+        if not template_id:
+            return ()
+        template = self.registry.templates.get(template_id)
+        if template is not None and template.is_joint:
+            return tuple(p.department for p in template.parts)
+        return (self.registry.owner(template_id),)
+
+    def _travel_columns(self, demands: Sequence[Demand]) -> dict[str, np.ndarray]:
+        """How far each demand's requesters travel to a venue: a destination template's
+        ``travel_km`` (as the smallest dot product within it) or its whole county."""
+        km = np.full(len(demands), np.nan)
+        county = np.zeros(len(demands), dtype=bool)
+        for i, d in enumerate(demands):
+            template = self.registry.templates.get(d.template or "")
+            if template is not None and template.is_destination:
+                if template.travel_km is None:
+                    county[i] = True
+                else:
+                    km[i] = template.travel_km
+        dot = np.cos(np.minimum(km / EARTH_RADIUS_KM, np.pi))
+        return {"travel_dot": dot, "travel_county": county}
+
     def _demand_columns(
         self, demands: Sequence[Demand], part_skills: Sequence[Iterable[str]] | None = None
     ) -> dict[str, np.ndarray]:
         v = self.vocab
+        words = vocabulary(self.registry)
         m = len(demands)
         lng = np.empty(m)
         lat = np.empty(m)
@@ -295,7 +359,11 @@ class Ranker:
                 [(d.category,) if d.category else () for d in demands]
             ),
             "category_id": v["categories"].codes([d.category for d in demands]),
-            "part_skill": v["tags"].masks(part_skills or [()] * m),
+            "part_skill": v["tags"].masks(
+                [[words.canonical(w) for w in skills] for skills in part_skills]
+                if part_skills
+                else [()] * m
+            ),
             "audience": v["audiences"].masks([d.audiences for d in demands]),
             "tag": v["tags"].masks([d.tags for d in demands]),
             "tag_count": np.array([len(set(d.tags)) for d in demands], dtype=np.float64),
@@ -303,6 +371,14 @@ class Ranker:
             "y": y,
             "z": z,
             "headcount": np.array([d.headcount for d in demands], dtype=np.float64),
+            "county": np.array([_county(d.place) for d in demands], dtype=np.int64),
+            **self._travel_columns(demands),
+            "template_mask": v["templates"].masks(
+                [(d.template,) if d.template else () for d in demands]
+            ),
+            "template_departments": v["departments"].masks(
+                [self._template_departments(d.template) for d in demands]
+            ),
             "months": np.array([window_mask(d.start, d.end) for d in demands], dtype=np.uint16),
         }
 

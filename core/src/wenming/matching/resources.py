@@ -10,6 +10,8 @@ import math
 import sys
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from wenming.errors import WenmingError
 from wenming.matching.kinds import AudienceKind, CategoryKind, TagsKind, TimeKind
 from wenming.records import Resource, Template
@@ -48,6 +50,7 @@ class _Item:
         "synthetic",
         "tags",
         "template",
+        "templates",
     )
 
     def __init__(self, **values: Any) -> None:
@@ -116,6 +119,8 @@ def _from_row(row: ResourceRow) -> _Item:
         reach_km=float(reach) if reach is not None else None,
         slots=slots,
         synthetic=bool(row.synthetic),
+        # a team built from several templates delivers each of them
+        templates=tuple(t for t in extra.get("templates", ()) if isinstance(t, str)),
     )
 
 
@@ -166,7 +171,11 @@ def _position(place: str, lng: float | None, lat: float | None) -> tuple[float, 
 
 
 class _Rule:
-    """A rule compiled for this engine's resources."""
+    """A rule compiled for this engine's resources.
+
+    ``tier`` is ``relevance`` for core's subject rules (their contributions are whole
+    points) and ``order`` for every other rule, a department's included.
+    """
 
     __slots__ = (
         "categories",
@@ -176,8 +185,10 @@ class _Rule:
         "index",
         "kind",
         "mask",
+        "owner",
         "position",
         "scores",
+        "tier",
         "view",
         "weight",
     )
@@ -185,3 +196,12 @@ class _Rule:
     def __init__(self, **values: Any) -> None:
         for name, value in values.items():
             setattr(self, name, value)
+
+
+def contribution(rule: _Rule, score: Any) -> Any:
+    """What a rule adds for a 0–1 score: ``weight × score``, rounded to whole points in
+    the relevance tier (so relevance moves in steps larger than all order terms)."""
+    value = rule.weight * score
+    if rule.tier == "relevance":
+        return np.floor(value + 0.5)
+    return value

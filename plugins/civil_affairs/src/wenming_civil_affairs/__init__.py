@@ -104,6 +104,8 @@ WEDDING_TAGS = ("wedding", "marriage_registration", "outdoor_ceremony", "garden"
 TEMPLATES = (
     Template(
         name="jiangnan_wedding_registration",
+        service_mode="destination",
+        travel_km=60.0,
         name_zh="“江南美学”户外婚姻登记服务",
         name_en="Jiangnan aesthetics outdoor wedding registration",
         category="culture_arts",

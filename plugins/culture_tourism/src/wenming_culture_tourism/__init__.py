@@ -149,6 +149,7 @@ TEMPLATES = (
     ),
     Template(
         name="street_tour_guiding",
+        service_mode="destination",
         name_zh="文化特色街区游线志愿讲解",
         name_en="Volunteer-guided cultural street routes",
         category="culture_arts",

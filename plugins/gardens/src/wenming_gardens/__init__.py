@@ -78,6 +78,8 @@ NATURE_TAGS = ("nature_education", "biodiversity", "ecology")
 TEMPLATES = (
     Template(
         name="wildlife_search_and_rescue",
+        service_mode="destination",
+        travel_km=30.0,
         name_zh="寻访救护野生动植物",
         name_en="Seeking out and rescuing wild animals and plants",
         category="science",
@@ -97,6 +99,8 @@ TEMPLATES = (
     ),
     Template(
         name="forest_chief_for_a_day",
+        service_mode="destination",
+        travel_km=30.0,
         name_zh="小学生一日林长",
         name_en="Forest chief for a day (primary pupils)",
         category="science",
@@ -113,6 +117,8 @@ TEMPLATES = (
     ),
     Template(
         name="wetland_young_scientists",
+        service_mode="destination",
+        travel_km=30.0,
         name_zh="湿地小科学家养成计划",
         name_en="Wetland young scientists programme",
         category="science",
@@ -133,6 +139,8 @@ TEMPLATES = (
     ),
     Template(
         name="wetland_observer",
+        service_mode="destination",
+        travel_km=30.0,
         name_zh="湿地观察员",
         name_en="Wetland observer course",
         category="science",
@@ -150,6 +158,8 @@ TEMPLATES = (
     ),
     Template(
         name="wetland_surveyor",
+        service_mode="destination",
+        travel_km=30.0,
         name_zh="湿地调查员",
         name_en="Wetland surveyor course",
         category="science",
@@ -167,6 +177,8 @@ TEMPLATES = (
     ),
     Template(
         name="wetland_interpreter",
+        service_mode="destination",
+        travel_km=30.0,
         name_zh="湿地讲解员",
         name_en="Wetland interpreter course",
         category="science",
@@ -202,6 +214,7 @@ TEMPLATES = (
     ),
     Template(
         name="garden_culture_tour",
+        service_mode="destination",
         name_zh="园林文化讲解",
         name_en="Classical garden culture tour",
         category="culture_arts",
@@ -217,6 +230,8 @@ TEMPLATES = (
     ),
     Template(
         name="tree_planting",
+        service_mode="destination",
+        travel_km=30.0,
         name_zh="全民义务植树",
         name_en="Voluntary tree planting",
         category="hygiene_environment",

@@ -174,6 +174,8 @@ TEMPLATES = (
     ),
     Template(
         name="herb_garden_practice",
+        service_mode="destination",
+        travel_km=30.0,
         name_zh="中草药识药种药实践",
         name_en="Growing and knowing medicinal herbs",
         category="science",

@@ -107,6 +107,7 @@ TEMPLATES = (
     ),
     Template(
         name="open_lab_day",
+        service_mode="destination",
         name_zh="科技企业实验室开放日",
         name_en="Open laboratory day",
         category="science",

@@ -132,6 +132,7 @@ TEMPLATES = (
     ),
     Template(
         name="summer_swimming",
+        service_mode="destination",
         name_zh="青少年暑期游泳公益培训",
         name_en="Free summer swimming classes for children",
         category="health_fitness",
@@ -166,6 +167,7 @@ TEMPLATES = (
     ),
     Template(
         name="fitness_day_games",
+        service_mode="destination",
         name_zh="全民健身日社区趣味运动会",
         name_en="National Fitness Day community games",
         category="health_fitness",

@@ -93,6 +93,7 @@ TEMPLATES = (
     ),
     Template(
         name="enterprise_open_day",
+        service_mode="destination",
         name_zh="走进国企开放日",
         name_en="State enterprise open day",
         category="science",

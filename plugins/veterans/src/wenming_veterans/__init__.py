@@ -109,6 +109,7 @@ TEMPLATES = (
     ),
     Template(
         name="defence_education",
+        service_mode="destination",
         name_zh="双拥国防园国防教育课",
         name_en="National-defence lesson at the defence park",
         category="theory_policy",
@@ -124,6 +125,7 @@ TEMPLATES = (
     ),
     Template(
         name="remembrance",
+        service_mode="destination",
         name_zh="缅怀先烈祭扫活动",
         name_en="Remembrance of the martyrs",
         category="theory_policy",

@@ -66,6 +66,7 @@ SITE_TYPES = (
 TEMPLATES = (
     Template(
         name="water_journey",
+        service_mode="destination",
         name_zh="一滴水的旅行",
         name_en="The journey of a drop of water",
         category="science",
