@@ -236,8 +236,16 @@ class Compiler:
             items[item.key] = item
         words = vocabulary(registry)
         for item in items.values():
-            # one bit per subject: a resource's "water_saving" is the tag water.water_saving
-            item.tags = tuple(dict.fromkeys(words.canonical(t, item.department) for t in item.tags))
+            # one bit per subject: a resource's "water_saving" is the tag water.water_saving;
+            # a tag named after the department (water.water) is its whole line of work
+            line = (
+                (f"{item.department}.{item.department}",)
+                if f"{item.department}.{item.department}" in registry.tags
+                else ()
+            )
+            item.tags = tuple(
+                dict.fromkeys((*(words.canonical(t, item.department) for t in item.tags), *line))
+            )
             item.skills = tuple(
                 dict.fromkeys(words.canonical(t, item.department) for t in item.skills)
             )

@@ -283,7 +283,9 @@ class AudienceKind:
 
 class DistanceKind:
     """Great-circle distance ``d`` from the resource to the demand: the filter is
-    ``d ≤ reach``, the score ``exp(-d / decay_km)``. The reach of a pair is the
+    ``d ≤ reach`` — or, by mode of service, the same county for a team or project
+    that travels (送服务) and for a destination venue people travel to (到场), or a
+    destination's travel radius — and the score ``exp(-d / decay_km)``. The reach of a pair is the
     resource's own service reach (its ``reach_km`` column) when it has one, else the
     rule's ``reach_km``, else the deployment's living circle. City-wide resources
     (placed at city level, no coordinates) pass and score 0; resources with no known
@@ -309,7 +311,10 @@ class DistanceKind:
         county = res.county == dem.county
         travel = (dot >= res.travel_dot) | (res.travel_county & county)
         going = res.venue & ((dot >= dem.travel_dot) | (dem.travel_county & county))
-        return res.wide | (dot >= self._min_dot(res)) | travel | going
+        # a team or project travels to the demand (送服务) anywhere in its own county,
+        # unless it has a reach of its own
+        outreach = ~res.venue & np.isnan(res.reach_km) & county
+        return res.wide | (dot >= self._min_dot(res)) | travel | going | outreach
 
     def score(self, res: Columns, dem: Columns) -> np.ndarray:
         km = km_between(res.x, res.y, res.z, dem.x, dem.y, dem.z)
@@ -335,9 +340,10 @@ class DistanceKind:
 
 
 class CapacityKind:
-    """The headcount fits the capacity (and fills at least ``min_fill`` of it); the
-    score is the share filled, or capacity/headcount when it overflows. A demand with
-    no headcount is not judged."""
+    """A venue's seats hold the headcount (and it fills at least ``min_fill`` of them);
+    the score is the share filled, or capacity/headcount when it overflows. The filter
+    judges venues only: a team or project that overflows scores lower instead. A
+    demand with no headcount is not judged."""
 
     def __init__(self, params: CapacityParams, context: KindContext) -> None:
         self.min_fill = float(params.min_fill)
@@ -347,7 +353,9 @@ class CapacityKind:
         ok = h <= res.capacity
         if self.min_fill > 0:
             ok = ok & (h >= self.min_fill * res.capacity)
-        return ok | (h <= 0)
+        # a room has seats; a team or a project that overflows runs more sessions or
+        # sends more volunteers: its score says so, it is not refused
+        return ok | (h <= 0) | ~res.venue
 
     def score(self, res: Columns, dem: Columns) -> np.ndarray:
         h = dem.headcount

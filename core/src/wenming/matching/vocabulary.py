@@ -38,6 +38,18 @@ def _key(word: str) -> str:
     return " ".join(word.strip().lower().replace("_", " ").split())
 
 
+_CONVERTER: list = []
+
+
+def _simplified(word: str) -> str:
+    """The word in simplified characters (OpenCC's t2s), loaded on first use."""
+    if not _CONVERTER:
+        import opencc
+
+        _CONVERTER.append(opencc.OpenCC("t2s"))
+    return _CONVERTER[0].convert(word)
+
+
 class Vocabulary:
     """Every word of one registry, indexed by kind."""
 
@@ -73,8 +85,14 @@ class Vocabulary:
     # ------------------------------------------------------------------ look-up
 
     def lookup(self, kind: str, word: str) -> list[str]:
-        """Every ID the word may mean (empty when none)."""
-        return list(self.words[kind].get(_key(word), ()))
+        """Every ID the word may mean (empty when none); a word in traditional
+        characters is read as its simplified form (節水 → 节水)."""
+        found = self.words[kind].get(_key(word))
+        if found is None and not word.isascii():
+            simplified = _simplified(word)
+            if simplified != word:
+                found = self.words[kind].get(_key(simplified))
+        return list(found or ())
 
     def resolve(self, kind: str, word: str, *, extra: Iterable[str] = ()) -> str:
         """The ID a word means; ``extra`` are further accepted IDs (free resource tags).

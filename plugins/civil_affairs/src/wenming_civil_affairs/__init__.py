@@ -419,6 +419,13 @@ register_settings = contributes(SETTINGS, doc="Civil affairs' typed settings.")
 #: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
 TAGS = tag_table(
     (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "civil_affairs",
+            "民政",
+            "Civil affairs",
+            "民政局 慰问 救助 辅具 重阳 重阳节 认知症 阿尔茨海默 失智 新人 养老院 敬老院 社区养老 低保户",
+        ),
         ("ceremony_hosting", "仪式主持", "Ceremony hosting", "主持 司仪 证婚"),
         ("digital_skills", "数字技能", "Digital skills", "教老人用手机 智能技术 数字助老"),
         (

@@ -466,6 +466,13 @@ register_settings = contributes(
 #: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
 TAGS = tag_table(
     (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "culture_tourism",
+            "文化旅游",
+            "Culture and tourism",
+            "文旅 文化馆 集市 菜场改造 街区游线 国画 送戏下乡 音乐 公共文化 放映 DIY 文化惠民 文艺团队",
+        ),
         ("art_design", "艺术设计", "Art and design", "设计 美术设计"),
         ("art_professional", "文艺骨干", "Arts professionals", "文艺工作者 艺术家"),
         ("contest", "比赛", "Contests", "大赛 竞赛 评选"),

@@ -339,6 +339,13 @@ register_settings = contributes(SETTINGS, doc="Education's typed settings.")
 #: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
 TAGS = tag_table(
     (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "education",
+            "教育",
+            "Education",
+            "教育局 学校 课后服务 课后 英语 兴趣班 幼小衔接 数学 劳动教育 特殊教育 网络沉迷 camp 学习 功课辅导",
+        ),
         ("childcare", "看护", "Childcare", "托管 看孩子 照看孩子 课后托管 托育"),
         ("counselling", "心理辅导", "Counselling", "心理疏导 心理咨询 谈心"),
         ("enrolment_policy", "招生政策", "Enrolment policy", "入学政策 招生 升学政策 中考政策"),

@@ -383,6 +383,13 @@ register_settings = contributes(SETTINGS, doc="Emergency management's typed sett
 #: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
 TAGS = tag_table(
     (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "emergency",
+            "应急管理",
+            "Emergency management",
+            "应急局 应急 避难场所 应急避难场所 家庭应急 极端天气 火灾 应急志愿者 应急队伍 救生 红十字 防台 台风天",
+        ),
         ("couriers", "快递员", "Couriers", "快递小哥 外卖小哥 送餐员"),
         (
             "disaster_prevention",

@@ -563,6 +563,13 @@ register_settings = contributes(SETTINGS, doc="Gardens' typed settings.")
 #: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
 TAGS = tag_table(
     (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "gardens",
+            "园林绿化",
+            "Gardens and greening",
+            "园林局 绿化局 古树名木 古树 绿地 美丽庭院 认养 认养绿地 绿化养护 昆虫 植物 自然观察 公园绿地 花草树木 林业站",
+        ),
         ("biodiversity", "生物多样性", "Biodiversity", "物种多样性 动植物 生物"),
         ("birdwatching", "观鸟", "Birdwatching", "看鸟 鸟类观察 候鸟 观鸟活动 鸟类"),
         ("ecology", "生态", "Ecology", "生态保护 生态文明 生态教育"),

@@ -470,6 +470,13 @@ def register_commands(register: Callable[[click.Command], None]) -> None:
 #: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
 TAGS = tag_table(
     (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "health",
+            "卫生健康",
+            "Health",
+            "卫健 卫健委 医生 医院 医护 母婴 孕产妇 眼科 口腔 牙齿 防跌倒 控烟 戒烟 签约服务 识药种药 社区医院 卫生院 医疗 看病 健康服务 家庭医生签约",
+        ),
         ("blood_pressure", "测血压", "Blood pressure checks", "量血压 血压 高血压 血糖 测血糖"),
         (
             "chronic_disease",

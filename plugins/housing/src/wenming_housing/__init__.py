@@ -391,6 +391,13 @@ register_settings = contributes(SETTINGS, doc="Housing's typed settings.")
 #: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
 TAGS = tag_table(
     (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "housing",
+            "住房城乡建设",
+            "Housing and construction",
+            "住建 住建局 裂缝 房屋裂缝 农房 建房 业委会 公租房 无障碍 防滑 夜校 工友 安全帽 暖心服务 电梯",
+        ),
         (
             "aging_friendly",
             "适老化改造",

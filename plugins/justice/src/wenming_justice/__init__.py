@@ -443,6 +443,13 @@ register_settings = contributes(SETTINGS, doc="The hotline and consultation slot
 #: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
 TAGS = tag_table(
     (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "justice",
+            "司法",
+            "Justice",
+            "司法局 司法所 模拟法庭 法官 小吴法官说法 消费者权益 消费维权 3·15 土地承包 公证 法律明白人 法律顾问",
+        ),
         ("family_law", "婚姻家庭法律", "Family law", "婚姻法 离婚 赡养 抚养 家事纠纷 婚姻家庭纠纷"),
         ("inheritance", "遗产继承", "Inheritance", "继承 遗嘱 遗产 立遗嘱"),
         ("labour_law", "劳动法", "Labour law", "劳动合同 劳动纠纷 劳动争议 工伤"),

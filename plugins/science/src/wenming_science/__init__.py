@@ -343,6 +343,13 @@ register_settings = contributes(SETTINGS, doc="Science's typed settings.")
 #: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
 TAGS = tag_table(
     (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "science",
+            "科协",
+            "Science association",
+            "科技 科创 科技创新 AI STEM 气象 防雷 种植 病虫害 科技特派员 科学家精神 少年科学院",
+        ),
         ("agritech", "农业科技", "Agricultural technology", "农技 科技兴农 农业技术 种植技术"),
         ("agronomy", "农学", "Agronomy", "农作物 水稻 种田 稻田 农业知识"),
         ("career_inspiration", "职业启蒙", "Career inspiration", "职业体验 科学家 科技工作者"),

@@ -409,6 +409,13 @@ register_settings = contributes(
 #: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
 TAGS = tag_table(
     (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "sports",
+            "体育",
+            "Sports",
+            "体育局 篮球 足球 健步走 马拉松 乒乓球 羽毛球 瑜伽 yoga 跳绳 广场健身 全民运动 健身器材",
+        ),
         ("adaptive_sports", "残疾人体育", "Adaptive sports", "残疾人健身 助残健身 康复体育"),
         (
             "certified_sports_instructor",

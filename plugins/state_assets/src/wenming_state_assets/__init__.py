@@ -306,6 +306,13 @@ register_settings = contributes(SETTINGS, doc="State assets' typed settings.")
 #: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
 TAGS = tag_table(
     (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "state_assets",
+            "国资国企",
+            "State assets and enterprises",
+            "国企 国有企业 国资 国资委 国企服务 供电 水电 稳岗就业 稳岗 小板凳 车间 招聘 企业参观 国企志愿者",
+        ),
         (
             "cooling_heating",
             "送清凉送温暖",

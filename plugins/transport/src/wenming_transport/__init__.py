@@ -424,6 +424,13 @@ register_settings = contributes(SETTINGS, doc="Transport's typed settings.")
 #: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
 TAGS = tag_table(
     (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "transport",
+            "交通运输",
+            "Transport",
+            "交通局 网约车 乘车 电动自行车 头盔 快递 外卖 骑行 公交线路 地铁 暖蜂驿站 帮采买 出行 司乘 客运",
+        ),
         ("children", "儿童", "Children", "小朋友 孩子 学生 小学生"),
         ("city_check", "城市体检", "City check", "市容巡查"),
         ("medical_check", "体检服务", "Medical checks", "职业体检"),

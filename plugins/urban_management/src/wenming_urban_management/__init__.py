@@ -454,6 +454,13 @@ register_settings = contributes(
 #: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
 TAGS = tag_table(
     (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "urban_management",
+            "城市管理",
+            "Urban management",
+            "城管 城管局 乱停车 违章搭建 文明劝导 共享单车 停放 市容 村容村貌 街巷清洁 净美街巷 环卫工 环卫 桶边督导 厨余 乐游姑苏 清洁 recycle",
+        ),
         ("city_rules", "城市管理法规", "City rules", "城管 市容 文明养犬 占道经营 市容市貌"),
         (
             "clean_streets",

@@ -350,6 +350,13 @@ register_settings = contributes(SETTINGS, doc="Veterans' typed settings.")
 #: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
 TAGS = tag_table(
     (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "veterans",
+            "退役军人事务",
+            "Veterans affairs",
+            "退役军人 退伍军人 老兵 军人 优抚 光荣牌 八一 建军节 困难退役军人 军民共建 军休 助医行 助医 就医 住院陪护 拥军",
+        ),
         ("ceremony", "纪念仪式", "Ceremonies", "升旗仪式 悼念 献花"),
         ("double_support", "双拥", "Double support", "拥军优属 拥政爱民 双拥共建 拥军"),
         (

@@ -242,6 +242,13 @@ register_settings = contributes(SETTINGS, doc="Water's typed settings.")
 #: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
 TAGS = tag_table(
     (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "water",
+            "水务",
+            "Water affairs",
+            "水务局 水利 供水 海绵城市 雨水利用 世界水日 中国水周 积水 滨水长廊 水文化 水价 水价政策 水讲堂 河长 水利知识 农村污水",
+        ),
         ("flood", "防汛", "Floods", "汛期 洪水 防洪 防台防汛 暴雨 内涝"),
         ("flood_control", "防汛抢险", "Flood control", "防汛知识 抗洪 防汛救灾 防汛演练"),
         ("plumbing", "水管维修", "Plumbing", "修水龙头 漏水 水龙头 管道维修 查漏"),
