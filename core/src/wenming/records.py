@@ -276,7 +276,9 @@ class Rule:
     name: str = field(validator=_name)
     kind: str = field(validator=_ref)
     params: Any = field(factory=dict, converter=_params)
-    weight: float = 1.0
+    #: Points the rule adds at its best score; a department's scoring rules share the
+    #: department rule budget (see "Relevance records"), hence the small default.
+    weight: float = 0.1
     mode: str = field(default="score", validator=_one_of(RULE_MODES))
     scope: RuleScope = field(factory=RuleScope)
     description: str = ""

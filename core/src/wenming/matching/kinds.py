@@ -308,7 +308,7 @@ class DistanceKind:
         dot = res.x * dem.x + res.y * dem.y + res.z * dem.z
         # venues people travel to (到场) reach their county, or their travel radius; a
         # demand for a destination template (a wedding, a nature outing) travels too
-        county = res.county == dem.county
+        county = (res.county == dem.county) & (res.county >= 0)
         travel = (dot >= res.travel_dot) | (res.travel_county & county)
         going = res.venue & ((dot >= dem.travel_dot) | (dem.travel_county & county))
         # a team or project travels to the demand (送服务) anywhere in its own county,

@@ -278,11 +278,11 @@ class Ranker:
         )
         words = vocabulary(self.registry)
         if demand.tags:
+            # words become tag IDs (names and synonyms too); a word no tag knows stays
+            # a free word: it counts in the share and matches a resource carrying it.
+            # Input points (the CLI, forms) refuse unknown words with "did you mean".
             tags, unknown = words.resolve_tags(demand.tags, extra=self.vocab["tags"].index)
-            if unknown:
-                raise WenmingError(
-                    f"demand {demand.id!r}: {words.unknown_message('tag', unknown[0])}"
-                )
+            tags = (*tags, *unknown)
         else:
             tags = tuple(
                 dict.fromkeys(words.canonical(t, own) for t in (template.tags if template else ()))

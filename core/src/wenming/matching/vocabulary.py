@@ -105,9 +105,10 @@ class Vocabulary:
         ids = self.lookup(kind, word)
         if ids:
             return ids[0]
-        if word in set(extra):
+        extra = set(extra)
+        if word in extra:
             return word
-        raise WenmingError(self.unknown_message(kind, word))
+        raise WenmingError(self.unknown_message(kind, word, extra=extra))
 
     def resolve_tags(
         self, words: Iterable[str], *, extra: Iterable[str] = (), compounds: bool = False
@@ -167,23 +168,30 @@ class Vocabulary:
 
     # ------------------------------------------------------------------ messages
 
-    def suggestions(self, kind: str, word: str, n: int = 3) -> list[str]:
-        """The IDs of the closest known words (by spelling, or a shared part)."""
+    def suggestions(
+        self, kind: str, word: str, n: int = 3, *, extra: Iterable[str] = ()
+    ) -> list[str]:
+        """The IDs of the closest known words (by spelling, or a shared part); ``extra``
+        are further known words (free tags that resources carry)."""
         key = _key(word)
-        keys = list(self.words[kind])
+        table = dict(self.words[kind])
+        for w in extra:
+            table.setdefault(_key(w), [w])
+        keys = list(table)
         close = difflib.get_close_matches(key, keys, n=n * 2, cutoff=0.6)
         close += [k for k in keys if len(k) >= MIN_PART and (k in key or key in k)]
         out: list[str] = []
         for k in close:
-            for rid in self.words[kind][k]:
+            for rid in table[k]:
                 if rid not in out:
                     out.append(rid)
         return out[:n]
 
-    def unknown_message(self, kind: str, word: str) -> str:
+    def unknown_message(self, kind: str, word: str, *, extra: Iterable[str] = ()) -> str:
         label = KINDS[kind]
         hint = ", ".join(
-            f"{rid} ({self.labels[kind][rid]})" for rid in self.suggestions(kind, word)
+            f"{rid} ({self.labels[kind][rid]})" if rid in self.labels[kind] else rid
+            for rid in self.suggestions(kind, word, extra=extra)
         )
         more = f"; did you mean {hint}?" if hint else ""
         return f"unknown {label} {word!r}{more} (wenming vocabulary lists every {label})"
