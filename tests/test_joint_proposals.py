@@ -392,7 +392,12 @@ def test_cli_match_joint_from_a_stations_words(tmp_path, monkeypatch):
         "template fit: core.audience 0.000 · core.category 4.000 · core.tags 6.000" in text.output
     )
     nothing = runner.invoke(
-        cli, ["match", "--joint", "--category", "legal", "--tag", "divorce", "--place", "320508018"]
+        cli, ["match", "--joint", "--category", "legal", "--tag", "调解", "--place", "320508018"]
     )
     assert nothing.exit_code != 0
     assert "no joint template fits its words" in nothing.output
+    typo = runner.invoke(
+        cli, ["match", "--joint", "--category", "legal", "--tag", "pingtn", "--place", "320508018"]
+    )
+    assert typo.exit_code != 0
+    assert "unknown tag 'pingtn'; did you mean pingtan (评弹)" in typo.output

@@ -63,10 +63,19 @@ def departments_markdown() -> str:
     return catalogue()
 
 
+def vocabulary_markdown() -> str:
+    """The vocabulary (categories, audiences, tags, rule kinds) of the installed plugins."""
+    from wenming.catalog import installed_registry
+    from wenming.matching.vocabulary import markdown
+
+    return markdown(installed_registry())
+
+
 #: Pages this module writes, by file name. Other areas add their generators here.
 PAGES: dict[str, Callable[[], str]] = {
     "hooks.md": hooks_markdown,
     "departments.md": departments_markdown,
+    "vocabulary.md": vocabulary_markdown,
 }
 
 

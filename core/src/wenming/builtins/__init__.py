@@ -124,13 +124,13 @@ RULE_KINDS = (
         name="distance",
         params=p.DistanceParams,
         impl="wenming.matching.kinds:DistanceKind",
-        description="Within reach of the demand's place; closer scores higher.",
+        description="Within reach by mode of service (walk, county, travel radius); closer scores higher.",
     ),
     RuleKind(
         name="capacity",
         params=p.CapacityParams,
         impl="wenming.matching.kinds:CapacityKind",
-        description="The headcount fits the resource's capacity; a snug fit scores higher.",
+        description="A venue's seats hold the headcount; a snug fit scores higher.",
     ),
     RuleKind(
         name="time",

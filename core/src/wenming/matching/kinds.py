@@ -335,27 +335,32 @@ class DistanceKind:
         if not math.isnan(travel):
             return f"{km:.1f} km away, beyond the travel radius of this destination"
         if math.isnan(own):
+            if not bool(res.venue) and int(res.county) >= 0:
+                return (
+                    f"{km:.1f} km away in another county, beyond the {self.reach_km:g} km "
+                    "reach (a team or project travels within its own county)"
+                )
             return f"{km:.1f} km away, beyond the {self.reach_km:g} km reach"
         return f"{km:.1f} km away, beyond the resource's own {own:g} km reach"
 
 
 class CapacityKind:
-    """A venue's seats hold the headcount (and it fills at least ``min_fill`` of them);
-    the score is the share filled, or capacity/headcount when it overflows. The filter
-    judges venues only: a team or project that overflows scores lower instead. A
-    demand with no headcount is not judged."""
+    """A venue's seats hold the headcount, and the headcount fills at least
+    ``min_fill`` of the capacity; the score is the share filled, or capacity/headcount
+    when it overflows. Overflow refuses venues only: a team or project that overflows
+    scores lower instead. A demand with no headcount is not judged."""
 
     def __init__(self, params: CapacityParams, context: KindContext) -> None:
         self.min_fill = float(params.min_fill)
 
     def passes(self, res: Columns, dem: Columns) -> np.ndarray | None:
         h = dem.headcount
-        ok = h <= res.capacity
-        if self.min_fill > 0:
-            ok = ok & (h >= self.min_fill * res.capacity)
         # a room has seats; a team or a project that overflows runs more sessions or
         # sends more volunteers: its score says so, it is not refused
-        return ok | (h <= 0) | ~res.venue
+        ok = (h <= res.capacity) | ~res.venue
+        if self.min_fill > 0:
+            ok = ok & (h >= self.min_fill * res.capacity)
+        return ok | (h <= 0)
 
     def score(self, res: Columns, dem: Columns) -> np.ndarray:
         h = dem.headcount

@@ -217,3 +217,120 @@ def resolve(registry: Registry, kind: str, word: str) -> str:
     suggestions for an unknown word.
     """
     return vocabulary(registry).resolve(kind, word)
+
+
+# ----------------------------------------------------------------------------- listing
+
+
+def listing(registry: Registry) -> dict[str, list[dict[str, object]]]:
+    """Everything a demand or a rule can name, as plain data (what ``wenming
+    vocabulary`` prints and the reference page shows): categories, audiences, tags
+    with their synonyms, and rule kinds with their tier, modes and parameters."""
+    import attrs
+
+    def params(kind: object) -> list[dict[str, object]]:
+        out = []
+        for f in attrs.fields(kind.params):  # type: ignore[attr-defined]
+            default = f.default
+            if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+                default = default.factory()
+            if isinstance(default, tuple):
+                default = list(default)
+            out.append({"name": f.name, "type": str(f.type), "default": default})
+        return out
+
+    return {
+        "categories": [
+            {"id": k, "name_zh": c.name_zh, "name_en": c.name_en}
+            for k, c in registry.categories.items()
+        ],
+        "audiences": [
+            {"id": k, "name_zh": a.name_zh, "name_en": a.name_en}
+            for k, a in registry.audiences.items()
+        ],
+        "tags": [
+            {
+                "id": k,
+                "name_zh": t.name_zh,
+                "name_en": t.name_en,
+                "department": t.department,
+                "synonyms": list(t.synonyms),
+            }
+            for k, t in sorted(
+                getattr(registry, "tags", {}).items(), key=lambda kv: ("." in kv[0], kv[0])
+            )
+        ],
+        "rule_kinds": [
+            {
+                "id": k,
+                "tier": kind.tier,
+                "modes": list(kind.modes),
+                "description": kind.description,
+                "meaning": " ".join((kind.params.__doc__ or "").split()),
+                "params": params(kind),
+            }
+            for k, kind in registry.rule_kinds.items()
+        ],
+    }
+
+
+def markdown(registry: Registry) -> str:
+    """The vocabulary as a Markdown reference page."""
+    data = listing(registry)
+    out = [
+        "# Vocabulary",
+        "",
+        "What a demand, a resource or a rule can name, generated from the installed",
+        "plugins (`wenming vocabulary` prints the same; `--json` for tools). A demand may",
+        "give a category, audience or tag by its ID, its Chinese or English name, or (tags)",
+        "a synonym; an unknown word is answered with the closest known ones.",
+        "",
+        "## Service categories",
+        "",
+        "| ID | 中文 | English |",
+        "|---|---|---|",
+        *(f"| `{c['id']}` | {c['name_zh']} | {c['name_en']} |" for c in data["categories"]),
+        "",
+        "## Audiences (重点人群)",
+        "",
+        "| ID | 中文 | English |",
+        "|---|---|---|",
+        *(f"| `{a['id']}` | {a['name_zh']} | {a['name_en']} |" for a in data["audiences"]),
+        "",
+        "## Tags",
+        "",
+        "Core's tags are shared by several departments; a department's tags are namespaced,",
+        "and the tag named after the department (`water.water`) stands for its whole line of",
+        "work: every resource of the department carries it.",
+        "",
+        "| ID | 中文 | English | synonyms |",
+        "|---|---|---|---|",
+        *(
+            f"| `{t['id']}` | {t['name_zh']} | {t['name_en']} | {'、'.join(t['synonyms'])} |"
+            for t in data["tags"]
+        ),
+        "",
+        "## Rule kinds",
+        "",
+        "The **relevance** tier judges the subject and adds whole points; the **order** tier",
+        "judges who can serve and how well, and adds less than one point in all",
+        "(see [Matching](../matching.md)).",
+        "",
+    ]
+    for kind in data["rule_kinds"]:
+        out += [
+            f"### `{kind['id']}`",
+            "",
+            f"{kind['description']} Tier: {kind['tier']}; modes: {', '.join(kind['modes'])}.",
+            "",
+        ]
+        if kind["meaning"]:
+            out += [str(kind["meaning"]), ""]
+        if kind["params"]:
+            out += ["| parameter | type | default |", "|---|---|---|"]
+            out += [
+                f"| `{p['name']}` | `{p['type']}` | `{p['default']!r}` |"
+                for p in kind["params"]  # type: ignore[union-attr]
+            ]
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
