@@ -352,6 +352,13 @@ TAGS = tag_table(
             "二十大精神 党的二十大 创新理论 新思想",
         ),
         ("water_rescue", "水上救援", "Water rescue", "水域救援 溺水救援 落水救援"),
+        ("tour_guiding", "导游讲解", "Tour guiding", "导游 文明旅游 旅游志愿 游客服务 旅游咨询"),
+        (
+            "tour_route",
+            "游览线路",
+            "Tour routes",
+            "旅游线路 游线 citywalk 城市漫步 古城游 游览 旅游",
+        ),
         (
             "wedding",
             "婚礼",
