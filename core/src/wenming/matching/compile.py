@@ -322,6 +322,7 @@ class Compiler:
         ]
         travel = self._travel(items)
         travel_km = np.array([t[1] for t in travel], dtype=np.float64)
+        county = np.array([_county(it.place) for it in items], dtype=np.int64)
         return {
             "key": np.array(keys, dtype=object),
             "place": np.array([it.place for it in items], dtype=object),
@@ -337,7 +338,16 @@ class Compiler:
             "department_mask": v["departments"].masks(
                 [(it.department,) if it.department else () for it in items]
             ),
-            "county": np.array([_county(it.place) for it in items], dtype=np.int64),
+            "county": county,
+            "county_reach": np.where(
+                (
+                    (np.array([it.kind != "venue" and it.reach_km is None for it in items]))
+                    | np.array([t[0] for t in travel], dtype=bool)
+                )
+                & (county >= 0),
+                county,
+                -2,
+            ).astype(np.int64),
             "venue": np.array([it.kind == "venue" for it in items], dtype=bool),
             "travel_dot": np.cos(np.minimum(travel_km / EARTH_RADIUS_KM, math.pi)),
             "travel_county": np.array([t[0] for t in travel], dtype=bool),

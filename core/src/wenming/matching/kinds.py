@@ -32,7 +32,8 @@ Resource columns: ``kind`` (0 venue, 1 project, 2 team), ``department``,
 unknown), ``wide`` (city-wide: no position, serves anywhere), ``capacity``,
 ``members``, ``months`` (season mask), ``category_main`` (the first category: the
 resource's main line of work), ``templates`` (templates the resource delivers),
-``department_mask``, ``venue`` (bool), ``county`` (the 6-digit county code as a number, −1 unknown),
+``department_mask``, ``venue`` (bool), ``county``, ``county_reach`` (the county a
+travelling team or project, or a county-wide destination, reaches; −2 none) (the 6-digit county code as a number, −1 unknown),
 ``travel_dot``/``travel_county`` (a destination venue's travel radius as a dot
 product, NaN none; or its whole county), ``reach_km`` (the resource's own service
 reach, NaN where it has none) and ``reach_dot`` (the cosine of that reach's central
@@ -178,9 +179,14 @@ class CategoryKind:
         self.secondary = float(params.secondary)
         self.vocab = context.vocab["categories"]
 
+    @staticmethod
+    def _skilled(res: Columns, dem: Columns) -> np.ndarray | bool:
+        if not dem.part_skill.any():  # not a joint part: skip a many-word overlap
+            return False
+        return overlaps(res.skill, dem.part_skill)
+
     def _offered(self, res: Columns, dem: Columns) -> np.ndarray:
-        offered = overlaps(res.category, dem.category)
-        return offered | overlaps(res.skill, dem.part_skill)
+        return overlaps(res.category, dem.category) | self._skilled(res, dem)
 
     def passes(self, res: Columns, dem: Columns) -> np.ndarray | None:
         if self.partial > 0:
@@ -189,7 +195,7 @@ class CategoryKind:
 
     def score(self, res: Columns, dem: Columns) -> np.ndarray:
         judged = _any(dem.category)
-        main = overlaps(res.category_main, dem.category) | overlaps(res.skill, dem.part_skill)
+        main = overlaps(res.category_main, dem.category) | self._skilled(res, dem)
         offered = np.where(main, 1.0, self.secondary)
         return np.where(self._offered(res, dem), offered, np.where(judged, self.partial, 0.0))
 
@@ -306,15 +312,20 @@ class DistanceKind:
 
     def passes(self, res: Columns, dem: Columns) -> np.ndarray | None:
         dot = res.x * dem.x + res.y * dem.y + res.z * dem.z
-        # venues people travel to (到场) reach their county, or their travel radius; a
-        # demand for a destination template (a wedding, a nature outing) travels too
-        county = (res.county == dem.county) & (res.county >= 0)
-        travel = (dot >= res.travel_dot) | (res.travel_county & county)
-        going = res.venue & ((dot >= dem.travel_dot) | (dem.travel_county & county))
-        # a team or project travels to the demand (送服务) anywhere in its own county,
-        # unless it has a reach of its own
-        outreach = ~res.venue & np.isnan(res.reach_km) & county
-        return res.wide | (dot >= self._min_dot(res)) | travel | going | outreach
+        # ``county_reach``: the county a team or project travels (送服务) or a destination
+        # venue draws people from (到场), −2 for the rest; ``travel_dot``: a
+        # destination's travel radius (NaN: none)
+        ok = (
+            res.wide
+            | (dot >= self._min_dot(res))
+            | (dot >= res.travel_dot)
+            | (res.county_reach == dem.county)
+        )
+        if np.any(dem.travel_county) or not np.all(np.isnan(dem.travel_dot)):
+            # a demand for a destination template (a wedding, a nature outing) travels
+            same = (res.county == dem.county) & (res.county >= 0)
+            ok = ok | (res.venue & ((dot >= dem.travel_dot) | (dem.travel_county & same)))
+        return ok
 
     def score(self, res: Columns, dem: Columns) -> np.ndarray:
         km = km_between(res.x, res.y, res.z, dem.x, dem.y, dem.z)
@@ -459,6 +470,8 @@ class TemplateKind:
         return None
 
     def score(self, res: Columns, dem: Columns) -> np.ndarray:
+        if not dem.template_mask.any():
+            return np.zeros(())
         own = overlaps(res.templates, dem.template_mask)
         same = overlaps(res.department_mask, dem.template_departments)
         return np.where(own, 1.0, np.where(same, self.department, 0.0))

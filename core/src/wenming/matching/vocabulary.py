@@ -69,6 +69,7 @@ class Vocabulary:
             self.labels["tag"][rid] = tag.name_zh
             for word in (rid, rid.split(".", 1)[-1], tag.name_zh, tag.name_en, *tag.synonyms):
                 self._add("tag", word, rid)
+        self._memo: dict[tuple[str, str | None], str] = {}
         self.local: dict[str, list[str]] = {}
         for rid in tags:
             self.local.setdefault(rid.split(".", 1)[-1], []).append(rid)
@@ -151,6 +152,14 @@ class Vocabulary:
         only department that has it; a Chinese name or synonym resolves like a
         demand's word. A word no tag knows is returned unchanged (a free word).
         """
+        memo = self._memo.get((word, owner))
+        if memo is not None:
+            return memo
+        found = self._canonical(word, owner)
+        self._memo[(word, owner)] = found
+        return found
+
+    def _canonical(self, word: str, owner: str | None) -> str:
         tags = getattr(self.registry, "tags", {})
         if word in tags:
             return word
