@@ -203,10 +203,16 @@ def match(
         _print_candidate(i, c, explain)
     if not ranking.candidates:
         click.echo("no candidate passes the rules" + ("" if excluded else " (see --excluded)"))
-    for e in ranking.template_refusals:
+    own = {engine.keys[i] for i in engine._own_resources(ranking.demand.template)}
+    served = bool(ranking.candidates) and ranking.candidates[0].key in own
+    shown = [] if served else ranking.template_refusals[:5]
+    for e in shown:
         click.echo(
             f"  template {ranking.demand.template}: {e.key} refused by {e.rule_id}: {e.reason}"
         )
+    if shown and len(ranking.template_refusals) > len(shown):
+        more = len(ranking.template_refusals) - len(shown)
+        click.echo(f"  … and {more} more of the template's own resources (see --json)")
     for e in ranking.excluded:
         click.echo(f"  excluded {e.key} by {e.rule_id}: {e.reason}")
 

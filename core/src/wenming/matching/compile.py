@@ -349,6 +349,13 @@ class Compiler:
                 -2,
             ).astype(np.int64),
             "venue": np.array([it.kind == "venue" for it in items], dtype=bool),
+            "visited": np.array(
+                [
+                    it.kind == "venue" or (t[0] or not math.isnan(t[1]))
+                    for it, t in zip(items, travel, strict=True)
+                ],
+                dtype=bool,
+            ),
             "travel_dot": np.cos(np.minimum(travel_km / EARTH_RADIUS_KM, math.pi)),
             "travel_county": np.array([t[0] for t in travel], dtype=bool),
             "audience": v["audiences"].masks([it.audiences for it in items]),
@@ -397,6 +404,9 @@ class Compiler:
             reach = None
             if it.kind == "venue":
                 reach = by_template.get(it.template or "") or by_type.get(it.site_type or "")
+            elif it.kind == "project":
+                # a project of a destination template is held at its destination
+                reach = by_template.get(it.template or "")
             out.append(reach or (False, math.nan))
         return out
 

@@ -32,7 +32,8 @@ Resource columns: ``kind`` (0 venue, 1 project, 2 team), ``department``,
 unknown), ``wide`` (city-wide: no position, serves anywhere), ``capacity``,
 ``members``, ``months`` (season mask), ``category_main`` (the first category: the
 resource's main line of work), ``templates`` (templates the resource delivers),
-``department_mask``, ``venue`` (bool), ``county``, ``county_reach`` (the county a
+``department_mask``, ``venue`` (bool), ``visited`` (a venue, or a project held at
+its destination: people travel to it), ``county``, ``county_reach`` (the county a
 travelling team or project, or a county-wide destination, reaches; −2 none) (the 6-digit county code as a number, −1 unknown),
 ``travel_dot``/``travel_county`` (a destination venue's travel radius as a dot
 product, NaN none; or its whole county), ``reach_km`` (the resource's own service
@@ -324,7 +325,7 @@ class DistanceKind:
         if np.any(dem.travel_county) or not np.all(np.isnan(dem.travel_dot)):
             # a demand for a destination template (a wedding, a nature outing) travels
             same = (res.county == dem.county) & (res.county >= 0)
-            ok = ok | (res.venue & ((dot >= dem.travel_dot) | (dem.travel_county & same)))
+            ok = ok | (res.visited & ((dot >= dem.travel_dot) | (dem.travel_county & same)))
         return ok
 
     def score(self, res: Columns, dem: Columns) -> np.ndarray:
