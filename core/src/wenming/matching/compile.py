@@ -519,6 +519,7 @@ class Compiler:
         cols = self.columns
         n = len(self.keys)
         compiled: list[_Rule] = []
+        scopes: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
         for position, (rule_id, rule) in enumerate(registry.rules.items()):
             impl, params = impls[rule_id]
             try:
@@ -539,6 +540,10 @@ class Compiler:
                 mask &= np.isin(cols["kind"], [KINDS.index(k) for k in scope.resource_kinds])
             scoped = not mask.all()
             index = np.flatnonzero(mask) if scoped else None
+            if scoped:
+                # rules with the same resource scope share one mask (and gathered views)
+                key = (scope.departments, scope.templates, scope.resource_kinds)
+                mask, index = scopes.setdefault(key, (mask, index))
             categories = None
             if scope.categories:
                 categories = np.array(

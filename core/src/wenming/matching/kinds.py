@@ -46,7 +46,8 @@ Demand columns: ``category`` (mask of the accepted category), ``part_skill``
 ``headcount`` (0 unknown), ``months`` (months the window touches, 0 undated),
 ``template_mask``/``template_departments`` (the named template and its departments),
 ``county``, ``travel_dot``/``travel_county`` (how far the requesters travel to a
-destination template's venue: a radius as a dot product, NaN none; or their county),
+destination template's venue: a radius as a dot product, NaN none; or their county)
+and ``travels`` (either is set),
 ``id``/``place``.
 """
 
@@ -322,7 +323,8 @@ class DistanceKind:
             | (dot >= res.travel_dot)
             | (res.county_reach == dem.county)
         )
-        if np.any(dem.travel_county) or not np.all(np.isnan(dem.travel_dot)):
+        travels = dem.travels  # a numpy scalar for one demand, an array for a block
+        if travels.any() if travels.ndim else travels:
             # a demand for a destination template (a wedding, a nature outing) travels
             same = (res.county == dem.county) & (res.county >= 0)
             ok = ok | (res.visited & ((dot >= dem.travel_dot) | (dem.travel_county & same)))

@@ -81,14 +81,21 @@ class Ranker:
         survivors = judged[ok]
         scoring = [r for r in rules if r.scores]
         contrib = np.zeros((len(scoring), len(survivors)))
+        # one gathered view per scope: rules of the same scope share their columns
+        views: dict[int, tuple[np.ndarray | None, Columns]] = {}
         for row, rule in enumerate(scoring):
-            if rule.mask is None:
+            cached = views.get(id(rule.mask))
+            if cached is not None:
+                where, view = cached
+            elif rule.mask is None:
                 where, view = None, Columns(self.columns, survivors)
+                views[id(None)] = (where, view)
             else:
                 where = np.flatnonzero(rule.mask[survivors])
-                if len(where) == 0:
-                    continue
                 view = Columns(self.columns, survivors[where])
+                views[id(rule.mask)] = (where, view)
+            if where is not None and len(where) == 0:
+                continue
             if view.size == 0:
                 continue
             score = np.broadcast_to(rule.kind.score(view, dview), (view.size,))
@@ -325,7 +332,7 @@ class Ranker:
                 else:
                     km[i] = template.travel_km
         dot = np.cos(np.minimum(km / EARTH_RADIUS_KM, np.pi))
-        return {"travel_dot": dot, "travel_county": county}
+        return {"travel_dot": dot, "travel_county": county, "travels": county | ~np.isnan(km)}
 
     def _demand_columns(
         self, demands: Sequence[Demand], part_skills: Sequence[Iterable[str]] | None = None
