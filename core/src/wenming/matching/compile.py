@@ -341,7 +341,9 @@ class Compiler:
             "county": county,
             "county_reach": np.where(
                 (
-                    (np.array([it.kind != "venue" and it.reach_km is None for it in items]))
+                    np.array(
+                        [it.kind != "venue" and it.reach_km is None for it in items], dtype=bool
+                    )
                     | np.array([t[0] for t in travel], dtype=bool)
                 )
                 & (county >= 0),
