@@ -270,6 +270,9 @@ def test_a_department_bonus_never_outbids_a_more_relevant_resource():
         load = {k: int(rng.integers(0, 6)) for k, _ in resources}
         eng = Engine(registry, resources, reputation=reputation, load=load)
         found = eng.rank(ask(tags=tags[:3], audiences=("minors",)), k=12).candidates
+        # ranking the top 3 scores the order tier of fewer survivors: the same answer
+        top3 = eng.rank(ask(tags=tags[:3], audiences=("minors",)), k=3)
+        assert top3.candidates == found[:3] and top3.passed == len(found)
         for a, b in itertools.pairwise(found):
             assert relevance(a) >= relevance(b)
             if relevance(a) > relevance(b):

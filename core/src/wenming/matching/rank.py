@@ -53,14 +53,29 @@ class Ranker:
         rule × passing resource), the scoring rules, the first failing rule position
         per judged resource (``record``) and the judged indices.
         """
+        survivors, first, judged = self._filter(dem, j, subset, record=record)
+        survivors, contrib, scoring = self._score(dem, j, survivors)
+        return survivors, contrib, scoring, first, judged
+
+    def _filter(
+        self,
+        dem: dict[str, np.ndarray],
+        j: int,
+        subset: np.ndarray | None = None,
+        *,
+        record: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+        """The resources passing every filter for demand ``j``, the first failing rule
+        position per judged resource (``record``) and the judged indices."""
         dview = Columns(dem, j)
         category = int(dem["category_id"][j])
         judged = np.arange(len(self.keys)) if subset is None else subset
         ok = np.ones(len(judged), dtype=bool)
         first = np.full(len(judged), -1, dtype=np.int32) if record else None
-        rules = [r for r in self._rules if r.categories is None or category in r.categories]
-        for rule in rules:
-            if not rule.filters:
+        for rule in self._rules:
+            if not rule.filters or (
+                rule.categories is not None and category not in rule.categories
+            ):
                 continue
             where, view = self._restrict(rule, subset, judged)
             if where is not None and len(where) == 0:
@@ -78,22 +93,44 @@ class Ranker:
                     failed = where[~passed]
                     first[failed[first[failed] < 0]] = rule.position
                 ok[where] &= passed
-        survivors = judged[ok]
-        scoring = [r for r in rules if r.scores]
+        return judged[ok], first, judged
+
+    def _score(
+        self, dem: dict[str, np.ndarray], j: int, survivors: np.ndarray, top: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray, list[_Rule]]:
+        """Each scoring rule's contribution for every survivor (rule × survivor).
+
+        With ``top``, only the survivors that can still be among the ``top`` best are
+        scored in the order tier: relevance is in whole points and everything else
+        adds less than one, so a survivor two points of relevance below the
+        ``top``-th best cannot overtake it. The returned survivors are those kept.
+        """
+        dview = Columns(dem, j)
+        category = int(dem["category_id"][j])
+        scoring = [
+            r
+            for r in self._rules
+            if r.scores and (r.categories is None or category in r.categories)
+        ]
+        if top is not None and len(survivors) > top and scoring:
+            relevant = [r for r in scoring if r.tier == "relevance"]
+            rel = np.zeros(len(survivors))
+            for rule in relevant:
+                where, view = self._scope(rule, survivors, {})
+                if where is not None and len(where) == 0:
+                    continue
+                score = np.broadcast_to(rule.kind.score(view, dview), (view.size,))
+                if where is None:
+                    rel += contribution(rule, score)
+                else:
+                    rel[where] += contribution(rule, score)
+            threshold = np.partition(rel, len(rel) - top)[len(rel) - top]
+            survivors = survivors[rel > threshold - 2.0]
         contrib = np.zeros((len(scoring), len(survivors)))
         # one gathered view per scope: rules of the same scope share their columns
         views: dict[int, tuple[np.ndarray | None, Columns]] = {}
         for row, rule in enumerate(scoring):
-            cached = views.get(id(rule.mask))
-            if cached is not None:
-                where, view = cached
-            elif rule.mask is None:
-                where, view = None, Columns(self.columns, survivors)
-                views[id(None)] = (where, view)
-            else:
-                where = np.flatnonzero(rule.mask[survivors])
-                view = Columns(self.columns, survivors[where])
-                views[id(rule.mask)] = (where, view)
+            where, view = self._scope(rule, survivors, views)
             if where is not None and len(where) == 0:
                 continue
             if view.size == 0:
@@ -103,7 +140,22 @@ class Ranker:
                 contrib[row] = contribution(rule, score)
             else:
                 contrib[row, where] = contribution(rule, score)
-        return survivors, contrib, scoring, first, judged
+        return survivors, contrib, scoring
+
+    def _scope(
+        self, rule: _Rule, survivors: np.ndarray, views: dict[int, tuple[Any, Columns]]
+    ) -> tuple[np.ndarray | None, Columns]:
+        """The survivors a rule judges (positions, ``None``: all) and their columns."""
+        cached = views.get(id(rule.mask))
+        if cached is not None:
+            return cached
+        if rule.mask is None:
+            found: tuple[np.ndarray | None, Columns] = (None, Columns(self.columns, survivors))
+        else:
+            where = np.flatnonzero(rule.mask[survivors])
+            found = (where, Columns(self.columns, survivors[where]))
+        views[id(rule.mask)] = found
+        return found
 
     def _restrict(
         self, rule: _Rule, subset: np.ndarray | None, judged: np.ndarray
@@ -176,7 +228,9 @@ class Ranker:
         dem = self._demand_columns([resolved])
         own = self._own_resources(resolved.template)
         record = include_excluded or bool(len(own))
-        survivors, contrib, scoring, first, _ = self._evaluate(dem, 0, record=record)
+        survivors, first, _ = self._filter(dem, 0, record=record)
+        passed = len(survivors)
+        survivors, contrib, scoring = self._score(dem, 0, survivors, top=max(k, 1))
         candidates = self._candidates(survivors, contrib, scoring, k, explain)
         excluded = self._exclusions(dem, 0, first, None) if include_excluded else []
         refusals: list[Exclusion] = []
@@ -190,7 +244,7 @@ class Ranker:
             candidates=candidates,
             excluded=excluded,
             considered=len(self.keys),
-            passed=len(survivors),
+            passed=passed,
             template_refusals=refusals,
         )
 
