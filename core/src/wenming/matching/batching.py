@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -75,22 +75,31 @@ class Batcher:
         di = np.concatenate(rows_out).astype(np.int64)
         ri = np.concatenate(cols_out).astype(np.int64)
         total = np.zeros(len(di))
+        # rules judging the same pairs (same resource scope, same categories) share
+        # their gathered columns
+        views: dict[tuple[int, Any], tuple[Any, Columns, Columns, int]] = {}
         for rule in self._rules:
             if not rule.scores:
                 continue
-            sel = None
-            scope = judges[rule.id]
-            if scope is not None:
-                sel = scope[di]
-            if rule.mask is not None:
-                sel = rule.mask[ri] if sel is None else sel & rule.mask[ri]
-            if sel is None:
-                rv, dv, size = Columns(self.columns, ri), Columns(dem, di), len(di)
-            else:
-                idx = np.flatnonzero(sel)
-                if len(idx) == 0:
-                    continue
-                rv, dv, size = Columns(self.columns, ri[idx]), Columns(dem, di[idx]), len(idx)
+            key = (id(rule.mask), None if rule.categories is None else rule.categories.tobytes())
+            cached = views.get(key)
+            if cached is None:
+                sel = None
+                scope = judges[rule.id]
+                if scope is not None:
+                    sel = scope[di]
+                if rule.mask is not None:
+                    sel = rule.mask[ri] if sel is None else sel & rule.mask[ri]
+                if sel is None:
+                    cached = (None, Columns(self.columns, ri), Columns(dem, di), len(di))
+                else:
+                    idx = np.flatnonzero(sel)
+                    cached = (idx, Columns(self.columns, ri[idx]), Columns(dem, di[idx]), len(idx))
+                views[key] = cached
+            idx, rv, dv, size = cached
+            sel = idx
+            if idx is not None and len(idx) == 0:
+                continue
             score = np.broadcast_to(rule.kind.score(rv, dv), (size,))
             if sel is None:
                 total += contribution(rule, score)

@@ -120,7 +120,8 @@ class Vocabulary:
         emergency management): all of them are kept. With ``compounds``, an unknown
         Chinese word is read by the known words inside it (``节水宣传`` → 节水).
         """
-        extra = set(extra)
+        if not isinstance(extra, (set, frozenset, dict)):
+            extra = set(extra)
         out: dict[str, None] = {}
         unknown: list[str] = []
         for word in words:
