@@ -434,3 +434,15 @@ def test_wenming_vocabulary_lists_every_kind_of_word(tmp_path, registry):
     assert data == json.loads(json.dumps(listing(registry), ensure_ascii=False))
     text = runner.invoke(cli, ["-d", str(path), "vocabulary", "--kind", "tags"])
     assert "water.water_saving  节水  Water saving" in text.output
+
+
+def test_the_words_page_is_current():
+    from pathlib import Path
+
+    from wenming import docgen
+
+    page = Path(__file__).parents[1] / "docs" / "reference" / "words.md"
+    assert page.read_text(encoding="utf-8") == docgen.words_markdown(), (
+        "docs/reference/words.md is stale: run python -m wenming.docgen docs/reference"
+    )
+    assert "| `water.water_saving` | 节水 | Water saving |" in page.read_text(encoding="utf-8")

@@ -63,8 +63,9 @@ def departments_markdown() -> str:
     return catalogue()
 
 
-def vocabulary_markdown() -> str:
-    """The vocabulary (categories, audiences, tags, rule kinds) of the installed plugins."""
+def words_markdown() -> str:
+    """The words a demand or rule may use (categories, audiences, tags with synonyms,
+    rule kinds): what ``wenming vocabulary`` lists, for the installed plugins."""
     from wenming.catalog import installed_registry
     from wenming.matching.vocabulary import markdown
 
@@ -75,7 +76,7 @@ def vocabulary_markdown() -> str:
 PAGES: dict[str, Callable[[], str]] = {
     "hooks.md": hooks_markdown,
     "departments.md": departments_markdown,
-    "vocabulary.md": vocabulary_markdown,
+    "words.md": words_markdown,
 }
 
 
