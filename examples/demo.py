@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from demo_relevance import relevance_demo
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / ".demo"
 
@@ -38,6 +40,7 @@ def main() -> None:
     run("plugins")
     run("check")
     network_demo()
+    relevance_demo(run)
     matching_demo()
     orders_demo()
     __import__("demo_intake").intake_demo(run, capture)  # wishes in the requesters' own words

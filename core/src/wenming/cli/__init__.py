@@ -41,6 +41,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("wenming.cli.orders:evaluate", "评单: the requester rates the service 1–5."),
     "joint": ("wenming.cli.orders:joint", "拼单: joint templates, joint orders and proposals."),
     "plugin": ("wenming.cli.plugin:plugin", "Plugin authors: write a new plugin to start from."),
+    "vocabulary": ("wenming.cli.vocabulary:vocabulary", "Categories, audiences, tags, rule kinds."),
 }
 
 
