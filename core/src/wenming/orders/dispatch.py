@@ -10,14 +10,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from attrs import define, field
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from wenming.orders import decide as core
 from wenming.orders.context import Context
 from wenming.orders.errors import IllegalTransition, InvalidInput, NotFound, WorkflowError
 from wenming.orders.journal import Loaded, Writer
 from wenming.orders.roles import Actor
-from wenming.orders.tables import Dispatch
+from wenming.orders.sql import Driver
 from wenming.orders.views import BatchResult, OrderView, PartView, ResourceView
 
 if TYPE_CHECKING:
@@ -25,9 +25,6 @@ if TYPE_CHECKING:
 
     from wenming.orders.reads import Reads
     from wenming.orders.supply import Supply
-
-T_DISPATCH = Dispatch.__table__
-_INSERT = insert(T_DISPATCH).returning(T_DISPATCH.c.id)
 
 
 @define
@@ -43,11 +40,14 @@ class Choice:
     explanation: dict[str, Any] = field(factory=dict)
 
 
-def write_dispatch(conn: Connection, event: core.Event, part_id: int | None, choice: Choice) -> int:
+def write_dispatch(
+    sql: Driver, conn: Connection, event: core.Event, part_id: int | None, choice: Choice
+) -> int:
     """Insert the dispatch row a dispatch event projects to; return its ID."""
     data = event.data
-    return conn.execute(
-        _INSERT,
+    return sql.insert(
+        conn,
+        "wm_order_dispatch",
         {
             "order_id": event.order_id,
             "part_id": part_id,
@@ -64,7 +64,7 @@ def write_dispatch(conn: Connection, event: core.Event, part_id: int | None, cho
             "outcome": "open",
             "reason": event.reason,
         },
-    ).scalar_one()
+    )
 
 
 class Dispatching:
@@ -104,7 +104,8 @@ class Dispatching:
         (event,) = core.decide(snap, command, at)
 
         def write(conn: Connection, event: core.Event, loaded: Loaded) -> dict[str, Any]:
-            return {"dispatch": write_dispatch(conn, event, loaded.part_id(event.part_seq), choice)}
+            part_id = loaded.part_id(event.part_seq)
+            return {"dispatch": write_dispatch(self.ctx.journal.sql, conn, event, part_id, choice)}
 
         return event, write
 
