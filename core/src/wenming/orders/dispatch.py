@@ -6,6 +6,7 @@ dispatch row itself is written in one place, :func:`write_dispatch`."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -246,7 +247,8 @@ class Dispatching:
                 for i in conn.execute(stmt.order_by(T_ORDER.c.id)).scalars()
                 if wanted is None or i in wanted
             ]
-        views: dict[int, OrderView | None] = {i: self.reads.order(i) for i in ids}
+        found = self.reads.by_ids(ids)
+        views: dict[int, OrderView | None] = {i: found[i] for i in ids}
         for missing in sorted((wanted or set()) - set(views)):
             views[missing] = None
         unassigned: dict[str, str] = {}
@@ -273,10 +275,11 @@ class Dispatching:
         demands = [self.demand(o, p) for o, p in free]
         result = engine.batch(demands, method=method) if demands else None
         dispatched: dict[str, str] = {}
+        resource = functools.cache(self.supply.resource)  # unchanged during the batch
         for demand_id, (order, p) in parts.items():
             key = result.assignments.get(demand_id) if result else None
             try:
-                if key is not None and acceptable(self.supply.resource(key), p, actor):
+                if key is not None and acceptable(resource(key), p, actor):
                     choice = Choice(
                         key=key,
                         part=p.seq,

@@ -148,8 +148,9 @@ class Driver:
         return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
     def _rows(self, cur: Any) -> list[dict[str, Any]]:
+        rows = cur.fetchall()
         names = [d[0] for d in cur.description]
-        return [self.row(names, row) for row in cur.fetchall()]
+        return [self.row(names, row) for row in rows]
 
     def row(self, names: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
         """A row as a dict of converted values (``names`` are column names)."""
