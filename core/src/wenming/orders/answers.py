@@ -46,9 +46,10 @@ _ANSWERED_WHY = (
 )
 _CLOSED = (
     "UPDATE wm_order_dispatch SET outcome = :outcome, outcome_at = :outcome_at,"
-    " reason = :reason WHERE order_id = :oid AND outcome IN ('open', 'accepted', 'in_service')"
+    " reason = :reason WHERE order_id = :oid AND outcome IN ("
+    + ", ".join(f"'{o}'" for o in OPEN_OUTCOMES)  # fixed identifiers, not input
+    + ")"
 )
-assert OPEN_OUTCOMES == ("open", "accepted", "in_service")  # the statement above lists them
 
 
 class Answers:
