@@ -15,8 +15,9 @@ and gets a :class:`~wenming.orders.errors.ConflictError`. ``after_transition``
 observers run after the commit, one plugin at a time; one that raises is logged with
 its plugin's name and the transition stands.
 
-The hot path uses SQLAlchemy Core statements built once (no ORM objects), and the
-lifecycle hooks' implementations are looked up once, when the journal is made:
+The hot path runs plain statements on the driver's cursor (:mod:`wenming.orders.sql`;
+no ORM objects, the order and its parts loaded in one query), and the lifecycle
+hooks' implementations are looked up once, when the journal is made:
 plugins are fixed when a deployment starts (:meth:`Journal.refresh_hooks` re-reads
 them). With no implementation, no :class:`~wenming.records.Transition` is even built.
 """
