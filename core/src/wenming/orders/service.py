@@ -27,7 +27,7 @@ from attrs import define, field
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from wenming.orders import roles, states
+from wenming.orders import capacity, integrity, roles, states
 from wenming.orders.errors import (
     ConflictError,
     IllegalTransition,
@@ -516,6 +516,8 @@ class Workflow:
     ) -> OrderView:
         at = self.clock()
         data = {"order": _jsonable(request), "parts": parts}
+        if idempotency_key is not None:  # kept in the log, so repair can restore it
+            data["key"] = idempotency_key
         # The hooks see the submission before anything is written (order_id 0: no ID yet).
         draft = Transition(
             order_id=0,
@@ -551,7 +553,7 @@ class Workflow:
                     template=request["template"],
                     joint=request["joint"],
                     state="submitted",
-                    version=1,
+                    version=0 if direct is not None else 1,  # a direct order: _write below
                     created_at=at,
                     updated_at=at,
                     state_since=at,
@@ -568,18 +570,20 @@ class Workflow:
             for row, (pid,) in zip(rows, ids, strict=True):
                 row.update(id=pid, resource_key=None, dispatch_id=None, _dirty=False)
             submit = _Step(attrs.evolve(draft, order_id=order_id), None, data)
-            s.execute(insert(T_EVENT).values(**_event(order_id, 1, submit, at)))
             steps = [submit]
-            if direct is not None:
+            if direct is None:
+                integrity.append(s, _event(order_id, 1, submit, at))
+            else:
                 snap = _Snap(
                     order={
                         "id": order_id,
                         "state": "submitted",
-                        "version": 1,
+                        "version": 0,
                         "requester": actor.id,
+                        "window_start": request["start"],
                     },
                     parts=rows,
-                    seen_version=1,
+                    seen_version=0,
                     seen_state="submitted",
                 )
                 choice = Choice(key=direct.key, part=1, method="direct")
@@ -588,7 +592,7 @@ class Workflow:
                 )
                 for step in more:
                     self._before(step.transition)
-                self._write(s, snap, more, at)
+                self._write(s, snap, [submit, *more], at)  # submit is event 1
                 steps += more
         self._observe(steps)
         return self.order(order_id)
@@ -670,6 +674,14 @@ class Workflow:
                 ).scalar_one()
                 part["dispatch_id"] = did
                 data["dispatch"] = did
+                capacity.claim(  # a daily slot, or FullyBooked: the database refuses overbooking
+                    s,
+                    self.registry,
+                    key=res.key,
+                    day=snap.order["window_start"],
+                    order_id=snap.order["id"],
+                    dispatch_id=did,
+                )
 
             step.write = write
             part["resource_key"] = res.key
@@ -817,7 +829,10 @@ class Workflow:
             if p.department is None and actor.role != "department_dispatcher"
         ]
         demands = [self.demand(o, p) for o, p in free]
-        result = engine.batch(demands, method=method) if demands else None
+        result = None
+        if demands:  # under the slots still free on each day (capacity.batch)
+            with self.storage.session() as s:
+                result = capacity.batch(engine, s, demands, method)
         dispatched: dict[str, str] = {}
         for demand_id, (order, p) in parts.items():
             key = result.assignments.get(demand_id) if result else None
@@ -1001,6 +1016,8 @@ class Workflow:
                     .where(T_DISPATCH.c.id == did)
                     .values(outcome=outcome, outcome_at=at, reason=reason or T_DISPATCH.c.reason)
                 )
+                if action == "decline":
+                    capacity.release(s, dispatch_id=did)
                 if served:
                     s.execute(
                         insert(T_HOURS),
@@ -1130,6 +1147,7 @@ class Workflow:
                 .where(T_DISPATCH.c.order_id == order_id, T_DISPATCH.c.outcome.in_(OPEN_OUTCOMES))
                 .values(outcome=outcome, outcome_at=at, reason=reason)
             )
+            capacity.release(s, order_id=order_id)
 
         step.write = write
         return step
@@ -1221,7 +1239,7 @@ class Workflow:
             except _Lost:
                 continue
             except OperationalError as exc:
-                if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                if any(w in str(exc.orig) for w in ("locked", "busy", "deadlock")):
                     continue
                 raise
             except IntegrityError as exc:
@@ -1279,10 +1297,9 @@ class Workflow:
         if done.rowcount != 1:
             raise _Lost
         o.update(values)
-        for i, step in enumerate(steps, start=1):
+        for step in steps:  # events last: appending locks the chain head till commit
             if step.write is not None:
                 step.write(s, step.data)
-            s.execute(insert(T_EVENT).values(**_event(o["id"], version + i, step, at)))
         for p in snap.parts:
             if p["_dirty"]:
                 s.execute(
@@ -1296,6 +1313,8 @@ class Workflow:
                         state_since=p["state_since"],
                     )
                 )
+        for i, step in enumerate(steps, start=1):
+            integrity.append(s, _event(o["id"], version + i, step, at))
 
     def _before(self, transition: Transition) -> None:
         """Ask each ``before_transition`` implementation in turn; the first veto (or a hook

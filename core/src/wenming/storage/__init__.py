@@ -24,11 +24,19 @@ from sqlmodel import Session, SQLModel, select
 
 from wenming.errors import StorageError
 
-#: The schema version this code writes and expects.
-SCHEMA_VERSION = 1
+#: The schema version this code writes and expects (2: hash-chained event log, daily slots).
+SCHEMA_VERSION = 2
 
-#: ``MIGRATIONS[v]`` upgrades a database from version ``v`` to ``v + 1``.
+#: ``MIGRATIONS[v]`` upgrades a database from version ``v`` to ``v + 1``
+#: (the steps live in :mod:`wenming.storage.migrations`).
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+
+def _migrations() -> dict[int, Callable[[Connection], None]]:
+    from wenming.storage.migrations import STEPS
+
+    return {**STEPS, **MIGRATIONS}
+
 
 #: Modules whose SQLModel tables belong to the schema; imported before create_all.
 TABLE_MODULES: list[str] = ["wenming.storage.tables", "wenming.orders.tables"]
@@ -140,7 +148,7 @@ class Storage:
                 f"({SCHEMA_VERSION}); upgrade wenming"
             )
         while version < SCHEMA_VERSION:
-            step = MIGRATIONS.get(version)
+            step = _migrations().get(version)
             if step is None:
                 raise StorageError(f"no migration from schema version {version}")
             with self.engine.begin() as conn:
