@@ -243,7 +243,7 @@ def supply_list(
 
 @click.group()
 def order() -> None:
-    """点单: submit, list and show orders; start, cancel, expire; check the event log."""
+    """点单: submit, list and show orders; start, cancel, expire; verify and repair the event log."""
 
 
 @order.command("submit")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import logging
 import math
 import sys
 from collections import Counter
@@ -165,6 +166,26 @@ def _from_row(row: ResourceRow) -> _Item:
     )
 
 
+def _unusable(row: ResourceRow) -> str | None:
+    """Why a stored resource row cannot be matched (logged and left out), or ``None``."""
+    from wenming.records import check_fields
+
+    try:
+        _from_row(row)
+        check_fields(
+            WenmingError,
+            capacity=row.capacity,
+            members=row.members,
+            reach_km=row.reach_km,
+            lng=row.lng,
+            lat=row.lat,
+        )
+    except WenmingError as exc:
+        logging.getLogger("wenming.matching").warning("resource %s left out: %s", row.key, exc)
+        return str(exc)
+    return None
+
+
 def _template_words(template: Template) -> tuple[str, ...]:
     """The words a joint template is known by: its tags and every skill it (or one of
     its parts) asks for — the template's counterpart of a resource's tags ∪ skills."""
@@ -255,6 +276,8 @@ class Engine:
         slots: Mapping[str, int] | None = None,
     ) -> None:
         self.registry = registry
+        #: Stored rows left out because they are unusable: key → why (see from_deployment).
+        self.skipped: dict[str, str] = {}
         self.config = config or MatchingConfig()
         for rule_id in self.config.weights:
             if rule_id not in registry.rules:
@@ -295,6 +318,7 @@ class Engine:
         ``wm_resource`` rows (a row replaces the registry record with the same key).
         A database without a schema contributes no rows."""
         resources: dict[str, Any] = dict(deployment.registry.resources)
+        skipped: dict[str, str] = {}
         if deployment.storage.schema_version() is not None:
             from sqlmodel import select
 
@@ -303,8 +327,12 @@ class Engine:
             with deployment.storage.session() as session:
                 rows = session.exec(select(ResourceRow).where(ResourceRow.status == "published"))
                 for row in rows:
+                    why = _unusable(row)  # one bad row must not stop every match
+                    if why is not None:
+                        skipped[row.key] = why
+                        continue
                     resources[row.key] = row
-        return cls(
+        engine = cls(
             deployment.registry,
             list(resources.items()),
             config=deployment.config.matching,
@@ -312,6 +340,8 @@ class Engine:
             load=load,
             slots=slots,
         )
+        engine.skipped = skipped
+        return engine
 
     @staticmethod
     def _normalise(registry: Registry, resources: Any) -> list[_Item]:

@@ -18,11 +18,13 @@ dispatch, so a crash leaves no half-booking.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 
+from wenming.errors import WenmingError
 from wenming.orders.errors import WorkflowError
 from wenming.orders.tables import ResourceSlot
 
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from wenming.registry import Registry
 
 T_SLOT = ResourceSlot.__table__
+log = logging.getLogger("wenming.orders")
 
 
 class FullyBooked(WorkflowError):
@@ -156,7 +159,13 @@ def batch(
             for key, n in booked.get(day, {}).items()
             if key in position
         }
-        part = engine.batch(group, method=method, slots=left)
+        try:
+            part = engine.batch(group, method=method, slots=left)
+        except WenmingError:  # one unusable demand must not stop the others
+            group = _screen(engine, group, unassigned)
+            if not group:
+                continue
+            part = engine.batch(group, method=method, slots=left)
         assignments.update(part.assignments)
         scores.update(part.scores)
         unassigned.update(part.unassigned)
@@ -170,6 +179,20 @@ def batch(
         total=float(sum(scores[d] for d in ordered)),
         arcs=arcs,
     )
+
+
+def _screen(engine: Any, demands: Sequence[Any], unassigned: dict[str, str]) -> list[Any]:
+    """The demands the engine can rank; each other one is reported in ``unassigned``."""
+    usable = []
+    for d in demands:
+        try:
+            engine.rank(d, k=1)
+        except WenmingError as exc:
+            unassigned[d.id] = f"left out: {exc}"
+            log.warning("batch: demand %s left out: %s", d.id, exc)
+            continue
+        usable.append(d)
+    return usable
 
 
 def overbooked(session: Session, registry: Registry) -> list[tuple[str, dt.date, int, int]]:

@@ -27,7 +27,7 @@ from attrs import define, field
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from wenming.orders import capacity, integrity, roles, states
+from wenming.orders import capacity, inputs, integrity, roles, states
 from wenming.orders.errors import (
     ConflictError,
     IllegalTransition,
@@ -188,6 +188,7 @@ class Workflow:
                 f"(installed: {', '.join(self.registry.departments) or 'none'})"
             )
         roles.may_publish(actor, department)
+        inputs.publish(self.storage, actor.id, locals())  # valid ranges, real divisions
         if not isinstance(name, str) or not NAME_RE.match(name):
             raise InvalidInput(f"name must be a lower-case identifier, got {name!r}")
         if kind not in RESOURCE_KINDS:
@@ -369,6 +370,7 @@ class Workflow:
         ``departments`` make a joint order (拼单), one part per department. The same
         ``idempotency_key`` again returns the first order instead of a second one.
         """
+        inputs.submit(self.storage, actor.id, locals())  # valid ranges, real divisions
         request, parts = self._normalise(
             place=place,
             start=start,
@@ -951,6 +953,7 @@ class Workflow:
         that resource excluded from it."""
         if not reason or not reason.strip():
             raise InvalidInput("a decline needs a reason")
+        inputs.texts(reason=reason)
         return self._run(order_id, self._plan_answer(actor, "decline", part, reason, None))
 
     def start(self, actor: Actor, order_id: int, *, part: int | None = None) -> OrderView:
@@ -970,6 +973,8 @@ class Workflow:
         served = list(volunteers.items() if isinstance(volunteers, Mapping) else volunteers)
         if not served:
             raise InvalidInput("a completion names the volunteers who served and their hours")
+        inputs.volunteers(served)
+        inputs.texts(reason=note)
         seen: set[str] = set()
         for name, hours in served:
             if not str(name).strip():
@@ -1047,6 +1052,7 @@ class Workflow:
         (so every partner of a joint order earns the rating)."""
         if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
             raise InvalidInput(f"rating must be a whole number 1–5, got {rating!r}")
+        inputs.texts(comment=comment)
 
         def plan(s: Session, snap: _Snap, at: dt.datetime) -> list[_Step]:
             roles.may_evaluate(actor, snap.order["requester"])
@@ -1083,6 +1089,7 @@ class Workflow:
         """Withdraw an order before its service starts; open dispatches are cancelled."""
         if not reason or not reason.strip():
             raise InvalidInput("a cancellation needs a reason")
+        inputs.texts(reason=reason)
 
         def plan(s: Session, snap: _Snap, at: dt.datetime) -> list[_Step]:
             o = snap.order
@@ -1266,6 +1273,7 @@ class Workflow:
         )
 
     def _snapshot(self, s: Session, order_id: int) -> _Snap:
+        order_id = inputs.order_id(order_id)
         row = s.execute(select(T_ORDER).where(T_ORDER.c.id == order_id)).mappings().first()
         if row is None:
             raise NotFound(f"no order {order_id}")
@@ -1364,6 +1372,7 @@ class Workflow:
 
     def order(self, order_id: int) -> OrderView:
         """One order with its parts and overdue flags."""
+        order_id = inputs.order_id(order_id)
         with self.storage.session() as s:
             row = s.execute(select(T_ORDER).where(T_ORDER.c.id == order_id)).mappings().first()
             if row is None:
@@ -1387,6 +1396,7 @@ class Workflow:
     ) -> list[OrderView]:
         """Orders, newest first, filtered by state, a part's department or resource, the
         requesting area (NBS prefix), the requester, or overdue flags."""
+        inputs.paging(limit, offset)
         if state is not None and state not in states.ORDER_STATES:
             raise InvalidInput(
                 f"state must be one of {', '.join(states.ORDER_STATES)}, got {state!r}"
@@ -1491,6 +1501,7 @@ class Workflow:
 
     def timeline(self, order_id: int) -> list[EventView]:
         """Every event of an order, oldest first: who, when, what and why."""
+        order_id = inputs.order_id(order_id)
         with self.storage.session() as s:
             if s.execute(select(T_ORDER.c.id).where(T_ORDER.c.id == order_id)).first() is None:
                 raise NotFound(f"no order {order_id}")
@@ -1517,6 +1528,7 @@ class Workflow:
 
     def dispatches(self, order_id: int) -> list[DispatchView]:
         """Every dispatch of an order, with the engine's explanation where there is one."""
+        order_id = inputs.order_id(order_id)
         with self.storage.session() as s:
             seqs = dict(
                 s.execute(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, create_engine, event, inspect
@@ -47,11 +48,33 @@ def load_tables() -> None:
         importlib.import_module(module)
 
 
+#: How long a SQLite writer waits for another writer's lock before giving up (ms).
+BUSY_TIMEOUT_MS = 10_000
+
+
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.close()
+
+
+def database_error(exc: BaseException) -> str | None:
+    """One line for a database error the user can act on (a lock held too long, a value
+    the database refuses), or ``None`` for anything else (a bug: keep its traceback)."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return None
+    detail = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    if "locked" in detail or "busy" in detail:
+        return (
+            f"the database is locked by another writer (waited {BUSY_TIMEOUT_MS // 1000} s); "
+            "nothing was written, try again"
+        )
+    if isinstance(exc, OperationalError):
+        return f"the database cannot be used: {detail}"
+    return f"the database refused the request: {detail}; nothing was written"
 
 
 class Storage:
@@ -87,8 +110,17 @@ class Storage:
         if self.backend == "sqlite":
             event.listen(self.engine, "connect", _on_sqlite_connect)
             if not memory:
-                with self.engine.connect() as conn:
-                    conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+                folder = Path(parsed.database).expanduser().parent
+                if not folder.is_dir():
+                    raise StorageError(
+                        f"cannot open {self!r}: the folder {folder} does not exist; create it "
+                        "or change 'database' in the deployment file"
+                    )
+                try:
+                    with self.engine.connect() as conn:
+                        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+                except OperationalError as exc:
+                    raise StorageError(f"cannot open {self!r}: {exc.orig}") from None
 
     def __repr__(self) -> str:
         return f"Storage({self.engine.url.render_as_string(hide_password=True)!r})"

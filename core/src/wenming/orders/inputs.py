@@ -1,0 +1,119 @@
+"""The workflow's input checks: the valid ranges of :mod:`wenming.records` applied to
+each request where it enters the Python API (and so the CLI and the HTTP API on it),
+plus the one check records cannot make alone: a place is a real division.
+
+A refusal is an :class:`~wenming.orders.errors.InvalidInput` naming the field; nothing
+is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from wenming.errors import WenmingError
+from wenming.orders.errors import InvalidInput, NotFound
+from wenming.records import check_code, check_field, check_fields, check_text, check_window
+
+if TYPE_CHECKING:
+    from wenming.storage import Storage
+
+
+def division(storage: Storage, name: str, code: Any) -> str:
+    """``code`` must be a division the region data knows (a city, county, town or
+    village code), or a site of the network loaded into this deployment."""
+    try:
+        check_code(name, code)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    try:
+        from wenming.network import locate
+
+        locate(code)
+        return code
+    except WenmingError:
+        pass
+    from sqlalchemy import select
+
+    from wenming.storage.tables import Site
+
+    t = Site.__table__
+    with storage.session() as s:
+        if s.execute(select(t.c.id).where(t.c.code == code)).first() is not None:
+            return code
+    raise InvalidInput(
+        f"{name}: {code} is no division in the region data nor a site of the loaded network"
+    )
+
+
+def submit(storage: Storage, actor_id: str, values: Mapping[str, Any]) -> None:
+    """A demand: headcount, window, coordinates, texts, place and site."""
+    check_fields(
+        InvalidInput,
+        actor=actor_id,
+        headcount=values.get("headcount"),
+        lng=values.get("lng"),
+        lat=values.get("lat"),
+        description=values.get("description"),
+        idempotency_key=values.get("idempotency_key"),
+    )
+    if (values.get("lng") is None) != (values.get("lat") is None):
+        raise InvalidInput("lng and lat go together: give both or neither")
+    start, end = values.get("start"), values.get("end") or values.get("start")
+    try:
+        check_window(start, end)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    division(storage, "place", values.get("place"))
+    if values.get("site") is not None:
+        division(storage, "site", values["site"])
+
+
+def publish(storage: Storage, actor_id: str, values: Mapping[str, Any]) -> None:
+    """A published resource: capacity, members, reach, coordinates, months, texts and
+    the place and served areas."""
+    check_fields(
+        InvalidInput,
+        actor=actor_id,
+        capacity=values.get("capacity"),
+        members=values.get("members"),
+        reach_km=values.get("reach_km"),
+        lng=values.get("lng"),
+        lat=values.get("lat"),
+        name_en=values.get("name_en"),
+        schedule=values.get("schedule"),
+        description=values.get("description"),
+    )
+    try:
+        check_text("name_zh", values.get("name_zh"), required=True)
+        for m in values.get("months") or ():
+            check_field("months", m, bounds="month")
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    if (values.get("lng") is None) != (values.get("lat") is None):
+        raise InvalidInput("lng and lat go together: give both or neither")
+    division(storage, "place", values.get("place"))
+    for code in values.get("serves") or ():
+        division(storage, "serves", code)
+
+
+def texts(**values: Any) -> None:
+    """Free texts of an action (reason, comment, volunteer names …)."""
+    check_fields(InvalidInput, **values)
+
+
+def volunteers(served: Iterable[tuple[Any, Any]]) -> None:
+    for name, _hours in served:
+        check_fields(InvalidInput, volunteer=name)
+
+
+def order_id(value: Any) -> int:
+    """An order ID the database can hold; any other is simply no order."""
+    try:
+        return check_field("order_id", value)
+    except ValueError:
+        raise NotFound("no order with that ID (out of range)") from None
+
+
+def paging(limit: Any, offset: Any) -> None:
+    check_fields(InvalidInput, limit=limit, offset=offset)
