@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import wenming_water
 from wenming import hookimpl
-from wenming.orders import Actor, WorkflowError
+from wenming.orders import Actor, WorkflowError, integrity
 from wenming.orders.events import rebuild, stored, verify
 from wenming.orders.states import TERMINAL, derive
 from wenming.orders.testing import Clock, make_workflow
@@ -191,6 +191,8 @@ def test_rebuilt_state_equals_stored_state(workflow, steps):
         except WorkflowError:
             continue
     assert verify(wf.storage, orders) == []
+    report = integrity.verify(wf.storage, orders)  # chains and every derived table
+    assert report.ok, report.lines()
     with wf.storage.session() as s:
         for order_id in orders:
             state = stored(s, order_id)

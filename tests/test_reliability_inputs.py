@@ -305,3 +305,20 @@ def test_one_unusable_stored_row_stops_no_one(wenming_database_url):
         assert "cannot locate place '320505999999'" in result.unassigned[f"{stray.id}.1"]
     finally:
         wf.deployment.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["--headcount", str(10**23)], "headcount must be"),
+        (["--lng", "nan", "--lat", "31"], "lng must be"),
+        (["--lng", "500", "--lat", "100"], "lng must be"),
+        (["--date", "9999-12-31"], "start must be between"),
+    ],
+)
+def test_the_matching_command_applies_the_same_ranges(tmp_path, args, field):
+    path = tmp_path / "wenming.toml"
+    path.write_text(
+        'name = "t"\ndatabase = "sqlite://"\n[plugins]\nonly = ["water"]\n', encoding="utf-8"
+    )
+    one_line_error(wm(path, "match", "--category", "science", "--place", "320505", *args), field)
