@@ -152,6 +152,18 @@ def test_a_completed_dispatch_keeps_its_slot(wf):
         wf.dispatch(OPS, ids[2], "halls.east")
 
 
+def test_ranked_dispatch_and_candidates_leave_out_a_fully_booked_resource(wf):
+    ids = submit(wf, 5)
+    first = {c.key for c in wf.candidates(ids[0], k=5)}
+    assert first == set(HALLS)
+    for order_id in ids[:2]:
+        wf.dispatch(OPS, order_id, "halls.east")
+    assert [c.key for c in wf.candidates(ids[2], k=5)] == ["halls.west"]
+    assert wf.dispatch(OPS, ids[2]).parts[0].resource == "halls.west"  # the engine's pick
+    wf.dispatch(OPS, ids[3])
+    assert wf.candidates(ids[4], k=5) == []
+
+
 def _batch_worker(url, barrier, out):
     w = workflow(url, create=False)
     try:

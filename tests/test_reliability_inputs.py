@@ -81,6 +81,7 @@ BAD_ORDERS = [
     (["--start", "2027-08-01", "--lng", "nan"], "lng must be"),
     (["--start", "2027-08-01", "--key", LONG], "idempotency_key must be at most 128"),
     (["--start", "2027-08-01", "--description", "a\x00b"], "description must not contain NUL"),
+    (["--start", "2027-08-01", "--tag", "a\x00b"], "tags: tag must not contain NUL"),
 ]
 
 

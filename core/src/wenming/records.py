@@ -470,6 +470,7 @@ TEXT_MAX: dict[str, int] = {
     "name_zh": 200,
     "name_en": 200,
     "code": 64,
+    "tag": 64,
     "reason": 2_000,
     "comment": 2_000,
     "schedule": 2_000,

@@ -99,6 +99,12 @@ def claim(
     )
 
 
+def full(session: Session, registry: Registry, day: dt.date, keys: Iterable[str]) -> set[str]:
+    """Those of ``keys`` with every slot of ``day`` taken (a dispatch would be refused)."""
+    booked = taken(session, [day]).get(day, {})
+    return {k for k in keys if k in booked and booked[k] >= daily_slots(session, registry, k)}
+
+
 def release(
     session: Session, *, dispatch_id: int | None = None, order_id: int | None = None
 ) -> None:

@@ -59,6 +59,7 @@ def submit(storage: Storage, actor_id: str, values: Mapping[str, Any]) -> None:
     )
     if (values.get("lng") is None) != (values.get("lat") is None):
         raise InvalidInput("lng and lat go together: give both or neither")
+    _tags(values.get("tags"))
     start, end = values.get("start"), values.get("end") or values.get("start")
     try:
         check_window(start, end)
@@ -84,6 +85,8 @@ def publish(storage: Storage, actor_id: str, values: Mapping[str, Any]) -> None:
         schedule=values.get("schedule"),
         description=values.get("description"),
     )
+    _tags(values.get("tags"))
+    _tags(values.get("skills"))
     try:
         check_text("name_zh", values.get("name_zh"), required=True)
         for m in values.get("months") or ():
@@ -95,6 +98,14 @@ def publish(storage: Storage, actor_id: str, values: Mapping[str, Any]) -> None:
     division(storage, "place", values.get("place"))
     for code in values.get("serves") or ():
         division(storage, "serves", code)
+
+
+def _tags(words: Iterable[Any] | None) -> None:
+    for word in words or ():
+        try:
+            check_text("tag", word, required=True)
+        except ValueError as exc:
+            raise InvalidInput(f"tags: {exc}") from None
 
 
 def texts(**values: Any) -> None:

@@ -737,7 +737,8 @@ class Workflow:
     ) -> list[Any]:
         """The matching engine's top ``k`` candidates for a part, each with its per-rule
         breakdown, leaving out what the part cannot take: resources that declined it,
-        other departments' (a joint part, or a department dispatcher), other kinds."""
+        other departments' (a joint part, or a department dispatcher), other kinds,
+        and resources fully booked on the order's day."""
         order = self.order(order_id)
         view = _pick_open_part(order, part, actor)
         engine = engine if engine is not None else self.engine()
@@ -747,10 +748,15 @@ class Workflow:
             if actor is not None and actor.role == "department_dispatcher"
             else None
         )
+        with self.storage.session() as s:  # a fully booked day takes no further dispatch
+            booked = capacity.full(
+                s, self.registry, order.start, [c.key for c in ranking.candidates]
+            )
         kept = [
             c
             for c in ranking.candidates
-            if c.key not in view.excluded
+            if c.key not in booked
+            and c.key not in view.excluded
             and (view.department is None or c.department == view.department)
             and (not view.resource_kinds or c.kind in view.resource_kinds)
             and (own is None or c.department == own)
