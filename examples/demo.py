@@ -40,6 +40,7 @@ def main() -> None:
     network_demo()
     matching_demo()
     orders_demo()
+    __import__("demo_reliability").reliability_demo(run, SCRATCH)
 
 
 def capture(*args: str):

@@ -255,7 +255,15 @@ def test_the_python_api_applies_the_same_ranges(wenming_database_url):
             wf.orders(limit=-1)
         with pytest.raises(ValueError, match="actor must be at most 128"):
             Actor("x" * 129, "city_dispatcher")
-        assert wf.orders() == [] and wf.resources(include_plugins=False) == []
+        order = wf.submit(
+            station, place="320505001002", start=dt.date(2027, 8, 1), category="science"
+        )
+        with pytest.raises(InvalidInput, match="reason must not contain NUL"):
+            wf.cancel(station, order.id, "不要了\x00")
+        with pytest.raises(InvalidInput, match="reason must be at most 2000 characters"):
+            wf.cancel(station, order.id, "长" * 2001)
+        assert wf.order(order.id).state == "submitted"
+        assert len(wf.orders()) == 1 and wf.resources(include_plugins=False) == []
     finally:
         wf.deployment.close()
 
