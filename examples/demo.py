@@ -44,6 +44,7 @@ def main() -> None:
     matching_demo()
     orders_demo()
     __import__("demo_intake").intake_demo(run, capture)  # wishes in the requesters' own words
+    __import__("demo_reliability").reliability_demo(run, SCRATCH)
 
 
 def capture(*args: str):

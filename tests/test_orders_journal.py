@@ -48,8 +48,8 @@ def count_actions(conn, events):
             conn.execute(COUNTERS.insert().values(action=e.action, n=1))
 
 
-def order_through(wf):
-    order = wf.submit(STATION, category="science", place="320505001002", start=DAY)
+def order_through(wf, day=DAY):
+    order = wf.submit(STATION, category="science", place="320505001002", start=day)
     wf.dispatch(OPS, order.id, "water.corps")
     wf.decline(LEAD, order.id, "busy")
     wf.dispatch(OPS, order.id, "water.water_journey")
@@ -64,7 +64,7 @@ def order_through(wf):
 def test_counters_kept_in_the_transaction_equal_a_rebuild_from_the_log(wf):
     wf.journal.on_append(count_actions)
     order_through(wf)
-    order_through(wf)
+    order_through(wf, DAY + dt.timedelta(days=1))  # water_journey takes one order a day
     with wf.storage.engine.connect() as conn:
         kept = dict(conn.execute(select(COUNTERS.c.action, COUNTERS.c.n)).all())
         rebuilt = dict(

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import wenming_water
 from wenming import hookimpl
-from wenming.orders import Actor, WorkflowError
+from wenming.orders import Actor, WorkflowError, integrity
 from wenming.orders.events import rebuild, stored, verify
 from wenming.orders.states import TERMINAL, derive
 from wenming.orders.testing import Clock, make_workflow
@@ -191,6 +191,8 @@ def test_rebuilt_state_equals_stored_state(workflow, steps):
         except WorkflowError:
             continue
     assert verify(wf.storage, orders) == []
+    report = integrity.verify(wf.storage, orders)  # chains and every derived table
+    assert report.ok, report.lines()
     with wf.storage.session() as s:
         for order_id in orders:
             state = stored(s, order_id)
@@ -221,6 +223,18 @@ def pure_command(wf, snap, action, part, actor, resource):
     if action == "cancel":
         return core.Cancel(actor, "plans changed")
     return core.Expire(actor, grace_days=wf.config.expire_after_days)
+
+
+def booked(wf, resource, day):
+    """Raise the refusal a dispatch to ``resource`` meets when its ``day`` is fully
+    booked (daily slots live in the database, outside the pure core)."""
+    from wenming.orders import capacity
+
+    with wf.storage.engine.connect() as conn:
+        if capacity.full(conn, wf.registry, day, [resource]):
+            raise capacity.fully_booked(
+                resource, day, capacity.daily_slots(conn, wf.registry, resource)
+            )
 
 
 @settings(
@@ -263,6 +277,8 @@ def test_the_pure_core_decides_as_the_workflow_does(workflow, steps):
         try:
             command = pure_command(wf, snaps[which], action, part, actor, resource)
             pure = core.decide(snaps[which], command, wf.clock())
+            if action == "dispatch":  # a fact the dispatching plan looks up, as the resource
+                booked(wf, resource, day)
         except WorkflowError as exc:
             pure = exc
         try:

@@ -39,7 +39,9 @@ def structure_error_lines(exc: BaseException) -> list[str]:
     from cattrs.v import format_exception
 
     def fmt(err: BaseException, type_: Any) -> str:
-        if isinstance(err, TypeError | ValueError) and "expected" in str(err):
+        if isinstance(err, TypeError) and "expected" in str(err):
+            return str(err)
+        if isinstance(err, ValueError):  # a validator's message names the key and the range
             return str(err)
         if isinstance(err, TypeError) and "not iterable" in str(err):
             return f"expected a list, got {str(err).split(' object')[0]}"

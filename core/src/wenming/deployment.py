@@ -61,6 +61,13 @@ class PluginSelection:
     exclude: tuple[str, ...] = field(default=(), converter=_tuple)
 
 
+def _within(_inst: Any, attribute: Any, value: float) -> None:
+    """The key's valid range, defined once in :data:`wenming.records.BOUNDS`."""
+    from wenming.records import BOUNDS
+
+    BOUNDS[attribute.name].check(attribute.name, value)
+
+
 @frozen
 class MatchingConfig:
     """Deployment-level matching parameters.
@@ -70,23 +77,12 @@ class MatchingConfig:
     """
 
     weights: dict[str, float] = field(factory=dict)
-    reach_minutes: float = 15.0
-    speed_kmh: float = 20.0
+    reach_minutes: float = field(default=15.0, validator=_within)
+    speed_kmh: float = field(default=20.0, validator=_within)
 
     @property
     def reach_km(self) -> float:
         return self.reach_minutes * self.speed_kmh / 60.0
-
-
-def _at_least(minimum: float, *, strict: bool):
-    """A validator whose message names the key (cattrs reports it under the table)."""
-
-    def check(_inst: Any, attribute: Any, value: float) -> None:
-        if value < minimum or (strict and value == minimum):
-            op = ">" if strict else ">="
-            raise ValueError(f"expected {attribute.name} {op} {minimum}, got {value!r}")
-
-    return check
 
 
 @frozen
@@ -99,9 +95,9 @@ class WorkflowConfig:
     time window closed may be expired.
     """
 
-    dispatch_hours: float = field(default=24.0, validator=_at_least(0, strict=True))
-    accept_hours: float = field(default=48.0, validator=_at_least(0, strict=True))
-    expire_after_days: int = field(default=0, validator=_at_least(0, strict=False))
+    dispatch_hours: float = field(default=24.0, validator=_within)
+    accept_hours: float = field(default=48.0, validator=_within)
+    expire_after_days: int = field(default=0, validator=_within)
 
 
 @frozen
@@ -134,9 +130,13 @@ def parse_config(data: Mapping[str, Any], source: str) -> DeploymentConfig:
         zone(config.timezone)
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
+    from wenming.records import BOUNDS
+
     for rule_id, weight in config.matching.weights.items():
-        if weight < 0:
-            raise ConfigError(f"{source}: matching.weights.{rule_id} = {weight!r}: must be ≥ 0")
+        try:
+            BOUNDS["weight"].check(f"matching.weights.{rule_id}", weight)
+        except ValueError as exc:
+            raise ConfigError(f"{source}: {exc}") from None
     return config
 
 
@@ -202,6 +202,19 @@ class Deployment:
             settings_source=str(path) if path else "deployment",
         )
         self._check_weights()
+
+    def selection_problems(self) -> list[str]:
+        """Plugins the ``[plugins]`` selection names that are not installed: a typo in
+        ``only`` loads no department and must not pass as healthy."""
+        known = {info.name.split("@", 1)[0] for info in self.registry.plugins}
+        source = str(self.path) if self.path else "deployment"
+        return [
+            f"{source}: plugins.{key} names {name!r}, which is not installed "
+            f"(installed: {', '.join(sorted(known))})"
+            for key in ("only", "exclude")
+            for name in getattr(self.config.plugins, key)
+            if name not in known
+        ]
 
     def _check_weights(self) -> None:
         source = str(self.path) if self.path else "deployment"

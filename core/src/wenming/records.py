@@ -446,3 +446,185 @@ NAMED_RECORDS: dict[str, type] = {
     "register_settings": Setting,
     "register_tags": Tag,
 }
+
+
+# ---------------------------------------------------------------------- valid ranges
+# Every number, date and text field wenming accepts, defined once and applied at every
+# edge: the CLI and the Python API (the workflow), the importers, the deployment file,
+# and the HTTP API. ``check_field`` raises ``ValueError`` naming the field; each edge
+# wraps it in its own error (InvalidInput, ConfigError, a row of an import file).
+
+
+@frozen
+class Bounds:
+    """A closed range (``low_open``: excluding ``low``) of finite numbers."""
+
+    low: float
+    high: float
+    whole: bool = False
+    low_open: bool = False
+
+    def describe(self) -> str:
+        kind = "a whole number" if self.whole else "a number"
+        low, high = _number(self.low), _number(self.high)
+        return (
+            f"{kind} above {low} and at most {high}"
+            if self.low_open
+            else f"{kind} from {low} to {high}"
+        )
+
+    def check(self, name: str, value: Any) -> Any:
+        import math
+
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if ok and self.whole and not isinstance(value, int):
+            ok = isinstance(value, float) and value.is_integer()
+        if ok:
+            try:
+                ok = math.isfinite(value) and (
+                    (self.low < value if self.low_open else self.low <= value)
+                    and value <= self.high
+                )
+            except OverflowError:  # an int too large for a float
+                ok = False
+        if not ok:
+            raise ValueError(f"{name} must be {self.describe()}, got {_shown(value)}")
+        return int(value) if self.whole else value
+
+
+def _number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _shown(value: Any) -> str:
+    """A value as a message shows it: at most 40 characters."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int beyond Python's digit limit
+        return "a number too large to show"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+#: The valid range of every number, by field name.
+BOUNDS: dict[str, Bounds] = {
+    "headcount": Bounds(1, 100_000, whole=True),
+    "capacity": Bounds(1, 100_000, whole=True),
+    "members": Bounds(0, 1_000_000, whole=True),
+    "slots": Bounds(0, 1_000, whole=True),
+    "reach_km": Bounds(0, 1_000, low_open=True),
+    "lng": Bounds(-180, 180),
+    "lat": Bounds(-90, 90),
+    "hours": Bounds(0, 24, low_open=True),
+    "rating": Bounds(1, 5, whole=True),
+    "weight": Bounds(0, 1_000),
+    "speed_kmh": Bounds(0, 300, low_open=True),
+    "reach_minutes": Bounds(0, 24 * 60, low_open=True),
+    "dispatch_hours": Bounds(0, 24 * 366, low_open=True),
+    "accept_hours": Bounds(0, 24 * 366, low_open=True),
+    "expire_after_days": Bounds(0, 3_660, whole=True),
+    "order_id": Bounds(1, 2**31 - 1, whole=True),
+    "limit": Bounds(1, 10_000, whole=True),
+    "offset": Bounds(0, 2**31 - 1, whole=True),
+    "rank": Bounds(1, 10_000, whole=True),
+    "k": Bounds(1, 10_000, whole=True),
+    "month": Bounds(1, 12, whole=True),
+}
+#: Dates of orders and events: from the network's founding era to the end of the century.
+DATE_MIN = datetime(2000, 1, 1).date()
+DATE_MAX = datetime(2099, 12, 31).date()
+#: The longest time window an order may span, in days.
+WINDOW_MAX_DAYS = 366
+#: The longest text each field stores (identifiers are VARCHAR columns on PostgreSQL).
+TEXT_MAX: dict[str, int] = {
+    "actor": 128,
+    "idempotency_key": 128,
+    "volunteer": 128,
+    "key": 128,
+    "name": 200,
+    "name_zh": 200,
+    "name_en": 200,
+    "code": 64,
+    "tag": 64,
+    "reason": 2_000,
+    "comment": 2_000,
+    "schedule": 2_000,
+    "description": 10_000,
+}
+#: A division code: 2 (province) to 12 digits (village), as NBS writes them.
+CODE_RE = re.compile(r"^[0-9]{2,12}$")
+
+
+def check_text(name: str, value: Any, *, required: bool = False) -> Any:
+    """A string no longer than ``TEXT_MAX[name]``, without NUL bytes (PostgreSQL
+    refuses them) and, if ``required``, not blank."""
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be text, got {type(value).__name__}")
+    if "\x00" in value:
+        raise ValueError(f"{name} must not contain NUL bytes")
+    limit = TEXT_MAX.get(name, 10_000)
+    if len(value) > limit:
+        raise ValueError(f"{name} must be at most {limit} characters, got {len(value)}")
+    if required and not value.strip():
+        raise ValueError(f"{name} must not be empty")
+    return value
+
+
+def check_date(name: str, value: Any) -> Any:
+    """A date between :data:`DATE_MIN` and :data:`DATE_MAX`."""
+    from datetime import date
+
+    if not isinstance(value, date):
+        raise ValueError(f"{name} must be a date (YYYY-MM-DD), got {value!r}")
+    day = value.date() if isinstance(value, datetime) else value
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise ValueError(f"{name} must be between {DATE_MIN} and {DATE_MAX}, got {day}")
+    return value
+
+
+def check_window(start: Any, end: Any) -> None:
+    """An order's window: both dates valid, ``end`` not before ``start``, at most
+    :data:`WINDOW_MAX_DAYS` long."""
+    check_date("start", start)
+    check_date("end", end)
+    if end < start:
+        raise ValueError(f"end: the time window ends ({end}) before it starts ({start})")
+    if (end - start).days + 1 > WINDOW_MAX_DAYS:
+        raise ValueError(
+            f"end: the window {start}–{end} spans {(end - start).days + 1} days; "
+            f"at most {WINDOW_MAX_DAYS}"
+        )
+
+
+def check_code(name: str, value: Any) -> str:
+    """A division code's form (digits); whether it is a real division is the network's
+    to say (:func:`wenming.network.locate`)."""
+    if not isinstance(value, str) or not CODE_RE.match(value):
+        raise ValueError(
+            f"{name} must be an administrative division code (2–12 digits), got {_shown(value)}"
+        )
+    return value
+
+
+def check_field(name: str, value: Any, *, bounds: str | None = None) -> Any:
+    """Check one value by its field name (``bounds`` names the range when the field is
+    called otherwise, e.g. ``volunteers`` hours). ``None`` passes: optional fields."""
+    if value is None:
+        return None
+    key = bounds or name
+    if key in BOUNDS:
+        return BOUNDS[key].check(name, value)
+    if key in TEXT_MAX:
+        return check_text(name, value)
+    raise KeyError(f"no valid range is defined for {key!r}")
+
+
+def check_fields(error: type[Exception], **values: Any) -> None:
+    """Check several fields at once, raising ``error`` (an edge's own type) with the
+    first problem, which names the field."""
+    for name, value in values.items():
+        try:
+            check_field(name, value)
+        except ValueError as exc:
+            raise error(str(exc)) from None

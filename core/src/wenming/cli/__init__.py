@@ -3,7 +3,8 @@
 Core subcommands live in sibling modules and are imported only when invoked (see
 :data:`SUBCOMMANDS`), so ``wenming --help`` does not import SQLAlchemy or NumPy.
 Plugins add commands through ``register_commands``. A :class:`WenmingError` becomes
-one line on stderr and a non-zero exit, never a traceback.
+one line on stderr and a non-zero exit, never a traceback; so does a database error
+the user can act on (a lock another writer held too long, a value the database refuses).
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "Rank candidates for a demand, compose joint orders, batch-assign.",
     ),
     "supply": ("wenming.cli.orders:supply", "供单: publish or withdraw venues, projects, teams."),
-    "order": ("wenming.cli.orders:order", "点单: submit, list, show, start, cancel, expire."),
+    "order": (
+        "wenming.cli.orders:order",
+        "点单: submit, list, show, start, cancel, expire; verify, repair.",
+    ),
     "dispatch": ("wenming.cli.orders:dispatch", "派单: assign by hand, by rank or in batch."),
     "accept": ("wenming.cli.orders:accept", "接单: the dispatched team accepts its part."),
     "decline": ("wenming.cli.orders:decline", "The dispatched team declines, with a reason."),
@@ -132,6 +136,20 @@ class WenmingGroup(click.Group):
         except WenmingError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except RecursionError:
+            click.echo("error: the input is nested too deeply to read", err=True)
+            ctx.exit(1)
+        except Exception as exc:
+            # a database error the user can act on (a lock held too long …) is one line
+            if "sqlalchemy" not in sys.modules:
+                raise
+            from wenming.storage import database_error
+
+            line = database_error(exc)
+            if line is None:
+                raise
+            click.echo(f"error: {line}", err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=WenmingGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -96,6 +96,8 @@ def check(state: State, as_json: bool) -> None:
             {"check": "deployment file", "ok": True, "detail": str(state.deployment_path)}
         )
     if deployment is not None:
+        for problem in deployment.selection_problems():
+            checks.append({"check": "plugin selection", "ok": False, "detail": problem})
         for info in deployment.registry.plugins:
             if info.status == "disabled":
                 continue

@@ -313,7 +313,7 @@ def supply_list(
 
 @click.group()
 def order() -> None:
-    """点单: submit, list and show orders; start, cancel, expire; check the event log."""
+    """点单: submit, list and show orders; start, cancel, expire; verify and repair the event log."""
 
 
 @order.command("submit")
@@ -535,23 +535,14 @@ def order_candidates(
         click.echo(f"{i:>3}. {c.key:<40} {c.score:6.2f}  {reasons}")
 
 
-@order.command("verify")
-@json_option
-@click.pass_obj
-def order_verify(state: State, as_json: bool) -> None:
-    """Rebuild every order from its events and compare with the stored state."""
-    from wenming.orders.events import verify
+def _integrity_commands() -> None:
+    from wenming.cli.integrity import grants, repair, verify
 
-    problems = verify(_workflow(state).storage)
-    if as_json:
-        echo_json({"ok": not problems, "problems": problems})
-    else:
-        for line in problems:
-            click.echo(line)
-        click.echo(
-            "every order matches its events" if not problems else f"{len(problems)} problem(s)"
-        )
-    raise SystemExit(0 if not problems else 1)
+    for command in (verify, repair, grants):
+        order.add_command(command)
+
+
+_integrity_commands()
 
 
 # ---------------------------------------------------------------------- dispatch & answers

@@ -40,6 +40,7 @@ from wenming.matching.resources import (
     _position,
     _Rule,
     _template_words,
+    _unusable,
     default_slots,
 )
 from wenming.matching.vocabulary import vocabulary
@@ -139,6 +140,8 @@ class Compiler:
         slots: Mapping[str, int] | None = None,
     ) -> None:
         self.registry = registry
+        #: Stored rows left out because they are unusable: key → why (see from_deployment).
+        self.skipped: dict[str, str] = {}
         self.config = config or MatchingConfig()
         for rule_id in self.config.weights:
             if rule_id not in registry.rules:
@@ -179,6 +182,7 @@ class Compiler:
         ``wm_resource`` rows (a row replaces the registry record with the same key).
         A database without a schema contributes no rows."""
         resources: dict[str, Any] = dict(deployment.registry.resources)
+        skipped: dict[str, str] = {}
         if deployment.storage.schema_version() is not None:
             from sqlmodel import select
 
@@ -187,10 +191,14 @@ class Compiler:
             with deployment.storage.session() as session:
                 rows = session.exec(select(ResourceRow).where(ResourceRow.status == "published"))
                 for row in rows:
+                    why = _unusable(row)  # one bad row must not stop every match
+                    if why is not None:
+                        skipped[row.key] = why
+                        continue
                     resources[row.key] = row
             for item in paired_points(deployment, resources.values()):
                 resources.setdefault(item.key, item)
-        return cls(
+        engine = cls(
             deployment.registry,
             list(resources.items()),
             config=deployment.config.matching,
@@ -198,6 +206,8 @@ class Compiler:
             load=load,
             slots=slots,
         )
+        engine.skipped = skipped
+        return engine
 
     @staticmethod
     def _normalise(registry: Registry, resources: Any) -> list[_Item]:

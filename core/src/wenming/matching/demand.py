@@ -93,6 +93,15 @@ class Demand:
             raise ValueError(f"end {self.end} is before start {self.start}")
         if not self.place and self.lng is None:
             raise ValueError("give a place (division code) or lng/lat")
+        from wenming.records import check_date, check_field  # the valid ranges, once
+
+        check_field("lng", self.lng)
+        check_field("lat", self.lat)
+        if self.headcount:  # 0: unknown
+            check_field("headcount", self.headcount)
+        for name in ("start", "end"):
+            if getattr(self, name) is not None:
+                check_date(name, getattr(self, name))
 
     @property
     def day(self) -> date | None:

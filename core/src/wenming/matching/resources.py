@@ -6,6 +6,7 @@ built; :mod:`wenming.matching.compile` turns the items into columns.
 
 from __future__ import annotations
 
+import logging
 import math
 import sys
 from typing import TYPE_CHECKING, Any
@@ -122,6 +123,26 @@ def _from_row(row: ResourceRow) -> _Item:
         # a team built from several templates delivers each of them
         templates=tuple(t for t in extra.get("templates", ()) if isinstance(t, str)),
     )
+
+
+def _unusable(row: ResourceRow) -> str | None:
+    """Why a stored resource row cannot be matched (logged and left out), or ``None``."""
+    from wenming.records import check_fields
+
+    try:
+        _from_row(row)
+        check_fields(
+            WenmingError,
+            capacity=row.capacity,
+            members=row.members,
+            reach_km=row.reach_km,
+            lng=row.lng,
+            lat=row.lat,
+        )
+    except WenmingError as exc:
+        logging.getLogger("wenming.matching").warning("resource %s left out: %s", row.key, exc)
+        return str(exc)
+    return None
 
 
 def _template_words(template: Template) -> tuple[str, ...]:

@@ -43,7 +43,7 @@ from attrs import define, field
 
 from wenming.errors import WenmingError
 from wenming.network import geo
-from wenming.records import INDUSTRY_LEVELS, LEVELS, TERRITORIAL_LEVELS
+from wenming.records import INDUSTRY_LEVELS, LEVELS, TERRITORIAL_LEVELS, TEXT_MAX, check_text
 
 if TYPE_CHECKING:
     from wenming.registry import Registry
@@ -197,7 +197,13 @@ def _csv_rows(source: str, text: str) -> list[tuple[int, dict[str, Any]]]:
         if required not in header:
             raise SiteImportError(source, 1, required, "missing column")
     rows: list[tuple[int, dict[str, Any]]] = []
-    for values in reader:
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # e.g. a field over the csv module's size limit
+            raise SiteImportError(source, reader.line_num, None, f"unreadable CSV: {exc}") from None
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
@@ -216,13 +222,22 @@ def _json_rows(source: str, text: str) -> list[tuple[int, dict[str, Any]]]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SiteImportError(source, None, None, f"invalid JSON: {exc}") from None
+    except RecursionError:
+        raise SiteImportError(source, None, None, "invalid JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python reads
+        raise SiteImportError(source, None, None, f"invalid JSON: {exc}") from None
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         items = []
         for n, feature in enumerate(data.get("features") or [], start=1):
             if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
                 raise SiteImportError(source, n, "properties", "a feature needs properties")
             item = dict(feature["properties"])
-            coords = (feature.get("geometry") or {}).get("coordinates")
+            geometry = feature.get("geometry") or {}
+            if not isinstance(geometry, dict):
+                raise SiteImportError(
+                    source, n, "geometry", f"expected an object, got {type(geometry).__name__}"
+                )
+            coords = geometry.get("coordinates")
             if coords is not None:
                 if not (isinstance(coords, list) and len(coords) >= 2):
                     raise SiteImportError(source, n, "geometry", "expected [lng, lat] coordinates")
@@ -262,6 +277,20 @@ class _Known:
     lat: float | None
 
 
+#: Columns that hold text (a list or an object there is refused, not stringified).
+_TEXT_COLUMNS = (
+    "code",
+    "name",
+    "name_en",
+    "level",
+    "site_type",
+    "parent_code",
+    "line_code",
+    "department",
+    "datum",
+)
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -285,7 +314,14 @@ def _number(source: str, row: int, name: str, value: Any) -> float | None:
     if isinstance(value, bool):
         raise SiteImportError(source, row, name, f"expected a number, got {value!r}")
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            raise SiteImportError(
+                source, row, name, "expected a finite number, got a huge one"
+            ) from None
+    elif not isinstance(value, str) and value is not None:
+        raise SiteImportError(source, row, name, f"expected a number, got {type(value).__name__}")
     else:
         text = _text(value)
         if not text:
@@ -345,6 +381,15 @@ class _Checker:
         return type_id, site_type.level
 
     def check(self, row: int, item: Mapping[str, Any]) -> dict[str, Any]:
+        for key in _TEXT_COLUMNS:
+            value = item.get(key)
+            if value is not None and not isinstance(value, str | int | float):
+                self.fail(row, key, f"expected text, got {type(value).__name__}")
+            if isinstance(value, str):
+                try:
+                    check_text(key if key in TEXT_MAX else "name", value)
+                except ValueError as exc:
+                    self.fail(row, key, str(exc))
         code = _text(item.get("code"))
         if not code:
             self.fail(row, "code", "missing code")

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from wenming.orders import capacity, inputs, roles, states
 from wenming.orders import decide as core
-from wenming.orders import roles, states
 from wenming.orders.context import Context
 from wenming.orders.errors import ConflictError, IllegalTransition, InvalidInput
 from wenming.orders.inputs import department_of
@@ -88,6 +88,8 @@ class Answers:
                 sql.run(conn, _ANSWERED_WHY, {**args, "reason": reason})
             else:
                 sql.run(conn, _ANSWERED, args)
+            if action == "decline":  # the day's slot is free again
+                capacity.release(conn, dispatch_id=before.dispatch_id)
             if served:
                 key = before.resource
                 dept = before.department or department_of(registry, key)
@@ -115,6 +117,7 @@ class Answers:
     ) -> OrderView:
         if not reason or not reason.strip():
             raise InvalidInput("a decline needs a reason")
+        inputs.texts(reason=reason)
         return self.answer(actor, "decline", order_id, part=part, reason=reason)
 
     def complete(
@@ -129,6 +132,8 @@ class Answers:
         served = list(volunteers.items() if isinstance(volunteers, Mapping) else volunteers)
         if not served:
             raise InvalidInput("a completion names the volunteers who served and their hours")
+        inputs.volunteers(served)
+        inputs.texts(reason=note)
         seen: set[str] = set()
         for name, hours in served:
             if not str(name).strip():
@@ -145,6 +150,7 @@ class Answers:
     def evaluate(self, actor: Actor, order_id: int, rating: int, comment: str = "") -> OrderView:
         if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
             raise InvalidInput(f"rating must be a whole number 1–5, got {rating!r}")
+        inputs.texts(comment=comment)
         registry = self.ctx.registry
         sql = self.ctx.journal.sql
 
@@ -175,6 +181,7 @@ class Answers:
     def cancel(self, actor: Actor, order_id: int, reason: str) -> OrderView:
         if not reason or not reason.strip():
             raise InvalidInput("a cancellation needs a reason")
+        inputs.texts(reason=reason)
         return self._run(order_id, _plan(core.Cancel(actor, reason), self._close))
 
     def expire(self, actor: Actor, order_id: int, reason: str = "") -> OrderView:
@@ -182,7 +189,8 @@ class Answers:
         return self._run(order_id, _plan(command, self._close))
 
     def _close(self, conn: Connection, event: core.Event, loaded: Loaded) -> None:
-        """Cancel and expire close the order's open dispatches with the same outcome."""
+        """Cancel and expire close the order's open dispatches with the same outcome and
+        free the daily slots they held."""
         self.ctx.journal.sql.run(
             conn,
             _CLOSED,
@@ -193,6 +201,7 @@ class Answers:
                 "reason": event.reason,
             },
         )
+        capacity.release(conn, order_id=event.order_id)  # every slot the order held
 
     def expire_due(self, actor: Actor) -> list[int]:
         roles.may_expire(actor)

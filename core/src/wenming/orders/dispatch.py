@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import define, field
 from sqlalchemy import select
 
+from wenming.orders import capacity
 from wenming.orders import decide as core
 from wenming.orders.context import Context
 from wenming.orders.errors import IllegalTransition, InvalidInput, NotFound, WorkflowError
@@ -42,11 +43,21 @@ class Choice:
 
 
 def write_dispatch(
-    sql: Driver, conn: Connection, event: core.Event, part_id: int | None, choice: Choice
+    sql: Driver,
+    conn: Connection,
+    event: core.Event,
+    part_id: int | None,
+    choice: Choice,
+    *,
+    registry: Any,
+    day: dt.date,
 ) -> int:
-    """Insert the dispatch row a dispatch event projects to; return its ID."""
+    """Insert the dispatch row a dispatch event projects to and claim its resource's
+    daily slot on ``day`` (the order's first day); return the dispatch's ID. A fully
+    booked day raises :class:`~wenming.orders.capacity.FullyBooked` and the whole
+    transition rolls back."""
     data = event.data
-    return sql.insert(
+    did = sql.insert(
         conn,
         "wm_order_dispatch",
         {
@@ -66,6 +77,10 @@ def write_dispatch(
             "reason": event.reason,
         },
     )
+    capacity.claim(  # a daily slot, or FullyBooked: the database refuses overbooking
+        conn, registry, key=data["resource"], day=day, order_id=event.order_id, dispatch_id=did
+    )
+    return did
 
 
 class Dispatching:
@@ -105,8 +120,16 @@ class Dispatching:
         (event,) = core.decide(snap, command, at)
 
         def write(conn: Connection, event: core.Event, loaded: Loaded) -> dict[str, Any]:
-            part_id = loaded.part_id(event.part_seq)
-            return {"dispatch": write_dispatch(self.ctx.journal.sql, conn, event, part_id, choice)}
+            did = write_dispatch(
+                self.ctx.journal.sql,
+                conn,
+                event,
+                loaded.part_id(event.part_seq),
+                choice,
+                registry=self.ctx.registry,
+                day=loaded.row["window_start"],
+            )
+            return {"dispatch": did}
 
         return event, write
 
@@ -193,10 +216,15 @@ class Dispatching:
             if actor is not None and actor.role == "department_dispatcher"
             else None
         )
+        with self.ctx.storage.engine.connect() as conn:  # a fully booked day takes no more
+            booked = capacity.full(
+                conn, self.ctx.registry, order.start, [c.key for c in ranking.candidates]
+            )
         kept = [
             c
             for c in ranking.candidates
-            if c.key not in view.excluded
+            if c.key not in booked
+            and c.key not in view.excluded
             and (view.department is None or c.department == view.department)
             and (not view.resource_kinds or c.kind in view.resource_kinds)
             and (own is None or c.department == own)
@@ -273,7 +301,10 @@ class Dispatching:
             if p.department is None and actor.role != "department_dispatcher"
         ]
         demands = [self.demand(o, p) for o, p in free]
-        result = engine.batch(demands, method=method) if demands else None
+        result = None
+        if demands:  # under the slots still free on each day (capacity.batch)
+            with self.ctx.storage.engine.connect() as conn:
+                result = capacity.batch(engine, conn, demands, method)
         dispatched: dict[str, str] = {}
         resource = functools.cache(self.supply.resource)  # unchanged during the batch
         for demand_id, (order, p) in parts.items():

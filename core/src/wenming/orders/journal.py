@@ -5,9 +5,12 @@ parts (:meth:`Journal.load`), lets a *plan* decide (the pure core,
 :mod:`wenming.orders.decide`, plus the facts the plan looks up), asks the
 ``before_transition`` hooks (a veto writes nothing), then :meth:`Journal.append`
 writes with a conditional ``UPDATE wm_order … WHERE version = :seen``: the rows the
-events project to (dispatches, evaluations, hours), one append-only event per
-transition (``seq`` = the new version), the changed parts, and whatever the
-in-transaction observers registered with :meth:`Journal.on_append` write. If the
+events project to (dispatches and their daily slots, evaluations, hours), the changed
+parts, one append-only event per transition (``seq`` = the new version), hash-chained
+onto the order's previous event and into the deployment-wide chain
+(:mod:`wenming.orders.integrity`; the chain head ``wm_log_head`` is locked until the
+commit, so the events go last), and whatever the in-transaction observers registered
+with :meth:`Journal.on_append` write. If the
 conditional update finds the order changed, the transaction is retried on fresh
 state: when the action still applies it goes through (two teams accepting two parts
 of one joint order both succeed); when it no longer applies the caller lost a race
@@ -34,6 +37,7 @@ from attrs import define
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from wenming.orders import inputs, integrity
 from wenming.orders.decide import Event, PartSnapshot, Snapshot, evolve, jsonable
 from wenming.orders.errors import (
     ConflictError,
@@ -97,6 +101,10 @@ _PART = (
     " dispatch_id = :dispatch_id, excluded = :excluded, state_since = :state_since"
     " WHERE id = :pid"
 )
+_PREVIOUS_HASH = "SELECT hash FROM wm_order_event WHERE order_id = :oid AND seq = :seq"
+_HEAD_SQLITE = "SELECT seq, hash FROM wm_log_head WHERE id = 1"
+_HEAD_POSTGRESQL = _HEAD_SQLITE + " FOR UPDATE"
+_HEAD_MOVE = "UPDATE wm_log_head SET seq = :seq, hash = :hash WHERE id = 1"
 _LAST = (
     select(T_EVENT.c.action, T_EVENT.c.actor, T_EVENT.c.role, T_EVENT.c.seq)
     .where(T_EVENT.c.order_id == bindparam("oid"), T_EVENT.c.seq > bindparam("seen"))
@@ -189,6 +197,7 @@ class Journal:
         self.clock = clock
         self._on_append: list[AppendObserver] = []
         self.sql = Driver(storage.backend, _tables(), storage.engine.dialect.dbapi)
+        self._head = _HEAD_POSTGRESQL if storage.backend == "postgresql" else _HEAD_SQLITE
         self.refresh_hooks()
 
     # ------------------------------------------------------------------ extension
@@ -243,6 +252,7 @@ class Journal:
     ) -> Loaded:
         """Read, decide, ask the hooks, append conditionally; retry on a lost race.
         Returns the order as written."""
+        order_id = inputs.order_id(order_id)  # out of the database's range: no order
         seen: int | None = None
         for _attempt in range(self.max_attempts):
             try:
@@ -262,7 +272,7 @@ class Journal:
             except Lost:
                 continue
             except OperationalError as exc:
-                if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                if any(w in str(exc.orig) for w in ("locked", "busy", "deadlock")):
                     continue
                 raise
             except IntegrityError as exc:
@@ -289,8 +299,9 @@ class Journal:
         self, conn: Connection, loaded: Loaded, steps: Sequence[tuple[Event, Writer | None]]
     ) -> Loaded:
         """The one place events are written: bump the order's version conditionally,
-        write each event's projected rows and the event, update the changed parts, run
-        the in-transaction observers. Raises :class:`Lost` when the version moved.
+        write each event's projected rows, update the changed parts, append the events
+        sealed into the hash chains (last: it locks the chain head until the commit),
+        run the in-transaction observers. Raises :class:`Lost` when the version moved.
         Returns the order as written (``loaded`` itself is not changed)."""
         if not steps:
             return loaded
@@ -323,7 +334,6 @@ class Journal:
             if base is None:  # the part rows were inserted as the submit left them
                 base = snap
         assert snap is not None and base is not None
-        self.sql.insert_many(conn, "wm_order_event", [_row(e) for e in written])
         row = dict(loaded.row, state=snap.state, version=snap.version, updated_at=at)
         if moved:
             row["state_since"] = at
@@ -353,9 +363,35 @@ class Journal:
                 )
             parts.append(p)
         self.sql.many(conn, _PART, changes)
+        self._append_events(conn, written)
         for fn in self._on_append:
             fn(conn, written)
         return Loaded(row, parts, snap)
+
+    def _append_events(self, conn: Connection, events: Sequence[Event]) -> None:
+        """Insert ``events`` sealed into their order's chain and the deployment-wide
+        chain: one read of the order's previous hash, the head read and locked (``FOR
+        UPDATE`` on PostgreSQL; SQLite's writer already holds the database), the hashes
+        computed here, one insert, the head moved."""
+        rows = [_row(e) for e in events]
+        previous: dict[int, str] = {}
+        for r in rows:
+            if r["order_id"] not in previous:
+                previous[r["order_id"]] = self._previous_hash(conn, r["order_id"], r["seq"])
+        found = self.sql.tuples(conn, self._head, {})
+        if not found:
+            raise integrity.IntegrityError(
+                "the event log has no chain head (wm_log_head); run 'wenming init'"
+            )
+        seq, hash_ = integrity.seal(rows, previous, (int(found[0][0]), found[0][1]))
+        self.sql.insert_many(conn, "wm_order_event", rows)
+        self.sql.run(conn, _HEAD_MOVE, {"seq": seq, "hash": hash_})
+
+    def _previous_hash(self, conn: Connection, order_id: int, seq: int) -> str:
+        if seq <= 1:
+            return ""
+        found = self.sql.tuples(conn, _PREVIOUS_HASH, {"oid": order_id, "seq": seq - 1})
+        return (found[0][0] if found else "") or ""
 
     # ------------------------------------------------------------------ hooks
 

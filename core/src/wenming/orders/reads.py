@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select
 
-from wenming.orders import states
+from wenming.orders import inputs, states
 from wenming.orders.context import Context
 from wenming.orders.errors import InvalidInput, NotFound
 from wenming.orders.roles import Actor
@@ -150,6 +150,7 @@ class Reads:
         return list(conn.execute(stmt, {"oid": order_id}).mappings())
 
     def order(self, order_id: int, *, viewer: Actor | None = None) -> OrderView:
+        order_id = inputs.order_id(order_id)  # out of range: no order
         with self._connect() as conn:
             row = self._visible(conn, order_id, viewer)
             return self.view(row, self._parts(conn, order_id, viewer), self.ctx.now())
@@ -167,6 +168,7 @@ class Reads:
         offset: int = 0,
         viewer: Actor | None = None,
     ) -> list[OrderView]:
+        inputs.paging(limit, offset)
         if state is not None and state not in states.ORDER_STATES:
             raise InvalidInput(
                 f"state must be one of {', '.join(states.ORDER_STATES)}, got {state!r}"
@@ -287,6 +289,7 @@ class Reads:
         )
 
     def timeline(self, order_id: int, *, viewer: Actor | None = None) -> list[EventView]:
+        order_id = inputs.order_id(order_id)  # out of range: no order
         with self._connect() as conn:
             self._visible(conn, order_id, viewer)
             stmt = select(T_EVENT).where(T_EVENT.c.order_id == order_id)
@@ -313,6 +316,7 @@ class Reads:
             ]
 
     def dispatches(self, order_id: int, *, viewer: Actor | None = None) -> list[DispatchView]:
+        order_id = inputs.order_id(order_id)  # out of range: no order
         with self._connect() as conn:
             self._visible(conn, order_id, viewer)
             seqs = {p["id"]: p["seq"] for p in self._parts(conn, order_id, viewer)}

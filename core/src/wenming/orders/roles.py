@@ -53,6 +53,9 @@ def _role(_inst: Any, _attribute: attrs.Attribute, value: str) -> None:
 def _nonempty(_inst: Any, attribute: attrs.Attribute, value: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"actor {attribute.name} must be a non-empty string, got {value!r}")
+    from wenming.records import check_text
+
+    check_text("actor", value)  # the valid length, no NUL bytes (records.TEXT_MAX)
 
 
 @frozen

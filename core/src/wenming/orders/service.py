@@ -255,7 +255,8 @@ class Workflow:
         """The matching engine's top ``k`` candidates for a part, each with its per-rule
         breakdown, leaving out what the part cannot take: resources that declined it,
         other departments' (a joint part, or a department dispatcher ``actor``), other
-        kinds. ``viewer`` must be allowed to read the order."""
+        kinds, and resources fully booked on the order's day. ``viewer`` must be allowed
+        to read the order."""
         return self.dispatching.candidates(
             order_id, part=part, k=k, actor=actor, engine=engine, viewer=viewer
         )

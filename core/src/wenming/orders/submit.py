@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from wenming.orders import decide as core
-from wenming.orders import roles, states
+from wenming.orders import inputs, roles, states
 from wenming.orders.context import Context
 from wenming.orders.dispatch import Choice, Dispatching
 from wenming.orders.errors import InvalidInput
@@ -67,6 +67,7 @@ class Intake:
         resource: str | None = None,
         idempotency_key: str | None = None,
     ) -> OrderView:
+        inputs.submit(self.ctx.storage, actor.id, locals())  # valid ranges, real divisions
         request, parts = self.normalise(
             place=place,
             start=start,
@@ -240,6 +241,8 @@ class Intake:
                     id=sql.insert(conn, "wm_order_part", r), resource_key=None, dispatch_id=None
                 )
             submit = submit.evolve(order_id=order_id)
+            if idempotency_key is not None:  # kept in the log, so repair can restore it
+                submit = submit.evolve(data={**submit.data, "key": idempotency_key})
             loaded = Loaded(row, rows, None)
             steps: list[Any] = [(submit, None)]
             if direct is not None:

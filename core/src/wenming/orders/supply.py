@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, insert, select, update
 
-from wenming.orders import roles
+from wenming.orders import inputs, roles
 from wenming.orders.context import Context
 from wenming.orders.errors import IllegalTransition, InvalidInput, NotFound
 from wenming.orders.inputs import check_code, qualify
@@ -64,6 +64,7 @@ class Supply:
                 f"(installed: {', '.join(registry.departments) or 'none'})"
             )
         roles.may_publish(actor, department)
+        inputs.publish(self.ctx.storage, actor.id, locals())  # valid ranges, real divisions
         if not isinstance(name, str) or not NAME_RE.match(name):
             raise InvalidInput(f"name must be a lower-case identifier, got {name!r}")
         if kind not in RESOURCE_KINDS:

@@ -4,7 +4,9 @@ and the hours volunteers served.
 Listed in :data:`wenming.storage.TABLE_MODULES`. ``wm_order.version`` is the optimistic
 lock: every transition is a conditional ``UPDATE … WHERE version = :seen`` and the
 event it writes takes ``seq = version``, so two writers of one order cannot both win.
-``wm_order_event`` is append-only, enforced by a trigger on SQLite and PostgreSQL.
+``wm_order_event`` is append-only, enforced by triggers on SQLite and PostgreSQL, and
+hash-chained (:mod:`wenming.orders.integrity`) so that a rewrite that gets past them is
+detected.
 """
 
 from __future__ import annotations
@@ -125,6 +127,12 @@ class OrderEvent(SQLModel, table=True):
     at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     reason: str = ""
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    #: SHA-256 of this event's content and the order's previous event's ``hash``.
+    hash: str = Field(default="", max_length=64)
+    #: Position in the deployment-wide chain (every order's events, in commit order).
+    log_seq: int | None = Field(default=None, unique=True, index=True)
+    #: SHA-256 of the previous event's ``log_hash``, ``log_seq`` and this ``hash``.
+    log_hash: str = Field(default="", max_length=64)
 
 
 class Evaluation(SQLModel, table=True):
@@ -162,29 +170,74 @@ class ServiceHours(SQLModel, table=True):
 
 _MESSAGE = "wm_order_event is append-only"
 
-event.listen(
-    OrderEvent.__table__,
-    "after_create",
-    DDL(
-        "CREATE TRIGGER wm_order_event_no_update BEFORE UPDATE ON wm_order_event "
-        f"BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END"
-    ).execute_if(dialect="sqlite"),
+
+# ---------------------------------------------------------------------- integrity, capacity
+# (hash chains: wenming.orders.integrity; daily slots: wenming.orders.capacity)
+
+
+class LogHead(SQLModel, table=True):
+    """The head of the deployment-wide event chain: its last ``log_seq`` and ``log_hash``.
+
+    One row (``id`` 1). Every event append locks it (``SELECT … FOR UPDATE``), so the
+    chain has one order on every backend; a log cut short no longer reaches it."""
+
+    __tablename__ = "wm_log_head"
+
+    id: int = Field(primary_key=True)
+    seq: int = 0
+    hash: str = Field(default="", max_length=64)
+
+
+class ResourceSlot(SQLModel, table=True):
+    """One of a resource's daily slots, claimed by a dispatch (see
+    :mod:`wenming.orders.capacity`). The unique key makes the database refuse an
+    overbooking whatever races; a decline, cancellation or expiry frees the slot."""
+
+    __tablename__ = "wm_resource_slot"
+    __table_args__ = (UniqueConstraint("resource_key", "day", "slot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    resource_key: str = Field(max_length=128)
+    day: dt.date
+    slot: int
+    order_id: int = Field(index=True)
+    dispatch_id: int = Field(unique=True)
+
+
+#: The statements that keep the log append-only; run at creation and by the migration.
+APPEND_ONLY_SQLITE = (
+    "CREATE TRIGGER IF NOT EXISTS wm_order_event_no_update BEFORE UPDATE ON wm_order_event "
+    f"BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END",
+    "CREATE TRIGGER IF NOT EXISTS wm_order_event_no_delete BEFORE DELETE ON wm_order_event "
+    f"BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END",
+    # INSERT OR REPLACE deletes the row it replaces without firing delete triggers.
+    "CREATE TRIGGER IF NOT EXISTS wm_order_event_no_replace BEFORE INSERT ON wm_order_event "
+    "WHEN EXISTS (SELECT 1 FROM wm_order_event WHERE id = NEW.id) "
+    "OR EXISTS (SELECT 1 FROM wm_order_event WHERE order_id = NEW.order_id AND seq = NEW.seq) "
+    "OR EXISTS (SELECT 1 FROM wm_order_event WHERE log_seq = NEW.log_seq) "
+    f"BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END",
 )
-event.listen(
-    OrderEvent.__table__,
-    "after_create",
-    DDL(
-        "CREATE TRIGGER wm_order_event_no_delete BEFORE DELETE ON wm_order_event "
-        f"BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END"
-    ).execute_if(dialect="sqlite"),
+APPEND_ONLY_POSTGRESQL = (
+    "CREATE OR REPLACE FUNCTION wm_order_event_append_only() RETURNS trigger AS $$ "
+    f"BEGIN RAISE EXCEPTION '{_MESSAGE}'; END; $$ LANGUAGE plpgsql",
+    "DROP TRIGGER IF EXISTS wm_order_event_append_only ON wm_order_event",
+    "CREATE TRIGGER wm_order_event_append_only BEFORE UPDATE OR DELETE ON wm_order_event "
+    "FOR EACH ROW EXECUTE FUNCTION wm_order_event_append_only()",
+    "DROP TRIGGER IF EXISTS wm_order_event_no_truncate ON wm_order_event",
+    "CREATE TRIGGER wm_order_event_no_truncate BEFORE TRUNCATE ON wm_order_event "
+    "FOR EACH STATEMENT EXECUTE FUNCTION wm_order_event_append_only()",
 )
+
+
+def _append_only(target: Any, connection: Any, **_kw: Any) -> None:
+    statements = {"sqlite": APPEND_ONLY_SQLITE, "postgresql": APPEND_ONLY_POSTGRESQL}
+    for sql in statements.get(connection.dialect.name, ()):
+        connection.exec_driver_sql(sql)
+
+
+event.listen(OrderEvent.__table__, "after_create", _append_only)
 event.listen(
-    OrderEvent.__table__,
+    LogHead.__table__,
     "after_create",
-    DDL(
-        "CREATE OR REPLACE FUNCTION wm_order_event_append_only() RETURNS trigger AS $$ "
-        f"BEGIN RAISE EXCEPTION '{_MESSAGE}'; END; $$ LANGUAGE plpgsql; "
-        "CREATE TRIGGER wm_order_event_append_only BEFORE UPDATE OR DELETE ON wm_order_event "
-        "FOR EACH ROW EXECUTE FUNCTION wm_order_event_append_only()"
-    ).execute_if(dialect="postgresql"),
+    DDL("INSERT INTO wm_log_head (id, seq, hash) VALUES (1, 0, '')"),
 )

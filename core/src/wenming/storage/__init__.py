@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, create_engine, event, inspect
@@ -24,11 +25,19 @@ from sqlmodel import Session, SQLModel, select
 
 from wenming.errors import StorageError
 
-#: The schema version this code writes and expects.
-SCHEMA_VERSION = 1
+#: The schema version this code writes and expects (2: hash-chained event log, daily slots).
+SCHEMA_VERSION = 2
 
-#: ``MIGRATIONS[v]`` upgrades a database from version ``v`` to ``v + 1``.
+#: ``MIGRATIONS[v]`` upgrades a database from version ``v`` to ``v + 1``
+#: (the steps live in :mod:`wenming.storage.migrations`).
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+
+def _migrations() -> dict[int, Callable[[Connection], None]]:
+    from wenming.storage.migrations import STEPS
+
+    return {**STEPS, **MIGRATIONS}
+
 
 #: Modules whose SQLModel tables belong to the schema; imported before create_all.
 TABLE_MODULES: list[str] = ["wenming.storage.tables", "wenming.orders.tables"]
@@ -39,15 +48,37 @@ def load_tables() -> None:
         importlib.import_module(module)
 
 
+#: How long a SQLite writer waits for another writer's lock before giving up (ms).
+BUSY_TIMEOUT_MS = 10_000
+
+
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     # With WAL, NORMAL syncs at checkpoints, not at every commit: the database cannot
     # be corrupted, but a power cut may lose the last commits before it (an application
     # crash loses nothing). One fsync per commit otherwise bounds every transition.
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def database_error(exc: BaseException) -> str | None:
+    """One line for a database error the user can act on (a lock held too long, a value
+    the database refuses), or ``None`` for anything else (a bug: keep its traceback)."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return None
+    detail = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    if "locked" in detail or "busy" in detail:
+        return (
+            f"the database is locked by another writer (waited {BUSY_TIMEOUT_MS // 1000} s); "
+            "nothing was written, try again"
+        )
+    if isinstance(exc, OperationalError):
+        return f"the database cannot be used: {detail}"
+    return f"the database refused the request: {detail}; nothing was written"
 
 
 class Storage:
@@ -83,8 +114,17 @@ class Storage:
         if self.backend == "sqlite":
             event.listen(self.engine, "connect", _on_sqlite_connect)
             if not memory:
-                with self.engine.connect() as conn:
-                    conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+                folder = Path(parsed.database).expanduser().parent
+                if not folder.is_dir():
+                    raise StorageError(
+                        f"cannot open {self!r}: the folder {folder} does not exist; create it "
+                        "or change 'database' in the deployment file"
+                    )
+                try:
+                    with self.engine.connect() as conn:
+                        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+                except OperationalError as exc:
+                    raise StorageError(f"cannot open {self!r}: {exc.orig}") from None
 
     def __repr__(self) -> str:
         return f"Storage({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -144,7 +184,7 @@ class Storage:
                 f"({SCHEMA_VERSION}); upgrade wenming"
             )
         while version < SCHEMA_VERSION:
-            step = MIGRATIONS.get(version)
+            step = _migrations().get(version)
             if step is None:
                 raise StorageError(f"no migration from schema version {version}")
             with self.engine.begin() as conn:
