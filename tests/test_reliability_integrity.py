@@ -206,6 +206,23 @@ def test_a_deleted_part_row_alone_is_detected(wf):
     assert problems(wf) == []
 
 
+def test_a_deleted_order_is_rebuilt_with_its_idempotency_key(wf):
+    """The submit event keeps the idempotency key, so a rebuilt order still answers a
+    repeated submission with itself rather than a second order."""
+    request = {"category": "science", "place": "320505001002", "start": dt.date(2023, 7, 10)}
+    order_id = wf.submit(STATION, idempotency_key="form-17", **request).id
+    sql(
+        wf,
+        f"DELETE FROM wm_order_part WHERE order_id = {order_id}",
+        f"DELETE FROM wm_order WHERE id = {order_id}",
+    )
+    assert f"order {order_id}: its wm_order row is missing (the log has 1 event(s))" in problems(wf)
+    assert repair(wf.storage) == [order_id]
+    assert problems(wf) == []
+    assert wf.submit(STATION, idempotency_key="form-17", **request).id == order_id
+    assert len(wf.orders()) == 1
+
+
 def test_editing_a_volunteers_name_is_detected_and_repaired(wf):
     order_id = delivered(wf)
     sql(wf, "UPDATE wm_order_service SET volunteer = '王五' WHERE volunteer = '张敏'")
