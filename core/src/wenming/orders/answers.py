@@ -89,7 +89,7 @@ class Answers:
             else:
                 sql.run(conn, _ANSWERED, args)
             if action == "decline":  # the day's slot is free again
-                capacity.release(conn, dispatch_id=before.dispatch_id)
+                capacity.release(sql, conn, dispatch_id=before.dispatch_id)
             if served:
                 key = before.resource
                 dept = before.department or department_of(registry, key)
@@ -201,7 +201,9 @@ class Answers:
                 "reason": event.reason,
             },
         )
-        capacity.release(conn, order_id=event.order_id)  # every slot the order held
+        capacity.release(
+            self.ctx.journal.sql, conn, order_id=event.order_id
+        )  # every slot the order held
 
     def expire_due(self, actor: Actor) -> list[int]:
         roles.may_expire(actor)

@@ -22,7 +22,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from wenming.errors import WenmingError
 from wenming.orders.errors import WorkflowError
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
+    from wenming.orders.sql import Driver
     from wenming.registry import Registry
 
 T_SLOT = ResourceSlot.__table__
@@ -57,18 +58,27 @@ def daily_slots(session: Session, registry: Registry, key: str) -> int:
     t = ResourceRow.__table__
     row = session.execute(select(t.c.kind, t.c.members, t.c.extra).where(t.c.key == key)).first()
     if row is not None:
-        slots = (row.extra or {}).get("slots")
-        if isinstance(slots, int) and not isinstance(slots, bool) and slots >= 0:
-            return slots
-        return default_slots(row.kind, row.members or 0)
+        return _row_slots(row.kind, row.members, row.extra)
     seed = registry.resources.get(key)
     if seed is None:
         return 1
     return default_slots(seed.kind, seed.members)
 
 
+_ROW_SLOTS = "SELECT kind, members, extra FROM wm_resource WHERE key = :key"
+_TAKEN = "SELECT slot FROM wm_resource_slot WHERE resource_key = :resource_key AND day = :day"
+_CLAIM = (
+    "INSERT INTO wm_resource_slot (resource_key, day, slot, order_id, dispatch_id)"
+    " VALUES (:resource_key, :day, :slot, :order_id, :dispatch_id)"
+    " ON CONFLICT DO NOTHING RETURNING id"
+)
+_FREE_DISPATCH = "DELETE FROM wm_resource_slot WHERE dispatch_id = :dispatch_id"
+_FREE_ORDER = "DELETE FROM wm_resource_slot WHERE order_id = :order_id"
+
+
 def claim(
-    session: Session,
+    sql: Driver,
+    conn: Connection,
     registry: Registry,
     *,
     key: str,
@@ -78,23 +88,35 @@ def claim(
 ) -> int:
     """Claim a free slot of ``key`` on ``day`` for a dispatch, or raise
     :class:`FullyBooked`. A slot another transaction holds uncommitted is waited for
-    (PostgreSQL) or serialised by the database lock (SQLite)."""
-    slots = daily_slots(session, registry, key)
-    taken = set(
-        session.execute(
-            select(T_SLOT.c.slot).where(T_SLOT.c.resource_key == key, T_SLOT.c.day == day)
-        ).scalars()
-    )
+    (PostgreSQL) or serialised by the database lock (SQLite). Plain statements on the
+    driver's cursor (:mod:`wenming.orders.sql`): this runs in every dispatch."""
+    row = sql.one(conn, _ROW_SLOTS, {"key": key})
+    if row is not None:
+        slots = _row_slots(row["kind"], row["members"], row["extra"])
+    else:
+        seed = registry.resources.get(key)
+        slots = 1 if seed is None else default_slots(seed.kind, seed.members)
+    where = {"resource_key": key, "day": day}
+    taken = {r["slot"] for r in sql.all(conn, _TAKEN, where)}
     for number in range(slots):
         if number in taken:
             continue
-        stmt = _insert(session)(T_SLOT).values(
-            resource_key=key, day=day, slot=number, order_id=order_id, dispatch_id=dispatch_id
+        got = sql.one(
+            conn,
+            _CLAIM,
+            {**where, "slot": number, "order_id": order_id, "dispatch_id": dispatch_id},
         )
-        got = session.execute(stmt.on_conflict_do_nothing().returning(T_SLOT.c.id)).first()
         if got is not None:
             return number
     raise fully_booked(key, day, slots)
+
+
+def _row_slots(kind: str, members: int | None, extra: Any) -> int:
+    """A published row's slots a day: its ``extra.slots``, else its kind's default."""
+    slots = (extra or {}).get("slots")
+    if isinstance(slots, int) and not isinstance(slots, bool) and slots >= 0:
+        return slots
+    return default_slots(kind, members or 0)
 
 
 def fully_booked(key: str, day: dt.date, slots: int) -> FullyBooked:
@@ -112,17 +134,15 @@ def full(session: Session, registry: Registry, day: dt.date, keys: Iterable[str]
 
 
 def release(
-    session: Session, *, dispatch_id: int | None = None, order_id: int | None = None
+    sql: Driver, conn: Connection, *, dispatch_id: int | None = None, order_id: int | None = None
 ) -> None:
     """Free the slot of one dispatch, or every slot an order holds."""
-    stmt = delete(T_SLOT)
     if dispatch_id is not None:
-        stmt = stmt.where(T_SLOT.c.dispatch_id == dispatch_id)
+        sql.run(conn, _FREE_DISPATCH, {"dispatch_id": dispatch_id})
     elif order_id is not None:
-        stmt = stmt.where(T_SLOT.c.order_id == order_id)
+        sql.run(conn, _FREE_ORDER, {"order_id": order_id})
     else:
         raise ValueError("release needs a dispatch_id or an order_id")
-    session.execute(stmt)
 
 
 def taken(session: Session, days: Iterable[dt.date]) -> dict[dt.date, dict[str, int]]:
@@ -230,12 +250,3 @@ def overbooked(session: Session, registry: Registry) -> list[tuple[str, dt.date,
 
 #: Dispatch outcomes that hold a slot: open, accepted, in service and completed.
 HOLDING: tuple[str, ...] = ("open", "accepted", "in_service", "completed")
-
-
-def _insert(session: Session | Connection) -> Any:
-    dialect = getattr(session, "dialect", None) or session.get_bind().dialect  # type: ignore[union-attr]
-    if dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert

@@ -78,7 +78,13 @@ def write_dispatch(
         },
     )
     capacity.claim(  # a daily slot, or FullyBooked: the database refuses overbooking
-        conn, registry, key=data["resource"], day=day, order_id=event.order_id, dispatch_id=did
+        sql,
+        conn,
+        registry,
+        key=data["resource"],
+        day=day,
+        order_id=event.order_id,
+        dispatch_id=did,
     )
     return did
 

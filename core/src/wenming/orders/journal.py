@@ -65,7 +65,7 @@ T_EVENT = OrderEvent.__table__
 
 def _tables() -> list[Any]:
     """Every table a transition writes, for the driver's conversions."""
-    from wenming.orders.tables import Dispatch, Evaluation, ServiceHours
+    from wenming.orders.tables import Dispatch, Evaluation, LogHead, ResourceSlot, ServiceHours
     from wenming.storage.tables import ResourceRow
 
     return [
@@ -76,6 +76,8 @@ def _tables() -> list[Any]:
         Evaluation.__table__,
         ServiceHours.__table__,
         ResourceRow.__table__,
+        ResourceSlot.__table__,
+        LogHead.__table__,
     ]
 
 
