@@ -356,3 +356,63 @@ def after_transition(transition: Transition) -> Any:
             actor="team-7", role="team_leader", at=dt.datetime.now(dt.timezone.utc)))
         assert outbox == [(7, "accepted")]
     """
+
+
+@hookspec
+def register_metrics(register: Callable[[Any], None]) -> None:
+    """Contribute leaderboard metrics: :class:`~wenming.reports.metrics.Metric` records.
+
+    A metric is data — the order-event actions it counts, the value it sums, filters on
+    the event's facts — so counting it needs no call into the plugin. Its name is
+    namespaced by the plugin (``water.classes``); ``wenming stats metrics`` lists it.
+
+    Example::
+
+        from wenming import hookimpl
+        from wenming.reports.metrics import Metric
+        from wenming.testing import load_plugin_manager
+
+        class Water:
+            @hookimpl
+            def register_metrics(register):
+                register(Metric("classes", "水课堂场次", "Water classes", "sum",
+                                actions=("complete",),
+                                where={"template": "water.water_classroom"}))
+
+        pm = load_plugin_manager(Water, name="water")
+        found = []
+        pm.hook.register_metrics(register=found.append)
+        assert found[0].where == {"template": "water.water_classroom"}
+    """
+
+
+@hookspec
+def register_event_observers(register: Callable[[Any], None]) -> None:
+    """Contribute functions run INSIDE the transaction that appends order events.
+
+    ``register(fn)`` once per function; the workflow calls ``fn(deployment, connection,
+    events)`` with the event rows it is appending, before it commits — so what ``fn``
+    writes (counters, service records) commits or rolls back with the events. ``fn``
+    must only write through ``connection``, must be quick (it runs on every
+    transition) and may raise to abort the transition. Core's own counters
+    (:mod:`wenming.reports.counters`) are registered this way. To observe after the
+    commit, use ``after_transition``.
+
+    Example::
+
+        from wenming import hookimpl
+        from wenming.testing import load_plugin_manager
+
+        seen = []
+
+        class Audit:
+            @hookimpl
+            def register_event_observers(register):
+                register(lambda deployment, connection, events: seen.extend(events))
+
+        pm = load_plugin_manager(Audit, name="audit")
+        observers = []
+        pm.hook.register_event_observers(register=observers.append)
+        observers[0](None, None, [{"action": "submit"}])
+        assert seen == [{"action": "submit"}]
+    """

@@ -183,3 +183,15 @@ def register_rule_kinds(register):
 def register_rules(register):
     for record in RULES:
         register(record)
+
+
+def _count_events(deployment, connection, events):
+    """Move the leaderboard counters with the events (see :mod:`wenming.reports`)."""
+    from wenming.reports.counters import counters_of
+
+    counters_of(deployment).apply(connection, events)
+
+
+@hookimpl
+def register_event_observers(register):
+    register(_count_events)

@@ -149,6 +149,12 @@ class Workflow:
         self.pm = deployment.pm
         self.config = deployment.config.workflow
         self.clock = clock or utcnow
+        #: Functions run inside the transaction that appends events (counters, records).
+        self.event_observers: list[Callable[..., None]] = []
+        hook = getattr(self.pm.hook, "register_event_observers", None)
+        if hook is not None:
+            for impl in reversed(hook.get_hookimpls()):
+                impl.function(register=self.event_observers.append)
 
     # ------------------------------------------------------------------ supply (供单)
 
@@ -568,7 +574,10 @@ class Workflow:
             for row, (pid,) in zip(rows, ids, strict=True):
                 row.update(id=pid, resource_key=None, dispatch_id=None, _dirty=False)
             submit = _Step(attrs.evolve(draft, order_id=order_id), None, data)
-            s.execute(insert(T_EVENT).values(**_event(order_id, 1, submit, at)))
+            first = _event(order_id, 1, submit, at)
+            s.execute(insert(T_EVENT).values(**first))
+            for observe in self.event_observers:
+                observe(self.deployment, s, [first])
             steps = [submit]
             if direct is not None:
                 snap = _Snap(
@@ -1279,10 +1288,14 @@ class Workflow:
         if done.rowcount != 1:
             raise _Lost
         o.update(values)
+        events = []
         for i, step in enumerate(steps, start=1):
             if step.write is not None:
                 step.write(s, step.data)
-            s.execute(insert(T_EVENT).values(**_event(o["id"], version + i, step, at)))
+            events.append(_event(o["id"], version + i, step, at))
+            s.execute(insert(T_EVENT).values(**events[-1]))
+        for observe in self.event_observers:
+            observe(self.deployment, s, events)
         for p in snap.parts:
             if p["_dirty"]:
                 s.execute(
