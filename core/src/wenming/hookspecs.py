@@ -416,3 +416,29 @@ def register_event_observers(register: Callable[[Any], None]) -> None:
         observers[0](None, None, [{"action": "submit"}])
         assert seen == [{"action": "submit"}]
     """
+
+
+@hookspec
+def register_point_rules(register: Callable[[Any], None]) -> None:
+    """Contribute rules civilized units earn points by: :class:`~wenming.reports.units.PointRule`.
+
+    A rule is data — points per instance, a cap per period, the evidence a claim needs,
+    whether points carry over — and its name is namespaced by the plugin.
+
+    Example::
+
+        from wenming import hookimpl
+        from wenming.reports.units import PointRule
+        from wenming.testing import load_plugin_manager
+
+        class Water:
+            @hookimpl
+            def register_point_rules(register):
+                register(PointRule("river_chief", "民间河长巡河", "Volunteer river chief",
+                                   points=2, cap=24, period="year", evidence=1))
+
+        pm = load_plugin_manager(Water, name="water")
+        found = []
+        pm.hook.register_point_rules(register=found.append)
+        assert found[0].cap == 24
+    """

@@ -39,6 +39,16 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "complete": ("wenming.cli.orders:complete", "Record a part delivered, with volunteers' hours."),
     "evaluate": ("wenming.cli.orders:evaluate", "评单: the requester rates the service 1–5."),
     "joint": ("wenming.cli.orders:joint", "拼单: joint templates, joint orders and proposals."),
+    "leaderboard": (
+        "wenming.cli.reports:leaderboard",
+        "排行榜: rank regions, departments, teams, units.",
+    ),
+    "stats": (
+        "wenming.cli.reports:stats",
+        "Metrics and counters: table, rebuild, verify, dashboard.",
+    ),
+    "units": ("wenming.cli.reports:units", "文明单位: civilized units and their practice points."),
+    "points": ("wenming.cli.reports:points", "文明单位动态积分: claims, review, appeal, ledger."),
 }
 
 
