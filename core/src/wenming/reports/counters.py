@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -25,10 +25,11 @@ from wenming.reports import periods
 from wenming.reports.metrics import (
     CORE_METRICS,
     DIMENSIONS,
-    Delta,
     Fold,
+    Key,
     Member,
     Metric,
+    compile_metrics,
     increments,
     territory,
 )
@@ -95,6 +96,10 @@ class Counters:
     def metrics(self) -> dict[str, Metric]:
         return collect_metrics(self.deployment)
 
+    @cached_property
+    def compiled(self):
+        return compile_metrics(self.metrics.values())
+
     def metric(self, name: str) -> Metric:
         try:
             return self.metrics[name]
@@ -126,8 +131,8 @@ class Counters:
                 fold.start(submit, parts)
             for e in evs:
                 facts.extend(fold.facts(e))
-        deltas, members = increments(self.metrics.values(), facts)
-        _write(conn, deltas, members)
+        totals, members = increments(self.compiled, facts)
+        _write(conn, totals, members)
 
     def rebuild(self) -> dict[str, int]:
         """Recompute every counter from the event log, in one transaction."""
@@ -149,16 +154,12 @@ class Counters:
                 s.execute(T_MEMBER.insert(), mrows[i : i + _CHUNK])
         return {"counters": len(rows), "members": len(mrows)}
 
-    def _recount(
-        self, s: Session
-    ) -> tuple[dict[tuple[str, str, str, str], list[float]], set[tuple[str, ...]]]:
+    def _recount(self, s: Session) -> tuple[dict[Key, list[float]], set[Member]]:
         lookup = _Lookup(s, self.deployment.registry)
-        totals: dict[tuple[str, str, str, str], list[float]] = {}
-        members: set[tuple[str, ...]] = set()
-        metrics = list(self.metrics.values())
+        totals: dict[Key, list[float]] = {}
+        members: set[Member] = set()
         fold: Fold | None = None
         current = None
-        facts = []
         stream = s.execute(
             select(
                 T_EVENT.c.order_id,
@@ -175,11 +176,11 @@ class Counters:
             if e["order_id"] != current:
                 current = e["order_id"]
                 fold = Fold(lookup.resource, lookup.unit, self.tz)
-            facts.extend(fold.facts(e))
-            if len(facts) >= _CHUNK:
-                _accumulate(totals, members, *increments(metrics, facts))
-                facts = []
-        _accumulate(totals, members, *increments(metrics, facts))
+            increments(self.compiled, fold.facts(e), totals, members)
+        for member in members:
+            row = totals.setdefault(member[:4], [0.0, 0])
+            row[0] += 1
+            row[1] += 1
         return totals, members
 
     def compare(self) -> list[str]:
@@ -379,30 +380,14 @@ class _Lookup:
         return dict(submit or {}), parts
 
 
-def _accumulate(
-    totals: dict[tuple[str, str, str, str], list[float]],
-    members: set[tuple[str, ...]],
-    deltas: Iterable[Delta],
-    new_members: Iterable[Member],
+def _write(
+    conn: Connection | Session, totals: dict[Key, list[float]], members: set[Member]
 ) -> None:
-    for m, d, k, p, v, n in deltas:
-        row = totals.setdefault((m, d, k, p), [0.0, 0])
-        row[0] += v
-        row[1] += n
-    for member in new_members:
-        if member not in members:
-            members.add(member)
-            row = totals.setdefault(member[:4], [0.0, 0])
-            row[0] += 1
-            row[1] += 1
-
-
-def _write(conn: Connection | Session, deltas: list[Delta], members: list[Member]) -> None:
-    totals: dict[tuple[str, str, str, str], list[float]] = {}
-    if members:
-        fresh = _insert_members(conn, sorted(set(members)))
-        _accumulate(totals, set(), [], fresh)
-    _accumulate(totals, set(), deltas, [])
+    """Add totals to the stored counters; count each distinct member once."""
+    for member in _insert_members(conn, sorted(members)):
+        row = totals.setdefault(member[:4], [0.0, 0])
+        row[0] += 1
+        row[1] += 1
     if not totals:
         return
     rows = [

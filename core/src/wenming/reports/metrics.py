@@ -276,41 +276,61 @@ class Fold:
         return out
 
 
-Delta = tuple[str, str, str, str, float, int]  # metric, dim, key, period, value, n
+Key = tuple[str, str, str, str]  # metric, dim, key, period
 Member = tuple[str, str, str, str, str]  # metric, dim, key, period, member
+Compiled = dict[str, list[tuple[str, str, str, tuple, tuple[str, ...], str | None]]]
 
 
-def increments(
-    metrics: Iterable[Metric], facts: Iterable[Fact]
-) -> tuple[list[Delta], list[Member]]:
-    """Counter deltas (and distinct members) for facts, per month, quarter and year."""
-    by_action: dict[str, list[Metric]] = {}
+def compile_metrics(metrics: Iterable[Metric]) -> Compiled:
+    """Counted metrics by the action they count, as plain tuples (done once)."""
+    by_action: Compiled = {}
     for m in metrics:
         if m.counted:
             for a in m.actions:
-                by_action.setdefault(a, []).append(m)
-    deltas: list[Delta] = []
-    members: list[Member] = []
+                by_action.setdefault(a, []).append(
+                    (m.name, m.kind, m.value, tuple(m.where.items()), m.dimensions, m.member)
+                )
+    return by_action
+
+
+def increments(
+    compiled: Compiled,
+    facts: Iterable[Fact],
+    totals: dict[Key, list[float]] | None = None,
+    members: set[Member] | None = None,
+) -> tuple[dict[Key, list[float]], set[Member]]:
+    """Add facts to counter totals ``{key: [value, n]}`` and distinct ``members``, per
+    month, quarter and year. Distinct members are collected here and counted by the
+    caller once it knows which are new."""
+    totals = {} if totals is None else totals
+    members = set() if members is None else members
     for fact in facts:
-        wanted = by_action.get(fact.action)
+        wanted = compiled.get(fact.action)
         if not wanted:
             continue
         keys = periods.keys(fact.day)
-        for m in wanted:
-            if any(fact.fields.get(k) != v for k, v in m.where.items()):
+        fields = fact.fields
+        for name, kind, value_field, where, dimensions, member in wanted:
+            if any(fields.get(k) != v for k, v in where):
                 continue
-            dims = [(d, fact.dims[d]) for d in m.dimensions if d in fact.dims]
-            if m.kind == "distinct":
-                who = fact.fields.get(m.member or "") or ()
+            dims = [(d, fact.dims[d]) for d in dimensions if d in fact.dims]
+            if kind == "distinct":
+                who = fields.get(member or "") or ()
                 for dim, key in dims:
                     for period in keys:
-                        members.extend((m.name, dim, key, period, str(w)) for w in who)
+                        for w in who:
+                            members.add((name, dim, key, period, str(w)))
                 continue
-            raw = 1 if m.value == "1" else fact.fields.get(m.value)
+            raw = 1 if value_field == "1" else fields.get(value_field)
             if raw is None:
                 continue
             value = float(raw)
             for dim, key in dims:
                 for period in keys:
-                    deltas.append((m.name, dim, key, period, value, 1))
-    return deltas, members
+                    row = totals.get((name, dim, key, period))
+                    if row is None:
+                        totals[(name, dim, key, period)] = [value, 1]
+                    else:
+                        row[0] += value
+                        row[1] += 1
+    return totals, members

@@ -34,6 +34,7 @@ def local_date(at: dt.datetime, tz: str = DEFAULT_TIMEZONE) -> dt.date:
     return at.astimezone(zone(tz)).date()
 
 
+@cache
 def keys(day: dt.date) -> tuple[str, str, str]:
     """The month, quarter and year a day counts in: ``("2027-08", "2027-Q3", "2027")``."""
     return (
