@@ -40,6 +40,9 @@ def main() -> None:
     network_demo()
     matching_demo()
     orders_demo()
+    from demo_reports import reports_demo
+
+    reports_demo(run, SCRATCH, ROOT)
 
 
 def capture(*args: str):
