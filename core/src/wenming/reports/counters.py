@@ -120,6 +120,7 @@ class Counters:
             return
         by_order: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
         for e in events:
+            e = _as_row(e)
             by_order[int(e["order_id"])].append(e)
         lookup = _Lookup(conn, self.deployment.registry)
         facts = []
@@ -338,6 +339,20 @@ class Counters:
             if k:
                 counts[k] += 1
         return [(k, float(n), n) for k, n in counts.items()]
+
+
+def _as_row(event: Any) -> Mapping[str, Any]:
+    """An event as a mapping of its stored columns (the journal passes records)."""
+    if isinstance(event, Mapping):
+        return event
+    return {
+        "order_id": event.order_id,
+        "seq": event.seq,
+        "part_seq": event.part_seq,
+        "action": event.action,
+        "at": event.at,
+        "data": event.data,
+    }
 
 
 class _Lookup:
