@@ -32,6 +32,10 @@ ROLES: tuple[str, ...] = (
     "team_leader",
     "requester",
     "system",
+    # the people side's roles (rules in wenming.people.privacy); no workflow action
+    "volunteer",
+    "guide",
+    "data_protection_officer",
 )
 
 #: The scope attribute each role needs.
@@ -42,6 +46,9 @@ _SCOPE: dict[str, str | None] = {
     "team_leader": "team",
     "requester": None,
     "system": None,
+    "volunteer": None,
+    "guide": "area",
+    "data_protection_officer": None,
 }
 
 
