@@ -113,7 +113,7 @@ def test_registration_stores_the_id_encrypted_and_shows_it_masked(people):
     assert idn().encode() not in bytes(row.id_cipher) and b"13812345678" not in bytes(
         row.phone_cipher
     )
-    assert row.id_hash == people.vault.id_hash(idn()) and len(row.id_hash) == 64
+    assert row.id_hash == people.vault.id_hash(idn()) and len(row.id_hash) == 32
     assert people.find(OPS, idn()).id == v.id
 
 

@@ -40,12 +40,13 @@ class Vault:
         return "Vault()"
 
     def id_hash(self, number: str) -> str:
-        """The keyed hash of a normalised ID number (hex), for look-up and de-duplication."""
-        return hmac.digest(self._hash_key, number.encode("ascii"), "sha256").hex()
+        """The keyed hash of a normalised ID number, for look-up and de-duplication:
+        HMAC-SHA256 truncated to 128 bits (hex), which keeps the unique index small."""
+        return hmac.digest(self._hash_key, number.encode("ascii"), "sha256")[:16].hex()
 
     def id_hashes(self, numbers: Iterable[str]) -> list[str]:
         key = self._hash_key
-        return [hmac.digest(key, n.encode("ascii"), "sha256").hex() for n in numbers]
+        return [hmac.digest(key, n.encode("ascii"), "sha256")[:16].hex() for n in numbers]
 
     def encrypt_id(self, number: str) -> bytes:
         nonce = os.urandom(_NONCE)

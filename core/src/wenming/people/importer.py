@@ -323,49 +323,53 @@ def rows_for(
     ladder: StarLadder,
     at: dt.datetime,
     hashes: Sequence[str] | None = None,
+    *,
+    text_dates: bool = False,
 ) -> tuple[list[tuple], dict[tuple[int, str, str], int]]:
     """The batch as ``wm_volunteer`` rows (hashed and encrypted in one pass per column),
-    with the star counts it adds."""
+    with the star counts it adds. ``text_dates`` writes dates as SQLite's text form."""
     hashes = list(hashes) if hashes is not None else vault.id_hashes(batch.numbers)
     ciphers = vault.encrypt_ids(batch.numbers)
     phones = vault.encrypt_phones(batch.phones)
+    masked_phones = [ids.mask_phone(p) if p else "" for p in batch.phones]
+    masked_ids = [n[:4] + "**********" + n[-4:] for n in batch.numbers]
+    if text_dates:
+        when: Any = at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        born: list[Any] = [d.isoformat() for d in batch.born]
+        consent: list[Any] = [d.isoformat() if d else None for d in batch.consent]
+    else:
+        when, born, consent = at, batch.born, batch.consent
     counts: dict[tuple[int, str, str], int] = {}
-    out = []
     level = ladder.level
-    for i in range(len(batch)):
-        number, phone, station, dept = (
-            batch.numbers[i],
-            batch.phones[i],
-            batch.stations[i],
-            batch.departments[i],
-        )
-        hours = batch.carried[i]
-        lv = level(hours) if hours else 0
+    levels = [level(h) if h else 0 for h in batch.carried]
+    for lv, station, dept in zip(levels, batch.stations, batch.departments, strict=True):
         key = (lv, station[:6], dept)
         counts[key] = counts.get(key, 0) + 1
-        out.append(
-            (
-                first_id + i,
-                batch.names[i],
-                hashes[i],
-                ciphers[i],
-                ids.mask_id(number),
-                phones[i],
-                ids.mask_phone(phone) if phone else "",
-                batch.born[i],
-                batch.consent[i],
-                station,
-                station[:6],
-                dept,
-                hours,
-                hours,
-                0.0,
-                lv,
-                batch.synthetic,
-                "active",
-                at,
-            )
+    synthetic, n = batch.synthetic, len(batch)
+    out = list(
+        zip(
+            range(first_id, first_id + n),
+            batch.names,
+            hashes,
+            ciphers,
+            masked_ids,
+            phones,
+            masked_phones,
+            born,
+            consent,
+            batch.stations,
+            [s[:6] for s in batch.stations],
+            batch.departments,
+            batch.carried,
+            batch.carried,
+            [0.0] * n,
+            levels,
+            [synthetic] * n,
+            ["active"] * n,
+            [when] * n,
+            strict=True,
         )
+    )
     return out, counts
 
 
@@ -394,21 +398,18 @@ def bulk_insert(conn: Connection, table: str, columns: Sequence[str], rows: list
     cursor = conn.connection.driver_connection.cursor()
     try:
         for i in range(0, len(rows), CHUNK):
-            cursor.executemany(sql, [_sqlite_row(r) for r in rows[i : i + CHUNK]])
+            cursor.executemany(sql, rows[i : i + CHUNK])
     finally:
         cursor.close()
 
 
-def _sqlite_row(row: tuple) -> tuple:
-    """Dates and datetimes in the text form SQLAlchemy's SQLite types read back."""
-    return tuple(
-        v.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-        if isinstance(v, dt.datetime)
-        else v.isoformat()
-        if isinstance(v, dt.date)
-        else v
-        for v in row
-    )
+def _sqlite_value(v: Any) -> Any:
+    """A date or datetime in the text form SQLAlchemy's SQLite types read back."""
+    if isinstance(v, dt.datetime):
+        return v.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
 
 
 def finish_ids(conn: Connection) -> None:
@@ -433,11 +434,16 @@ def write(
     """Write one checked batch; returns (first ID, volunteers, memberships, credentials,
     the star counts it adds)."""
     first = reserve_ids(conn)
-    rows, counts = rows_for(batch, first, vault, ladder, at, hashes)
+    sqlite = conn.dialect.name == "sqlite"
+    rows, counts = rows_for(batch, first, vault, ladder, at, hashes, text_dates=sqlite)
     bulk_insert(conn, Volunteer.__tablename__, VOLUNTEER_COLUMNS, rows)
-    teams = [(first + i, team, at) for i, team in batch.teams]
+    when = _sqlite_value(at) if sqlite else at
+    teams = [(first + i, team, when) for i, team in batch.teams]
     bulk_insert(conn, VolunteerTeam.__tablename__, TEAM_COLUMNS, teams)
-    creds = [(first + i, kind, name, exp, "import") for i, kind, name, exp in batch.credentials]
+    creds = [
+        (first + i, kind, name, _sqlite_value(exp) if sqlite else exp, "import")
+        for i, kind, name, exp in batch.credentials
+    ]
     bulk_insert(conn, Credential.__tablename__, CREDENTIAL_COLUMNS, creds)
     finish_ids(conn)
     return first, len(rows), len(teams), len(creds), counts

@@ -18,7 +18,6 @@ from sqlalchemy import (
     DDL,
     JSON,
     Column,
-    Index,
     Integer,
     LargeBinary,
     PrimaryKeyConstraint,
@@ -45,7 +44,7 @@ class Volunteer(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=64)
-    id_hash: str | None = Field(default=None, unique=True, max_length=64)
+    id_hash: str | None = Field(default=None, unique=True, max_length=32)
     id_cipher: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     id_masked: str = Field(default="", max_length=18)
     phone_cipher: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
@@ -62,14 +61,6 @@ class Volunteer(SQLModel, table=True):
     synthetic: bool = False
     status: str = Field(default="active", max_length=16)
     registered_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-Index(
-    "ix_wm_volunteer_star",
-    Volunteer.__table__.c.star_level,
-    Volunteer.__table__.c.county_code,
-    Volunteer.__table__.c.department,
-)
 
 
 class VolunteerTeam(SQLModel, table=True):
