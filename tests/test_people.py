@@ -444,3 +444,47 @@ def test_an_observer_that_raises_is_logged_and_the_hours_stand(wenming_database_
 def test_star_counts_table_is_keyed_by_level_county_department(people):
     register(people)
     assert count(people, StarCount) == 1 and count(people, ServiceRecord) == 0
+
+
+def test_the_record_has_five_classes_and_plugin_classes(wenming_database_url, clock):
+    from wenming.people.records import RecordClass
+
+    class Blood:
+        @hookimpl
+        def register_record_classes(register):
+            register(RecordClass(name="donation", name_zh="无偿献血", name_en="Blood donation"))
+
+    wf = make_workflow(
+        wenming_database_url, [("water", wenming_water), ("blood", Blood)], clock=clock
+    )
+    add_stations(wf.deployment, [VILLAGE])
+    people = People(wf.deployment, clock=clock, workflow=wf)
+    a = register(people)
+    _serve(people, clock, a.id, 2)
+    order_id = people.service_records(volunteer_id=a.id)[0].order_id
+    people.award(STATION, a.id, "优秀志愿者", reason="2023 年度")
+    with pytest.raises(PermissionDenied, match="awards are recorded by"):
+        people.award(CORPS, a.id, "自己评的")
+    people.evaluate_volunteer(CORPS, a.id, order_id, 5, "认真负责")
+    with pytest.raises(PermissionDenied, match="hours are confirmed by the leader"):
+        people.evaluate_volunteer(OTHER_LEAD, a.id, order_id, 4)
+    people.add_record(OPS, a.id, "blood.donation", {"ml": 400})
+    with pytest.raises(InvalidInput, match="no record class 'blood.plasma'"):
+        people.add_record(OPS, a.id, "blood.plasma", {})
+    record = people.record(OPS, a.id)
+    assert record["basic"]["id_number"].startswith("3205*") and record["kind"] == "record"
+    assert (
+        record["service"]["hours"] == 2 and record["service"]["records"][0]["status"] == "confirmed"
+    )
+    assert [x["title"] for x in record["awards"]] == ["优秀志愿者"]
+    assert record["evaluation"][0]["rating"] == 5
+    assert record["extra"]["blood.donation"][0]["ml"] == 400
+    wf.deployment.close()
+
+
+def test_a_designated_issuer_issues_certificates(clock):
+    from wenming.people.testing import make_people
+
+    people = make_people(stations=[VILLAGE], people={"designated_issuer": True}, clock=clock)
+    a = register(people, teams=())
+    assert people.record(me(a.id), a.id)["title"] == "志愿服务证明"

@@ -6,6 +6,12 @@ courses, and the privacy rules around them.
 - :mod:`~wenming.people.records` — star ladders, record classes, observer payloads (attrs)
 - :mod:`~wenming.people.privacy` — who may see and change what; refusals name the rule
 - :mod:`~wenming.people.tables` — the SQLModel tables (imports SQLAlchemy)
+- :mod:`~wenming.people.importer` — CSV/XLSX import, all or nothing; the bulk writer
+- :mod:`~wenming.people.hours` — sign-in, sign-out, confirmation, corrections
+- :mod:`~wenming.people.recordbook` — the five record classes, export, awards, checks
+- :mod:`~wenming.people.stars` — star levels and their maintained counts
+- :mod:`~wenming.people.courses` — practice guides, courses, attendance
+- :mod:`~wenming.people.synthetic` — the seed-scale synthetic population
 - :mod:`~wenming.people.service` — :class:`People`, the Python API the CLI wraps
 
 People sits above the order workflow: it reads order parts through

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from wenming.orders.errors import IllegalTransition, InvalidInput, NotFound
 from wenming.orders.roles import Actor
@@ -468,107 +468,6 @@ class HoursMixin:
             confirmed_hours=r.confirmed_hours,
             status=r.status,
         )
-
-    def service_records(
-        self, *, order_id: int | None = None, volunteer_id: int | None = None
-    ) -> list[ServiceRecordView]:
-        """Sign-ins of an order or of a volunteer (no personal data: no positions)."""
-        stmt = select(SR)
-        if order_id is not None:
-            stmt = stmt.where(SR.c.order_id == order_id)
-        if volunteer_id is not None:
-            stmt = stmt.where(SR.c.volunteer_id == volunteer_id)
-        with self.storage.engine.connect() as conn:
-            return [self._record_view(r) for r in conn.execute(stmt.order_by(SR.c.id))]
-
-    def verify(self) -> list[str]:
-        """Compare every volunteer's service hours with carried hours plus the confirmed
-        and corrected hours of the event log; the mismatches, if any."""
-        with self.storage.engine.connect() as conn:
-            sums = dict(
-                conn.execute(
-                    select(E.c.volunteer_id, func.sum(E.c.hours))
-                    .where(E.c.kind.in_(("confirm", "correct")))
-                    .group_by(E.c.volunteer_id)
-                ).all()
-            )
-            wrong = []
-            seen = set()
-            for vid, carried, total in conn.execute(
-                select(V.c.id, V.c.carried_hours, V.c.service_hours).where(
-                    V.c.service_hours != V.c.carried_hours
-                )
-            ):
-                seen.add(vid)
-                expected = carried + float(sums.get(vid) or 0.0)
-                if abs(expected - total) > 1e-6:
-                    wrong.append(f"volunteer {vid}: {total:g} h recorded, events say {expected:g}")
-            for vid, hours in sums.items():
-                if vid not in seen and abs(float(hours or 0)) > 1e-6:
-                    wrong.append(f"volunteer {vid}: no hours recorded, events say {hours:g} more")
-            return wrong
-
-    # ------------------------------------------------------------------ other classes
-
-    def award(self, actor: Actor, volunteer_id: int, title: str, *, reason: str = "") -> None:
-        """Record an award or commendation (the record's awards class)."""
-        privacy.may_award(actor)
-        if not title.strip():
-            raise InvalidInput("an award needs a title")
-        with self.storage.engine.begin() as conn:
-            self._row(conn, volunteer_id)
-            self._event(
-                conn,
-                actor,
-                "award",
-                volunteer_id=volunteer_id,
-                reason=reason,
-                data={"title": title},
-            )
-
-    def evaluate_volunteer(
-        self, actor: Actor, volunteer_id: int, order_id: int, rating: int, comment: str = ""
-    ) -> None:
-        """The part's team leader evaluates a volunteer's service (the evaluation class)."""
-        if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-            raise InvalidInput(f"rating must be a whole number 1–5, got {rating!r}")
-        with self.storage.engine.begin() as conn:
-            recs = conn.execute(
-                select(SR).where(SR.c.volunteer_id == volunteer_id, SR.c.order_id == order_id)
-            ).all()
-            if not recs:
-                raise NotFound(f"volunteer {volunteer_id} did not serve on order {order_id}")
-            privacy.may_confirm(actor, recs[0].team, "evaluate")
-            self._event(
-                conn,
-                actor,
-                "evaluation",
-                volunteer_id=volunteer_id,
-                order_id=order_id,
-                part_seq=recs[0].part_seq,
-                team=recs[0].team,
-                data={"rating": rating, "comment": comment},
-            )
-
-    def add_record(
-        self, actor: Actor, volunteer_id: int, record_class: str, data: dict[str, Any]
-    ) -> None:
-        """An entry of a plugin's record class (``health.blood_donation`` …)."""
-        if record_class not in self.record_classes:
-            raise InvalidInput(
-                f"no record class {record_class!r} "
-                f"(contributed: {', '.join(sorted(self.record_classes)) or 'none'})"
-            )
-        privacy.may_award(actor)
-        with self.storage.engine.begin() as conn:
-            self._row(conn, volunteer_id)
-            self._event(
-                conn,
-                actor,
-                "record",
-                volunteer_id=volunteer_id,
-                data={"class": record_class, **data},
-            )
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

@@ -9,10 +9,7 @@ in :mod:`wenming.people.courses`.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -34,10 +31,9 @@ from wenming.people.ladders import (
     collect_record_classes,
     rounder,
 )
-from wenming.people.records import RECORD_CLASSES, RecordClass, StarLadder
+from wenming.people.recordbook import RecordBookMixin
+from wenming.people.records import RecordClass, StarLadder
 from wenming.people.tables import (
-    Attendance,
-    Course,
     Credential,
     PeopleEvent,
     ServiceRecord,
@@ -68,7 +64,7 @@ SR = ServiceRecord.__table__
 ERASED = "（已注销）"
 
 
-class People(HoursMixin, CoursesMixin):
+class People(HoursMixin, RecordBookMixin, CoursesMixin):
     """Volunteers, their service records, hours and star levels, guides and courses.
 
     ``clock`` returns the current UTC time (tests pass their own); ``workflow`` is the
@@ -386,79 +382,7 @@ class People(HoursMixin, CoursesMixin):
         with self.storage.engine.begin() as conn:
             return [self._view(conn, actor, r, unmasked=False) for r in conn.execute(stmt)]
 
-    def record(self, actor: Actor, vid: int, *, unmasked: bool = False) -> dict[str, Any]:
-        """A volunteer's whole record in the five classes of 《志愿服务记录与证明出具办法》
-        (basic information, service, training, awards, evaluation) and any classes the
-        plugins add. Labelled a record (志愿服务记录), or a certificate (志愿服务证明) only
-        when the deployment is the designated issuer."""
-        self.ensure_ladder()
-        with self.storage.engine.begin() as conn:
-            basic = self._view(conn, actor, self._row(conn, vid), unmasked=unmasked)
-            services = [
-                self._record_view(r).as_dict()
-                for r in conn.execute(select(SR).where(SR.c.volunteer_id == vid).order_by(SR.c.id))
-            ]
-            a, c = Attendance.__table__, Course.__table__
-            training = [
-                {"course": r.key, "name": r.name, "day": r.day.isoformat(), "hours": r.hours}
-                for r in conn.execute(
-                    select(c.c.key, c.c.name, a.c.day, a.c.hours)
-                    .join(c, c.c.id == a.c.course_id)
-                    .where(a.c.volunteer_id == vid)
-                    .order_by(a.c.day)
-                )
-            ]
-            events = conn.execute(
-                select(E.c.kind, E.c.at, E.c.actor, E.c.reason, E.c.order_id, E.c.data)
-                .where(E.c.volunteer_id == vid, E.c.kind.in_(("award", "evaluation", "record")))
-                .order_by(E.c.id)
-            ).all()
-        by_kind: dict[str, list[dict[str, Any]]] = {"award": [], "evaluation": [], "record": []}
-        for ev in events:
-            by_kind[ev.kind].append(
-                {"at": ev.at.isoformat(), "by": ev.actor, "order": ev.order_id, **(ev.data or {})}
-            )
-        extra: dict[str, list[dict[str, Any]]] = {k: [] for k in self.record_classes}
-        for item in by_kind["record"]:
-            extra.setdefault(item.get("class", "?"), []).append(item)
-        designated = self.config.designated_issuer
-        out = {
-            "title": "志愿服务证明" if designated else "志愿服务记录",
-            "kind": "certificate" if designated else "record",
-            "ladder": self.ladder_name,
-            "basic": basic.as_dict(),
-            "service": {
-                "hours": basic.service_hours,
-                "star_level": basic.star_level,
-                "records": services,
-            },
-            "training": {"hours": basic.training_hours, "courses": training},
-            "awards": by_kind["award"],
-            "evaluation": by_kind["evaluation"],
-        }
-        if extra:
-            out["extra"] = extra
-        assert all(k in out for k in RECORD_CLASSES)
-        return out
-
     # ------------------------------------------------------------------ PIPL
-
-    def export(self, actor: Actor, vid: int, fmt: str = "json") -> str:
-        """The volunteer's own record, unmasked, as JSON or CSV (PIPL art. 45)."""
-        privacy.may_export_or_erase(actor, vid, "export")
-        if fmt not in ("json", "csv"):
-            raise InvalidInput(f"format must be json or csv, got {fmt!r}")
-        data = self.record(actor, vid, unmasked=True)
-        if fmt == "json":
-            return json.dumps(data, ensure_ascii=False, indent=2, default=str)
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(["class", "field", "value"])
-        for section in RECORD_CLASSES:
-            _flatten(writer, section, "", data[section])
-        for name, items in data.get("extra", {}).items():
-            _flatten(writer, name, "", items)
-        return buf.getvalue()
 
     def anonymise(self, actor: Actor, vid: int, reason: str = "") -> VolunteerView:
         """Delete a volunteer's personal data (PIPL art. 47) and keep the aggregates: the
@@ -550,16 +474,3 @@ class People(HoursMixin, CoursesMixin):
                 )
             ).first()
         return expires is not None and (expires[0] is None or expires[0] >= on)
-
-
-def _flatten(writer: Any, section: str, prefix: str, value: Any) -> None:
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _flatten(writer, section, f"{prefix}.{k}" if prefix else str(k), v)
-    elif isinstance(value, list | tuple):
-        if not value:
-            writer.writerow([section, prefix, ""])
-        for i, v in enumerate(value, 1):
-            _flatten(writer, section, f"{prefix}[{i}]" if prefix else f"[{i}]", v)
-    else:
-        writer.writerow([section, prefix, "" if value is None else value])
