@@ -310,10 +310,11 @@ def stars(state: State, as_json: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 @actor_options()
+@json_option
 @click.pass_obj
-def export(state, volunteer_id, fmt, output, actor) -> None:
+def export(state, volunteer_id, fmt, output, actor, as_json) -> None:
     """A volunteer's own record, unmasked, as JSON or CSV (PIPL art. 45)."""
-    text = _people(state).export(actor, volunteer_id, fmt)
+    text = _people(state).export(actor, volunteer_id, "json" if as_json else fmt)
     if output:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}")
