@@ -488,3 +488,57 @@ def test_a_designated_issuer_issues_certificates(clock):
     people = make_people(stations=[VILLAGE], people={"designated_issuer": True}, clock=clock)
     a = register(people, teams=())
     assert people.record(me(a.id), a.id)["title"] == "志愿服务证明"
+
+
+def test_racing_confirmations_add_up(people, clock):
+    """Two leaders' confirmations for one volunteer, from two engines at once."""
+    import threading
+
+    from wenming.people.testing import make_deployment
+
+    people.import_rows(
+        OPS,
+        [
+            {
+                "name": "甲",
+                "id_number": idn(),
+                "station": VILLAGE,
+                "teams": "water.corps",
+                "service_hours": "90",
+            }
+        ],
+    )
+    a = people.find(OPS, idn())
+    orders = []
+    for hours in (6, 4):
+        oid = in_service(people)
+        people.sign_in(CORPS, a.id, oid, at=clock())
+        people.workflow.start(CORPS, oid)
+        people.sign_out(CORPS, a.id, oid, at=clock() + dt.timedelta(hours=hours))
+        orders.append(oid)
+    # a second, independent service over the same database
+    other = People(
+        make_deployment([("water", wenming_water)], database_url=people.deployment.database_url),
+        clock=clock,
+    )
+    errors = []
+
+    def go(service, oid):
+        try:
+            service.confirm(CORPS, oid)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=go, args=(people, orders[0])),
+        threading.Thread(target=go, args=(other, orders[1])),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    v = people.volunteer(OPS, a.id)
+    assert (v.service_hours, v.star_level) == (100.0, 1)
+    assert people.verify() == [] and people.recount() is False
+    other.deployment.close()
