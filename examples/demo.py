@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from demo_people import people_demo
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / ".demo"
 
@@ -40,6 +42,7 @@ def main() -> None:
     network_demo()
     matching_demo()
     orders_demo()
+    people_demo(run, capture, SCRATCH, ROOT)
     from demo_reports import reports_demo
 
     reports_demo(run, SCRATCH, ROOT)

@@ -34,6 +34,11 @@ ROLES: tuple[str, ...] = (
     "team_leader",
     "requester",
     "system",
+    # the people side's roles (rules in wenming.people.privacy); no workflow action
+    "volunteer",
+    "guide",
+    "data_protection_officer",
+    # civilized units' points (rules in wenming.reports.units)
     "unit_operator",
     "points_reviewer",
 )
@@ -46,6 +51,10 @@ _SCOPE: dict[str, str | None] = {
     "team_leader": "team",
     "requester": None,
     "system": None,
+    "volunteer": None,
+    "guide": "area",
+    "data_protection_officer": None,
+    # civilized units' points (rules in wenming.reports.units)
     "unit_operator": "unit",
     "points_reviewer": None,
 }

@@ -35,6 +35,7 @@ TABLE_MODULES: list[str] = [
     "wenming.storage.tables",
     "wenming.orders.tables",
     "wenming.reports.tables",
+    "wenming.people.tables",
 ]
 
 
