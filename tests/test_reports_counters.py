@@ -266,10 +266,11 @@ def test_leaderboard_reads_ranges_rates_units_and_plugin_metrics(workflow):
     assert totals(wf, "orders_completed", "unit", period="2027") == {"u1": 3.0}
     assert totals(wf, "crew.duo_done", period="2027")["all"] == 6.0
     assert totals(wf, "completion_rate", "department", period="2027") == {"crew": 1.0, "water": 1.0}
-    # one volunteer over three months counts once in the range, once per month
-    assert (
-        totals(wf, "active_volunteers", start=dt.date(2027, 1, 1), end=dt.date(2027, 3, 31))["all"]
-        == 1.0
+    # a range is read as the months it covers: 2 h by 张三 on each of three parts a month
+    hours = totals(wf, "volunteer_hours", start=dt.date(2027, 1, 1), end=dt.date(2027, 3, 31))
+    assert hours["all"] == sum(
+        totals(wf, "volunteer_hours", period=m).get("all", 0)
+        for m in ("2027-01", "2027-02", "2027-03")
     )
     assert (
         sum(

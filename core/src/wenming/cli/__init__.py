@@ -49,6 +49,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     ),
     "units": ("wenming.cli.reports:units", "文明单位: civilized units and their practice points."),
     "points": ("wenming.cli.reports:points", "文明单位动态积分: claims, review, appeal, ledger."),
+    "ranking": ("wenming.cli.reports:ranking", "Volunteers' rankings: opt-in, masked, recorded."),
     "volunteers": ("wenming.cli.people:volunteers", "志愿者: import, sign in, hours, star levels."),
 }
 

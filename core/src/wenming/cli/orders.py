@@ -38,6 +38,9 @@ ROLE_CHOICES = (
     "team_leader",
     "requester",
     "system",
+    "volunteer",
+    "guide",
+    "data_protection_officer",
     "unit_operator",
     "points_reviewer",
 )

@@ -579,3 +579,90 @@ def points_standings(state: State, year, limit: int, csv_path, xlsx_path, as_jso
     header = ["名次", "代码", "文明单位", "积分"]
     if not _out(header, table, csv_path, xlsx_path):
         _table(header, [[*r[:3], _fmt(r[3])] for r in table])
+
+
+# --------------------------------------------------------------------- people
+
+
+@click.group()
+def ranking() -> None:
+    """Rankings of volunteers: opt-in, masked names, no minors, each publication recorded."""
+
+
+@ranking.command("consent")
+@click.argument("volunteer_id", type=click.IntRange(1, 2**62))
+@click.option("--yes/--no", "given", default=True, help="Opt in (default) or out.")
+@actor_options
+@click.pass_obj
+def ranking_consent(state: State, volunteer_id: int, given: bool, actor: Actor) -> None:
+    """The volunteer opts in to (or out of) public rankings (--role volunteer --actor ID)."""
+    from wenming.reports.ranking import Ranking
+
+    Ranking(_deployment(state)).consent(actor, volunteer_id, given)
+    click.echo(f"volunteer {volunteer_id} {'opted in to' if given else 'opted out of'} rankings")
+
+
+@ranking.command("publish")
+@_periods
+@click.option("--within", help="Only hours served under this division code.")
+@click.option("--team", help="Only hours served with this team.")
+@click.option("--top", "limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+@actor_options
+@_exports
+@json_option
+@click.pass_obj
+def ranking_publish(
+    state: State,
+    period,
+    start,
+    end,
+    within,
+    team,
+    limit: int,
+    actor: Actor,
+    csv_path,
+    xlsx_path,
+    as_json: bool,
+) -> None:
+    """Publish the ranking of opted-in adult volunteers by confirmed hours (recorded)."""
+    from wenming.reports.ranking import Ranking
+
+    result = Ranking(_deployment(state)).publish(
+        actor,
+        period=period,
+        start=start.date() if start else None,
+        end=end.date() if end else None,
+        within=within,
+        team=team,
+        limit=limit,
+    )
+    if as_json:
+        echo_json(result)
+        return
+    rows = [[r["rank"], r["name"], r["hours"]] for r in result["rows"]]
+    header = ["名次", "志愿者", "确认服务时长"]
+    if _out(header, rows, csv_path, xlsx_path):
+        return
+    click.echo(
+        f"志愿者排行 {result['period']} ({result['scope']}), published by "
+        f"{result['published_by']} and recorded"
+    )
+    _table(header, [[r[0], r[1], _fmt(r[2])] for r in rows])
+
+
+@ranking.command("published")
+@json_option
+@click.pass_obj
+def ranking_published(state: State, as_json: bool) -> None:
+    """Who published which ranking of people, when (PIPL art. 55)."""
+    from wenming.reports.ranking import Ranking
+
+    found = Ranking(_deployment(state)).published()
+    if as_json:
+        echo_json(found)
+        return
+    for r in found:
+        click.echo(
+            f"{r['at']:%Y-%m-%d %H:%M} UTC  {r['actor']} ({r['role']})  {r['metric']} "
+            f"{r['period']}  {r['scope']}  {r['entries']} named"
+        )

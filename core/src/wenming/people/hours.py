@@ -60,6 +60,7 @@ class HoursMixin:
     ladder: Any
     ladder_name: str
     deployment: Any
+    event_observers: list[Any]
     record_classes: dict[str, Any]
     workflow: Any
     hours_for: Any
@@ -87,17 +88,15 @@ class HoursMixin:
 
     def _event(self, conn: Connection, actor: Actor, kind: str, **values: Any) -> int:
         values.setdefault("data", {})
-        return conn.execute(
-            insert(E)
-            .values(
-                at=values.pop("at", None) or self.clock(),
-                kind=kind,
-                actor=actor.id,
-                role=actor.role,
-                **values,
-            )
-            .returning(E.c.id)
+        values["at"] = values.pop("at", None) or self.clock()
+        eid = conn.execute(
+            insert(E).values(kind=kind, actor=actor.id, role=actor.role, **values).returning(E.c.id)
         ).scalar_one()
+        if self.event_observers:
+            event = {"source": "people", "id": eid, "kind": kind, **values}
+            for observe in self.event_observers:
+                observe(self.deployment, conn, [event])
+        return eid
 
     # ------------------------------------------------------------------ sign-in / out
 

@@ -90,6 +90,12 @@ class People(HoursMixin, RecordBookMixin, CoursesMixin):
         self.record_classes: dict[str, RecordClass] = collect_record_classes(deployment)
         self.hours_for = rounder(self.config.rounding)
         self._ladder_checked = False
+        #: ``fn(deployment, connection, events)`` run inside the transaction that writes
+        #: people events (core's leaderboard counters; the register_event_observers hook)
+        self.event_observers: list[Callable[..., None]] = []
+        hook = getattr(deployment.pm.hook, "register_event_observers", None)
+        for impl in reversed(hook.get_hookimpls() if hook is not None else []):
+            impl.function(register=self.event_observers.append)
 
     @cached_property
     def vault(self) -> Vault:

@@ -21,16 +21,19 @@ from sqlalchemy.orm import Session
 
 from wenming.errors import WenmingError
 from wenming.orders.tables import OrderEvent, OrderPart
+from wenming.people.tables import PeopleEvent, Volunteer
 from wenming.reports import periods
 from wenming.reports.metrics import (
     CORE_METRICS,
     DIMENSIONS,
+    PEOPLE_KINDS,
     Fold,
     Key,
     Member,
     Metric,
     compile_metrics,
     increments,
+    people_facts,
     territory,
 )
 from wenming.reports.tables import Stat, StatMember, UnitLink
@@ -45,6 +48,8 @@ T_EVENT = OrderEvent.__table__
 T_PART = OrderPart.__table__
 T_LINK = UnitLink.__table__
 T_RESOURCE = ResourceRow.__table__
+T_PEOPLE = PeopleEvent.__table__
+T_VOLUNTEER = Volunteer.__table__
 
 _CHUNK = 5000
 
@@ -119,11 +124,15 @@ class Counters:
         if not events:
             return
         by_order: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
-        for e in events:
-            e = _as_row(e)
-            by_order[int(e["order_id"])].append(e)
         lookup = _Lookup(conn, self.deployment.registry)
         facts = []
+        for e in events:
+            e = _as_row(e)
+            if e.get("source") == "people":
+                if e["kind"] in PEOPLE_KINDS:
+                    facts.extend(self._people_facts(lookup, e))
+                continue
+            by_order[int(e["order_id"])].append(e)
         for order_id, evs in by_order.items():
             evs.sort(key=lambda e: e["seq"])
             fold = Fold(lookup.resource, lookup.unit, self.tz)
@@ -178,11 +187,25 @@ class Counters:
                 current = e["order_id"]
                 fold = Fold(lookup.resource, lookup.unit, self.tz)
             increments(self.compiled, fold.facts(e), totals, members)
+        people = s.execute(
+            select(T_PEOPLE)
+            .where(T_PEOPLE.c.kind.in_(PEOPLE_KINDS))
+            .order_by(T_PEOPLE.c.id)
+            .execution_options(yield_per=_CHUNK)
+        ).mappings()
+        for e in people:
+            increments(self.compiled, self._people_facts(lookup, e), totals, members)
         for member in members:
             row = totals.setdefault(member[:4], [0.0, 0])
             row[0] += 1
             row[1] += 1
         return totals, members
+
+    def _people_facts(self, lookup: _Lookup, event: Mapping[str, Any]):
+        volunteer = (None, None)
+        if event["kind"] == "level" and event.get("volunteer_id") is not None:
+            volunteer = lookup.volunteer(int(event["volunteer_id"]))
+        return people_facts(event, volunteer, lookup.unit, self.tz)
 
     def compare(self) -> list[str]:
         """Differences between the stored counters and a recount from the log."""
@@ -382,6 +405,14 @@ class _Lookup:
                 ).all()
             )
         return self._units.get(resource)
+
+    def volunteer(self, vid: int) -> tuple[str | None, str | None]:
+        row = self.conn.execute(
+            select(T_VOLUNTEER.c.county_code, T_VOLUNTEER.c.department).where(
+                T_VOLUNTEER.c.id == vid
+            )
+        ).first()
+        return (row[0] or None, row[1] or None) if row else (None, None)
 
     def order_state(self, order_id: int) -> tuple[dict[str, Any], dict[int, str | None]]:
         submit = self.conn.execute(

@@ -139,16 +139,40 @@ CORE_METRICS: tuple[Metric, ...] = (
         unit="小时",
     ),
     Metric(
+        "confirmed_hours",
+        "确认服务时长",
+        "Confirmed service hours",
+        "sum",
+        ("people.confirm", "people.correct"),
+        value="hours",
+        unit="小时",
+        description="Hours the team leader confirmed from sign-in and sign-out (corrections "
+        "count as their difference).",
+    ),
+    Metric(
         "active_volunteers",
         "活跃志愿者",
         "Active volunteers",
         "distinct",
-        ("complete",),
-        member="volunteers",
+        ("people.confirm",),
+        member="volunteer",
         unit="人",
         dimensions=("city", "county", "town", "department"),
-        description="Distinct volunteers who served in the period; kept by city, county, town "
-        "and department only (a distinct count cannot be added up from smaller areas).",
+        description="Registered volunteers with confirmed hours in the period; kept by city, "
+        "county, town and department only (a distinct count cannot be added up from "
+        "smaller areas).",
+    ),
+    Metric(
+        "new_star_volunteers",
+        "新增星级志愿者",
+        "New star volunteers",
+        "sum",
+        ("people.level",),
+        where={"new_star": True},
+        unit="人",
+        dimensions=("city", "county", "department"),
+        description="Volunteers whose confirmed hours took them to the first star level "
+        "(by the volunteer's county and department).",
     ),
     Metric(
         "resources_published",
@@ -275,6 +299,42 @@ class Fold:
             out["team"] = resource
         return out
 
+
+def people_facts(
+    event: Mapping[str, Any], volunteer: tuple[str | None, str | None], unit_of: UnitOf, tz: str
+) -> Iterator[Fact]:
+    """Facts of one people event: confirmed (or corrected) hours count where they were
+    served and for the team; a first star level counts for the volunteer's county and
+    department (``volunteer`` is their ``(county, department)``)."""
+    kind = event["kind"]
+    day = periods.local_date(event["at"], tz)
+    action = f"people.{kind}"
+    who = [str(event.get("volunteer_id"))]
+    if kind in ("confirm", "correct"):
+        dims = territory(event.get("station_code"))
+        if event.get("department"):
+            dims["department"] = event["department"]
+        team = event.get("team")
+        if team:
+            dims["team"] = team
+            unit = unit_of(team)
+            if unit:
+                dims["unit"] = unit
+        yield Fact(action, day, dims, {"hours": float(event.get("hours") or 0), "volunteer": who})
+    elif kind == "level":
+        data = event.get("data") or {}
+        county, department = volunteer
+        dims = {"city": "all"}
+        if county:
+            dims["county"] = county
+        if department:
+            dims["department"] = department
+        new_star = int(data.get("before") or 0) == 0 and int(data.get("after") or 0) >= 1
+        yield Fact(action, day, dims, {"new_star": new_star, "volunteer": who})
+
+
+#: The people events that metrics read (the rest of the people log is not counted).
+PEOPLE_KINDS: tuple[str, ...] = ("confirm", "correct", "level")
 
 Key = tuple[str, str, str, str]  # metric, dim, key, period
 Member = tuple[str, str, str, str, str]  # metric, dim, key, period, member

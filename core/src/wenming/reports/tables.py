@@ -144,4 +144,13 @@ class PublishedRanking(SQLModel, table=True):
     at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class RankingConsent(SQLModel, table=True):
+    """A volunteer's own consent to appear in public rankings (PIPL art. 55)."""
+
+    __tablename__ = "wm_ranking_consent"
+
+    volunteer_id: int = Field(primary_key=True)
+    given_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 append_only(PointEntry.__table__)
