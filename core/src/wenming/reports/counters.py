@@ -449,12 +449,18 @@ def _write(
 
 
 def _insert_members(conn: Connection | Session, members: list[Member]) -> list[Member]:
-    """Insert members not yet counted; return those that were new."""
-    stmt = _insert(conn, T_MEMBER).on_conflict_do_nothing()
+    """Insert members not yet counted; return those that were new (RETURNING gives only
+    the rows inserted, on both backends; a driver's rowcount is not to be trusted here)."""
+    if not members:
+        return []
+    cols = ("metric", "dim", "key", "period", "member")
+    stmt = (
+        _insert(conn, T_MEMBER).on_conflict_do_nothing().returning(*(T_MEMBER.c[c] for c in cols))
+    )
     fresh = []
     for m in members:
-        row = dict(zip(("metric", "dim", "key", "period", "member"), m, strict=True))
-        if conn.execute(stmt, row).rowcount == 1:
+        row = conn.execute(stmt, dict(zip(cols, m, strict=True))).first()
+        if row is not None:
             fresh.append(m)
     return fresh
 
