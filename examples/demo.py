@@ -42,10 +42,10 @@ def main() -> None:
     network_demo()
     matching_demo()
     orders_demo()
-    people_demo(run, capture, SCRATCH, ROOT)
+    volunteers = people_demo(run, capture, SCRATCH, ROOT)
     from demo_reports import reports_demo
 
-    reports_demo(run, SCRATCH, ROOT)
+    reports_demo(run, SCRATCH, ROOT, volunteers)
 
 
 def capture(*args: str):

@@ -31,8 +31,9 @@ def _id_number(born: dt.date, seq: int) -> str:
 
 def people_demo(
     run: Callable[..., None], capture: Callable[..., Any], scratch: Path, root: Path
-) -> None:
-    """Volunteers: import, sign in on a dispatched order, hours confirmed, a new star."""
+) -> list[int]:
+    """Volunteers: import, sign in on a dispatched order, hours confirmed, a new star.
+    Returns the IDs of the volunteers it imported."""
     print("\n# 志愿者: a synthetic population, then three volunteers from a file")
     run("volunteers", "synthesize", "--count", str(DEMO_POPULATION))
     people = [
@@ -119,3 +120,4 @@ def people_demo(
         "-o",
         str((scratch / "my-record.csv").relative_to(root)),
     )
+    return ids

@@ -90,8 +90,11 @@ def file_a_weekend(deployment_file: Path, villages_csv: Path, count: int = 120) 
     }
 
 
-def reports_demo(run: Callable[..., None], scratch: Path, root: Path) -> None:
-    """Called by examples/demo.py with its ``run`` (prints and runs one command)."""
+def reports_demo(
+    run: Callable[..., None], scratch: Path, root: Path, volunteers: list[int]
+) -> None:
+    """Called by examples/demo.py with its ``run`` (prints and runs one command) and the
+    volunteers the people demo imported."""
     print("\n# 排行榜: a weekend of orders across Suzhou, delivered and evaluated")
     figures = file_a_weekend(
         scratch / "wenming.toml", root / "core/src/wenming/data/regions/suzhou/villages.csv"
@@ -107,7 +110,23 @@ def reports_demo(run: Callable[..., None], scratch: Path, root: Path) -> None:
     run("leaderboard", "--metric", "resources_published", "--by", "county", "--top", "3")
     xlsx = scratch / "stats.xlsx"
     run("stats", "table", "--by", "county", "--xlsx", str(xlsx.relative_to(root)))
+    run("leaderboard", "--metric", "confirmed_hours", "--by", "team", "--top", "3")
     run("stats", "verify")
+
+    print("\n# 志愿者排行: only who opted in, masked, adults only; the publication is recorded")
+    for vid in volunteers[:2]:
+        run("ranking", "consent", str(vid), "--actor", str(vid), "--role", "volunteer")
+    run(
+        "ranking",
+        "publish",
+        "--top",
+        "10",
+        "--actor",
+        "guidance-center",
+        "--role",
+        "city_dispatcher",
+    )
+    run("ranking", "published")
 
     print("\n# 文明单位动态积分: 1,143 units (synthetic), a claim with evidence, review")
     run("units", "synthesize")
