@@ -7,6 +7,7 @@ A deployment file::
     database = "sqlite:///wenming.db"   # relative paths are next to this file
     region = "suzhou"
     strict = false                      # true: a broken plugin stops start-up
+    timezone = "Asia/Shanghai"          # times are shown in it (stored in UTC)
 
     [plugins]
     only = []                           # empty: every installed plugin
@@ -39,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import field, frozen
 
 from wenming.errors import ConfigError
+from wenming.plugins import read_selection  # noqa: F401  (was defined here)
 
 if TYPE_CHECKING:
     from wenming.plugins import Loaded
@@ -137,14 +139,13 @@ class PeopleConfig:
     """The people side (``[people]``): which star ladder counts, how sign-in to
     sign-out minutes round to hours (per started hour: ``[minutes up to, hours]``
     steps over the minutes past the whole hours), whether this deployment is the
-    designated issuer of service certificates, and the time zone shown."""
+    designated issuer of service certificates. Times follow the deployment's ``timezone``."""
 
     star_ladder: str = "core.national"
     rounding: tuple[tuple[float, float], ...] = field(
         default=((15.0, 0.0), (45.0, 0.5), (60.0, 1.0)), validator=_rounding
     )
     designated_issuer: bool = False
-    time_zone: str = "Asia/Shanghai"
     ladders: tuple[LadderConfig, ...] = ()
 
 
@@ -161,6 +162,7 @@ class DeploymentConfig:
     matching: MatchingConfig = field(factory=MatchingConfig)
     workflow: WorkflowConfig = field(factory=WorkflowConfig)
     people: PeopleConfig = field(factory=PeopleConfig)
+    timezone: str = "Asia/Shanghai"
 
 
 def parse_config(data: Mapping[str, Any], source: str) -> DeploymentConfig:
@@ -172,6 +174,12 @@ def parse_config(data: Mapping[str, Any], source: str) -> DeploymentConfig:
     except Exception as exc:
         lines = structure_error_lines(exc)
         raise ConfigError(f"{source}: " + "; ".join(lines)) from None
+    from wenming.times import zone
+
+    try:
+        zone(config.timezone)
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
     for rule_id, weight in config.matching.weights.items():
         if weight < 0:
             raise ConfigError(f"{source}: matching.weights.{rule_id} = {weight!r}: must be ≥ 0")
@@ -193,20 +201,6 @@ def read_config(path: Path) -> DeploymentConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     return parse_config(data, str(path))
-
-
-def read_selection(path: Path) -> tuple[list[str] | None, list[str]]:
-    """Just the ``[plugins]`` selection of a deployment file (no cattrs: used by ``--help``)."""
-    if not path.exists():
-        return None, []
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    section = data.get("plugins", {})
-    if not isinstance(section, dict):
-        raise ConfigError(f"{path}: plugins must be a table")
-    return list(section.get("only") or []) or None, list(section.get("exclude") or [])
 
 
 def resolve_database(url: str, base: Path | None) -> str:
@@ -318,6 +312,8 @@ database = "{database}"
 region = "{region}"
 # true: a plugin that fails to load stops start-up instead of being skipped
 strict = false
+# times are stored in UTC and shown in this IANA time zone
+timezone = "Asia/Shanghai"
 
 [plugins]
 # empty: every installed plugin; or list the ones to load, e.g. ["water", "health"]
@@ -351,5 +347,4 @@ star_ladder = "core.national"
 rounding = [[15, 0.0], [45, 0.5], [60, 1.0]]
 # true only if this deployment is the designated issuer of service certificates
 designated_issuer = false
-time_zone = "Asia/Shanghai"
 '''

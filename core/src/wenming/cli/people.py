@@ -96,7 +96,7 @@ def _local(people: People, value: dt.datetime | None) -> str:
         return "-"
     from zoneinfo import ZoneInfo
 
-    return value.astimezone(ZoneInfo(people.config.time_zone)).strftime("%Y-%m-%d %H:%M")
+    return value.astimezone(ZoneInfo(people.deployment.config.timezone)).strftime("%Y-%m-%d %H:%M")
 
 
 def _stars(level: int, top: int) -> str:

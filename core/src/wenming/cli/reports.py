@@ -55,28 +55,22 @@ def _when(period: str | None, start: dt.datetime | None, end: dt.datetime | None
 def _out(
     header: list[str], rows: list[list[Any]], csv_path: Path | None, xlsx_path: Path | None
 ) -> bool:
-    from wenming.reports.export import write_csv, write_xlsx
+    from wenming.export import write_table
 
     if csv_path:
-        write_csv(csv_path, header, rows)
+        write_table(csv_path, header, rows, fmt="csv")
         click.echo(f"wrote {csv_path} ({len(rows)} rows, UTF-8 with BOM for Excel)")
     if xlsx_path:
-        write_xlsx(xlsx_path, header, rows)
+        write_table(xlsx_path, header, rows, fmt="xlsx", sheet="wenming")
         click.echo(f"wrote {xlsx_path} ({len(rows)} rows)")
     return bool(csv_path or xlsx_path)
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> None:
-    from wenming.reports.export import display_width
+    from wenming.tables import render
 
-    cells = [[str(c) for c in r] for r in [header, *rows]]
-    widths = [max(display_width(r[i]) for r in cells) for i in range(len(header))]
-    for r in cells:
-        click.echo(
-            "  ".join(
-                c + " " * (w - display_width(c)) for c, w in zip(r, widths, strict=True)
-            ).rstrip()
-        )
+    for line in render(header, rows):
+        click.echo(line)
 
 
 def _fmt(value: float) -> str:

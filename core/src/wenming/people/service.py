@@ -114,7 +114,7 @@ class People(HoursMixin, RecordBookMixin, CoursesMixin):
     def today(self) -> dt.date:
         from zoneinfo import ZoneInfo
 
-        return self.clock().astimezone(ZoneInfo(self.config.time_zone)).date()
+        return self.clock().astimezone(ZoneInfo(self.deployment.config.timezone)).date()
 
     # ------------------------------------------------------------------ the ladder
 

@@ -11,27 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import cache
-from zoneinfo import ZoneInfo
 
 from wenming.errors import WenmingError
+from wenming.times import DEFAULT_TIMEZONE, local, zone
 
-DEFAULT_TIMEZONE = "Asia/Shanghai"
+__all__ = ["DEFAULT_TIMEZONE", "check", "keys", "kind", "local_date", "months", "zone"]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
 
 
-@cache
-def zone(name: str = DEFAULT_TIMEZONE) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
 def local_date(at: dt.datetime, tz: str = DEFAULT_TIMEZONE) -> dt.date:
     """The calendar date of a UTC instant in the deployment's time zone."""
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=dt.UTC)
-    return at.astimezone(zone(tz)).date()
+    return local(at, tz).date()
 
 
 @cache
@@ -78,7 +71,3 @@ def months(start: dt.date, end: dt.date) -> list[str]:
         out.append(f"{y:04d}-{m:02d}")
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return out
-
-
-def this_month(now: dt.datetime, tz: str = DEFAULT_TIMEZONE) -> str:
-    return keys(local_date(now, tz))[0]
