@@ -13,7 +13,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from demo_intake import intake_demo
+from demo_people import people_demo
 from demo_relevance import relevance_demo
+from demo_reports import reports_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / ".demo"
@@ -43,7 +46,9 @@ def main() -> None:
     relevance_demo(run)
     matching_demo()
     orders_demo()
-    __import__("demo_intake").intake_demo(run, capture)  # wishes in the requesters' own words
+    intake_demo(run, capture)  # wishes in the requesters' own words
+    volunteers = people_demo(run, capture, SCRATCH, ROOT)
+    reports_demo(run, SCRATCH, ROOT, volunteers)  # ends with the leaderboard and dashboard
 
 
 def capture(*args: str):
