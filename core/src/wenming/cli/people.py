@@ -84,10 +84,18 @@ def actor_options(*, required: bool = True) -> Callable[[Callable[..., Any]], Ca
 
 
 def _people(state: State) -> People:
+    from sqlalchemy import inspect
+
+    from wenming.errors import StorageError
     from wenming.people.service import People
 
     deployment = state.deployment(required=True)
     deployment.storage.check()
+    if not inspect(deployment.storage.engine).has_table("wm_volunteer"):
+        raise StorageError(
+            f"{deployment.storage!r} has no volunteer tables (it predates them); run "
+            "'wenming init' on the deployment's folder to add them"
+        )
     return People(deployment)
 
 
