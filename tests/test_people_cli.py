@@ -253,3 +253,16 @@ def test_a_bad_people_setting_names_the_key(run, tmp_path):
     path.write_text(text, encoding="utf-8")
     result = run("volunteers", "stars", code=1)
     assert "people.star_ladder: no ladder 'core.moon'" in result.output
+
+
+def test_a_database_from_before_the_people_tables_says_what_to_do(run, tmp_path):
+    import sqlite3
+
+    conn = sqlite3.connect(tmp_path / "wenming.db")
+    conn.execute("DROP TABLE wm_volunteer")
+    conn.commit()
+    conn.close()
+    result = run("volunteers", "stars", code=1)
+    assert "has no volunteer tables" in result.output and "Traceback" not in result.output
+    run("init", ".", "--name", "Suzhou")
+    assert "0 volunteers" in run("volunteers", "stars").output

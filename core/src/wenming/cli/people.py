@@ -84,10 +84,18 @@ def actor_options(*, required: bool = True) -> Callable[[Callable[..., Any]], Ca
 
 
 def _people(state: State) -> People:
+    from sqlalchemy import inspect
+
+    from wenming.errors import StorageError
     from wenming.people.service import People
 
     deployment = state.deployment(required=True)
     deployment.storage.check()
+    if not inspect(deployment.storage.engine).has_table("wm_volunteer"):
+        raise StorageError(
+            f"{deployment.storage!r} has no volunteer tables (it predates them); run "
+            "'wenming init' on the deployment's folder to add them"
+        )
     return People(deployment)
 
 
@@ -298,10 +306,10 @@ def stars(state: State, as_json: bool) -> None:
         click.echo(f"  {_stars(lv, people.ladder.top)}  {dist.by_level.get(lv, 0):>10}")
     header = "".join(f"{lv:>9}★" for lv in levels)
     for title, table in (("county", dist.by_county), ("department", dist.by_department)):
-        click.echo(f"\nby {title}{header}")
+        click.echo(f"\n{'by ' + title:<20}{header}")
         for key, row in table.items():
             click.echo(
-                f"  {key or '(none)':<14}" + "".join(f"{row.get(lv, 0):>10}" for lv in levels)
+                f"  {key or '(none)':<18}" + "".join(f"{row.get(lv, 0):>10}" for lv in levels)
             )
 
 

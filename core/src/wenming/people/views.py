@@ -10,9 +10,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import attrs
 from attrs import frozen
 
-from wenming.orders.views import _AsDict
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+class _AsDict:
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: dates as ISO text, tuples as lists."""
+        return _jsonable(attrs.asdict(self, recurse=True))
 
 
 @frozen
@@ -92,8 +107,3 @@ class StarDistribution(_AsDict):
     by_level: dict[int, int]
     by_county: dict[str, dict[int, int]]
     by_department: dict[str, dict[int, int]]
-
-
-def as_dict_any(value: Any) -> Any:
-    """``as_dict`` of a view, or the value itself."""
-    return value.as_dict() if hasattr(value, "as_dict") else value
