@@ -282,12 +282,13 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=10_000_000)
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--postgres", help="also on this PostgreSQL URL (a scratch database)")
+    ap.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = ap.parse_args()
     lines = ["## Leaderboards (bench_reports.py)", ""]
-    with tempfile.TemporaryDirectory() as folder:
-        lines += run(
-            f"sqlite:///{Path(folder) / 'reports.db'}", args.records, args.repeat, "SQLite"
-        )
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory() as folder:
+            url = f"sqlite:///{Path(folder) / 'reports.db'}"
+            lines += run(url, args.records, args.repeat, "SQLite")
     if args.postgres:
         from wenming.testing import _postgres_schema
 
