@@ -103,6 +103,22 @@ class WorkflowConfig:
 
 
 @frozen
+class ApiConfig:
+    """The HTTP API's limits (``[api]``), read by ``wenming serve``.
+
+    CORS stays off unless ``cors_origins`` names the origins of the integrator's front
+    ends. Access tokens live ``access_token_minutes``; a client that fails to sign in
+    ``login_attempts`` times within ``login_window_seconds`` waits out the window.
+    """
+
+    cors_origins: tuple[str, ...] = field(default=(), converter=_tuple)
+    access_token_minutes: float = field(default=60.0, validator=_at_least(0, strict=True))
+    max_body_bytes: int = field(default=65_536, validator=_at_least(1024, strict=False))
+    login_attempts: int = field(default=5, validator=_at_least(1, strict=False))
+    login_window_seconds: float = field(default=60.0, validator=_at_least(0, strict=True))
+
+
+@frozen
 class DeploymentConfig:
     """The parsed deployment file."""
 
@@ -114,6 +130,7 @@ class DeploymentConfig:
     settings: dict[str, dict[str, Any]] = field(factory=dict)
     matching: MatchingConfig = field(factory=MatchingConfig)
     workflow: WorkflowConfig = field(factory=WorkflowConfig)
+    api: ApiConfig = field(factory=ApiConfig)
 
 
 def parse_config(data: Mapping[str, Any], source: str) -> DeploymentConfig:
@@ -295,4 +312,10 @@ dispatch_hours = 24.0
 accept_hours = 48.0
 # an order not accepted this many days after its time window closed may be expired
 expire_after_days = 0
+
+[api]
+# wenming serve: origins of front ends allowed to call the API from a browser (CORS);
+# empty: none
+cors_origins = []
+access_token_minutes = 60.0
 '''

@@ -39,6 +39,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "complete": ("wenming.cli.orders:complete", "Record a part delivered, with volunteers' hours."),
     "evaluate": ("wenming.cli.orders:evaluate", "评单: the requester rates the service 1–5."),
     "joint": ("wenming.cli.orders:joint", "拼单: joint templates, joint orders and proposals."),
+    "serve": ("wenming.cli.serve:serve", "Serve the HTTP API (accounts, roles, OpenAPI)."),
+    "users": ("wenming.cli.users:users", "Accounts: add, list, set-role, revoke, login."),
 }
 
 

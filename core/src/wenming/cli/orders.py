@@ -2,10 +2,12 @@
 ``complete``, ``evaluate`` and ``joint`` — each a thin layer over
 :class:`wenming.orders.service.Workflow`.
 
-Who acts is given by ``--actor`` and ``--role`` (and the role's scope: ``--department``,
-``--area`` or ``--team``), or the environment variables ``WENMING_ACTOR``,
-``WENMING_ROLE``, ``WENMING_DEPARTMENT``, ``WENMING_AREA``, ``WENMING_TEAM``. The
-Python API enforces the role's rules; the CLI only passes them on.
+Who acts is the signed-in user (``WENMING_TOKEN`` or ``wenming users login``), or, for
+the deployment's local operator only, ``--actor`` and ``--role`` (and the role's scope:
+``--department``, ``--area`` or ``--team``) or the environment variables
+``WENMING_ACTOR``, ``WENMING_ROLE``, ``WENMING_DEPARTMENT``, ``WENMING_AREA``,
+``WENMING_TEAM`` — see :mod:`wenming.accounts.identity`. The Python API enforces the
+role's rules; the CLI only passes them on.
 """
 
 from __future__ import annotations
@@ -73,18 +75,17 @@ def actor_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         actor_team: str | None,
         **kwargs: Any,
     ) -> Any:
-        from wenming.orders.roles import Actor
+        from wenming.accounts.identity import resolve
 
-        if not actor_id or not role:
-            raise WenmingError(
-                "say who acts: --actor ID --role ROLE (or WENMING_ACTOR, WENMING_ROLE)"
-            )
-        try:
-            actor = Actor(
-                actor_id, role, department=actor_department, area=actor_area, team=actor_team
-            )
-        except ValueError as exc:
-            raise WenmingError(f"--role {role}: {exc}") from None
+        state = click.get_current_context().find_object(State)
+        actor = resolve(
+            state.deployment(required=True),
+            actor_id=actor_id,
+            role=role,
+            department=actor_department,
+            area=actor_area,
+            team=actor_team,
+        )
         return fn(*args, actor=actor, **kwargs)
 
     return wrapper

@@ -31,7 +31,11 @@ SCHEMA_VERSION = 1
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
 
 #: Modules whose SQLModel tables belong to the schema; imported before create_all.
-TABLE_MODULES: list[str] = ["wenming.storage.tables", "wenming.orders.tables"]
+TABLE_MODULES: list[str] = [
+    "wenming.storage.tables",
+    "wenming.orders.tables",
+    "wenming.accounts.tables",
+]
 
 
 def load_tables() -> None:

@@ -1,0 +1,90 @@
+"""What every router shares: the services, the signed-in actor, paging, ETags."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, Query, Request, Response
+
+from wenming.api import reads
+from wenming.api.auth import CurrentActor
+from wenming.api.problems import ERROR_RESPONSES, ApiProblem
+
+if TYPE_CHECKING:
+    from wenming.api.app import Services
+    from wenming.orders.roles import Actor
+    from wenming.orders.views import OrderView
+
+__all__ = ["ERROR_RESPONSES", "CurrentActor", "Limit", "Offset", "ServicesDep"]
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.wenming
+
+
+ServicesDep = Annotated["Services", Depends(get_services)]
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size.")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
+
+
+def page(items: list[Any], limit: int, offset: int) -> dict[str, Any]:
+    """A page from a list fetched with ``limit + 1`` items (the extra one says there is more)."""
+    more = len(items) > limit
+    return {
+        "items": items[:limit],
+        "limit": limit,
+        "offset": offset,
+        "next_offset": offset + limit if more else None,
+    }
+
+
+def etag(view: OrderView) -> str:
+    return f'"{view.version}"'
+
+
+def order_response(actor: Actor, view: OrderView, response: Response) -> dict[str, Any]:
+    response.headers["ETag"] = etag(view)
+    return reads.order_dict(actor, view)
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """The order version an ``If-Match`` header names (``"5"``, ``W/"5"``, ``5``; ``*``
+    matches any)."""
+    if value is None or value.strip() == "*":
+        return None
+    text = value.strip()
+    if text.startswith("W/"):
+        text = text[2:]
+    text = text.strip('"')
+    if not text.isdigit() or len(text) > 12:
+        raise ApiProblem(400, f'If-Match must be an order\'s ETag such as "3", got {value!r}')
+    return int(text)
+
+
+def check_version(services: Services, actor: Actor, order_id: int, if_match: str | None) -> None:
+    """Refuse a write made against an older version of the order than the current one
+    (409), naming the first change the caller had not seen."""
+    expected = parse_if_match(if_match)
+    if expected is None:
+        return
+    view = reads.order(services.workflow, actor, order_id)
+    if view.version == expected:
+        return
+    first = None
+    if view.version > expected:
+        events = reads.event_dicts(actor, view, services.workflow.timeline(order_id))
+        later = [e for e in events if e["seq"] > expected]
+        if later:
+            first = later[0]
+    who = (
+        f"{first['action']} by {first['actor']} ({first['role']}) came first"
+        if first
+        else "version unknown"
+    )
+    raise ApiProblem(
+        409,
+        f"order {order_id} changed since version {expected} ({who}); it is at version "
+        f"{view.version} now: read it again; nothing was written",
+        current_version=view.version,
+        headers={"ETag": etag(view)},
+    )
