@@ -182,12 +182,14 @@ def dispatches(workflow: Workflow, actor: Actor, order_id: int) -> list[Any]:
 
 
 def candidates(
-    workflow: Workflow, actor: Actor, order_id: int, *, part: int | None, k: int
+    workflow: Workflow, actor: Actor, order_id: int, *, part: int | None, k: int, engine: Any
 ) -> list[Any]:
     if has_viewer(workflow):
-        return workflow.candidates(order_id, part=part, k=k, actor=actor, viewer=actor)
+        return workflow.candidates(
+            order_id, part=part, k=k, actor=actor, engine=engine, viewer=actor
+        )
     order(workflow, actor, order_id)
-    return workflow.candidates(order_id, part=part, k=k, actor=actor)
+    return workflow.candidates(order_id, part=part, k=k, actor=actor, engine=engine)
 
 
 # ---------------------------------------------------------------------- masking

@@ -148,7 +148,9 @@ def candidates(
     k: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> list[dict[str, Any]]:
     """The engine's ranked candidates for a part, each with its per-rule breakdown."""
-    found = reads.candidates(services.workflow, actor, order_id, part=part, k=k)
+    found = reads.candidates(
+        services.workflow, actor, order_id, part=part, k=k, engine=services.engine()
+    )
     return [c.as_dict() for c in found]
 
 
