@@ -199,3 +199,87 @@ def test_rebuilt_state_equals_stored_state(workflow, steps):
             if state.state not in TERMINAL:
                 assert state.state == derive([p.state for p in state.parts.values()])
             assert state.version == len(wf.timeline(order_id))
+
+
+def pure_command(wf, snap, action, part, actor, resource):
+    """The command the pure core gets for what :func:`apply` asks of the workflow."""
+    from wenming.orders import decide as core
+
+    if action == "dispatch":
+        res = wf.resource(resource)
+        offer = core.Offer(res.key, res.kind, res.department, res.capacity)
+        chosen = core.open_part(snap, part, actor).seq
+        return core.Dispatch(actor, offer, part=chosen)
+    if action in ("accept", "start"):
+        return core.Answer(actor, action, part=part)
+    if action == "decline":
+        return core.Answer(actor, action, part=part, reason="cannot make it")
+    if action == "complete":
+        return core.Answer(actor, action, part=part, volunteers=(("志愿者", 1.5),))
+    if action == "evaluate":
+        return core.Evaluate(actor, 4)
+    if action == "cancel":
+        return core.Cancel(actor, "plans changed")
+    return core.Expire(actor, grace_days=wf.config.expire_after_days)
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(step, min_size=1, max_size=30))
+def test_the_pure_core_decides_as_the_workflow_does(workflow, steps):
+    """The same steps, through the workflow (storage, hooks) and through the pure core
+    alone (:func:`decide` and :func:`evolve` on snapshots): the same refusals, word for
+    word, and the same states."""
+    from wenming.orders import decide as core
+    from wenming.orders.events import events_of
+
+    wf = workflow
+    station, resident = ACTORS[2], ACTORS[4]
+    day = wf.clock().date() + dt.timedelta(days=1)
+    common = {"place": "320505001002", "start": day, "headcount": 10}
+    orders = [
+        wf.submit(station, category="science", site="320505001002", **common).id,
+        wf.submit(station, template="crew.duo", **common).id,
+        wf.submit(resident, category="science", departments=["water"], **common).id,
+    ]
+    with wf.storage.session() as s:
+        snaps = [core.replay(events_of(s, oid)[:1]) for oid in orders]
+    requesters = [station, station, resident]
+    for action, which, part, who, resource, hours in steps:
+        wf.clock.advance(hours=hours)
+        order_id = orders[which]
+        if action == "next":
+            move = natural(wf, order_id, hours)
+            if move is None:
+                continue
+            action, part, resource = move
+            who = -1
+        actor = (
+            fitting_actor(wf, order_id, action, part, requesters[which]) if who < 0 else ACTORS[who]
+        )
+        try:
+            command = pure_command(wf, snaps[which], action, part, actor, resource)
+            pure = core.decide(snaps[which], command, wf.clock())
+        except WorkflowError as exc:
+            pure = exc
+        try:
+            view = apply(wf, order_id, action, part, actor, resource)
+        except WorkflowError as exc:
+            assert isinstance(pure, WorkflowError), (
+                f"the core allowed what the workflow refused: {exc}"
+            )
+            assert (type(pure), str(pure)) == (type(exc), str(exc))
+            continue
+        assert not isinstance(pure, Exception), f"the core refused what the workflow did: {pure}"
+        for e in pure:
+            snaps[which] = core.evolve(snaps[which], e)
+        assert view.state == snaps[which].state and view.version == snaps[which].version
+        assert [(p.state, p.resource, list(p.excluded)) for p in view.parts] == [
+            (p.state, p.resource, p.excluded) for p in snaps[which].parts.values()
+        ]
+    with wf.storage.session() as s:
+        for order_id, snap in zip(orders, snaps, strict=True):
+            assert rebuild(s, order_id).as_dict() == snap.as_dict()

@@ -146,6 +146,43 @@ def resolve(
     raise WenmingError(NOBODY)
 
 
+def resolve_viewer(
+    deployment: Deployment,
+    *,
+    actor_id: str | None,
+    role: str | None,
+    department: str | None = None,
+    area: str | None = None,
+    team: str | None = None,
+) -> Actor | None:
+    """Who reads on the command line: the signed-in user; else the actor the local
+    operator names; else (``None``) the local operator, who reads everything. Only the
+    owner of the deployment's secret reads without a token."""
+    from wenming.orders.roles import Actor
+
+    if not actor_id and not role:
+        token = token_for(deployment.path)
+        if token:
+            from wenming.accounts import AuthError
+            from wenming.accounts.service import Accounts
+
+            try:
+                return Accounts(deployment).authenticate(token).actor()
+            except AuthError as exc:
+                raise WenmingError(f"{exc} (wenming users login NAME)") from None
+        require_operator(deployment, "reading every order")
+        return None
+    if not actor_id or not role:
+        raise WenmingError(
+            "say who reads: both --actor ID and --role ROLE (or neither, as the local operator)"
+        )
+    require_operator(deployment, "--actor/--role")
+    try:
+        return Actor(actor_id, role, department=department, area=area, team=team)
+    except ValueError as exc:
+        raise WenmingError(f"--role {role}: {exc}") from None
+
+
 def _record(deployment: Deployment, actor: Actor, command: str | None) -> None:
     from sqlalchemy.exc import OperationalError, ProgrammingError
 

@@ -8,6 +8,12 @@ the deployment's local operator only, ``--actor`` and ``--role`` (and the role's
 ``WENMING_ACTOR``, ``WENMING_ROLE``, ``WENMING_DEPARTMENT``, ``WENMING_AREA``,
 ``WENMING_TEAM`` — see :mod:`wenming.accounts.identity`. The Python API enforces the
 role's rules; the CLI only passes them on.
+
+The reading commands (``order list``, ``show``, ``overdue``) read as the signed-in user,
+or as the actor given — and see what the role may see — and otherwise as the
+deployment's local operator, who sees everything (the HTTP API always names its
+reader). Their scope options are ``--actor-department`` and ``--actor-area``, since
+``order list`` filters by ``--department`` and ``--area``.
 """
 
 from __future__ import annotations
@@ -89,6 +95,64 @@ def actor_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         return fn(*args, actor=actor, **kwargs)
 
     return wrapper
+
+
+def viewer_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Add optional who-reads options and pass ``viewer``: an :class:`Actor`, or ``None``
+    for the local operator (no actor given), who reads everything."""
+
+    @click.option(
+        "--actor",
+        "actor_id",
+        envvar="WENMING_ACTOR",
+        help="Read as this actor (env WENMING_ACTOR).",
+    )
+    @click.option(
+        "--role",
+        type=click.Choice(ROLE_CHOICES),
+        envvar="WENMING_ROLE",
+        help="The reader's role (env WENMING_ROLE); without one, read as the local operator.",
+    )
+    @click.option(
+        "--actor-department",
+        envvar="WENMING_DEPARTMENT",
+        help="A department dispatcher's department.",
+    )
+    @click.option(
+        "--actor-area", envvar="WENMING_AREA", help="A station operator's area (division code)."
+    )
+    @click.option(
+        "--team", "actor_team", envvar="WENMING_TEAM", help="A team leader's team (resource key)."
+    )
+    @functools.wraps(fn)
+    def wrapper(
+        *args: Any,
+        actor_id: str | None,
+        role: str | None,
+        actor_department: str | None,
+        actor_area: str | None,
+        actor_team: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        from wenming.accounts.identity import resolve_viewer
+
+        state = click.get_current_context().find_object(State)
+        viewer = resolve_viewer(
+            state.deployment(required=True),
+            actor_id=actor_id,
+            role=role,
+            department=actor_department,
+            area=actor_area,
+            team=actor_team,
+        )
+        return fn(*args, viewer=viewer, **kwargs)
+
+    return wrapper
+
+
+#: The reader when no actor is named: the deployment's local operator, who may read
+#: every order. Only the command line reads this way; the HTTP API names its reader.
+LOCAL_OPERATOR = None
 
 
 def _workflow(state: State) -> Workflow:
@@ -290,11 +354,14 @@ def order_submit(state: State, actor: Actor, as_json: bool, **values: Any) -> No
 @click.option("--resource", default=None, help="Only orders dispatched to this resource.")
 @click.option("--overdue", is_flag=True, help="Only orders waiting too long.")
 @click.option("--limit", type=int, default=50, show_default=True)
+@viewer_options
 @json_option
 @click.pass_obj
-def order_list(state: State, order_state: str | None, as_json: bool, **filters: Any) -> None:
-    """List orders, newest first."""
-    found = _workflow(state).orders(state=order_state, **filters)
+def order_list(
+    state: State, order_state: str | None, viewer: Actor | None, as_json: bool, **filters: Any
+) -> None:
+    """List orders, newest first (those the reader may see)."""
+    found = _workflow(state).orders(state=order_state, viewer=viewer, **filters)
     if as_json:
         echo_json([o.as_dict() for o in found])
         return
@@ -306,14 +373,15 @@ def order_list(state: State, order_state: str | None, as_json: bool, **filters: 
 
 @order.command("show")
 @click.argument("order_id", type=int)
+@viewer_options
 @json_option
 @click.pass_obj
-def order_show(state: State, order_id: int, as_json: bool) -> None:
+def order_show(state: State, order_id: int, viewer: Actor | None, as_json: bool) -> None:
     """Show ORDER_ID with its parts, dispatches and timeline (times in UTC)."""
     wf = _workflow(state)
-    view = wf.order(order_id)
-    events = wf.timeline(order_id)
-    dispatches = wf.dispatches(order_id)
+    view = wf.order(order_id, viewer=viewer)
+    events = wf.timeline(order_id, viewer=viewer)
+    dispatches = wf.dispatches(order_id, viewer=viewer)
     if as_json:
         echo_json(
             {
@@ -399,11 +467,12 @@ def order_expire(state: State, order_ids: tuple[int, ...], actor: Actor, as_json
 
 
 @order.command("overdue")
+@viewer_options
 @json_option
 @click.pass_obj
-def order_overdue(state: State, as_json: bool) -> None:
+def order_overdue(state: State, viewer: Actor | None, as_json: bool) -> None:
     """Orders waiting longer than the deployment's [workflow] limits."""
-    found = _workflow(state).overdue()
+    found = _workflow(state).overdue(viewer=viewer)
     if as_json:
         echo_json([o.as_dict() for o in found])
         return
@@ -424,7 +493,7 @@ def order_candidates(
     state: State, order_id: int, part: int | None, k: int, actor: Actor, as_json: bool
 ) -> None:
     """The matching engine's ranked candidates for a part, with each rule's share."""
-    found = _workflow(state).candidates(order_id, part=part, k=k, actor=actor)
+    found = _workflow(state).candidates(order_id, part=part, k=k, actor=actor, viewer=actor)
     if as_json:
         echo_json([c.as_dict() for c in found])
         return
@@ -657,12 +726,15 @@ def joint_submit(state: State, actor: Actor, as_json: bool, **values: Any) -> No
 @joint.command("proposals")
 @click.argument("order_id", type=int)
 @click.option("-k", "k", type=int, default=5, show_default=True)
+@viewer_options
 @json_option
 @click.pass_obj
-def joint_proposals(state: State, order_id: int, k: int, as_json: bool) -> None:
+def joint_proposals(
+    state: State, order_id: int, k: int, viewer: Actor | None, as_json: bool
+) -> None:
     """The engine's best combinations of one resource per waiting part's department."""
     wf = _workflow(state)
-    view = wf.order(order_id)
+    view = wf.order(order_id, viewer=viewer)
     waiting = [p.department for p in view.parts if p.state in ("pending", "declined")]
     if not waiting:
         raise WenmingError(f"order {order_id} has no part waiting for dispatch")

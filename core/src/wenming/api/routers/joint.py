@@ -58,8 +58,9 @@ def submit(
     if body.resource is not None:
         raise InvalidInput("a joint order is dispatched part by part, not ordered directly")
     if body.template is not None:
-        found = services.workflow._qualify("templates", body.template, "template", "core")
-        if found not in services.deployment.registry.joint_templates():
+        joint_ids = services.deployment.registry.joint_templates()
+        short = {tid.split(".", 1)[1] for tid in joint_ids}
+        if body.template not in joint_ids and body.template not in short:
             raise InvalidInput(f"template {body.template} is not a joint template; POST /orders")
     return submit_order(services, actor, body, idempotency_key, response)
 

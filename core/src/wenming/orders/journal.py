@@ -1,0 +1,399 @@
+"""The journal: an order's snapshot in, events out, under an optimistic version.
+
+Every state change is one transaction. :meth:`Journal.run` reads the order and its
+parts (:meth:`Journal.load`), lets a *plan* decide (the pure core,
+:mod:`wenming.orders.decide`, plus the facts the plan looks up), asks the
+``before_transition`` hooks (a veto writes nothing), then :meth:`Journal.append`
+writes with a conditional ``UPDATE wm_order … WHERE version = :seen``: the rows the
+events project to (dispatches, evaluations, hours), one append-only event per
+transition (``seq`` = the new version), the changed parts, and whatever the
+in-transaction observers registered with :meth:`Journal.on_append` write. If the
+conditional update finds the order changed, the transaction is retried on fresh
+state: when the action still applies it goes through (two teams accepting two parts
+of one joint order both succeed); when it no longer applies the caller lost a race
+and gets a :class:`~wenming.orders.errors.ConflictError`. ``after_transition``
+observers run after the commit, one plugin at a time; one that raises is logged with
+its plugin's name and the transition stands.
+
+The hot path uses SQLAlchemy Core statements built once (no ORM objects), and the
+lifecycle hooks' implementations are looked up once, when the journal is made:
+plugins are fixed when a deployment starts (:meth:`Journal.refresh_hooks` re-reads
+them). With no implementation, no :class:`~wenming.records.Transition` is even built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from attrs import define
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from wenming.orders.decide import Event, PartSnapshot, Snapshot, evolve, jsonable
+from wenming.orders.errors import (
+    ConflictError,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    Vetoed,
+)
+from wenming.orders.tables import Order, OrderEvent, OrderPart
+from wenming.records import Transition, Veto
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from wenming.storage import Storage
+
+log = logging.getLogger("wenming.orders")
+
+T_ORDER = Order.__table__
+T_PART = OrderPart.__table__
+T_EVENT = OrderEvent.__table__
+
+_LOAD_ORDER = select(T_ORDER).where(T_ORDER.c.id == bindparam("oid"))
+_LOAD_PARTS = select(T_PART).where(T_PART.c.order_id == bindparam("oid")).order_by(T_PART.c.seq)
+_BUMP = (
+    update(T_ORDER)
+    .where(T_ORDER.c.id == bindparam("oid"), T_ORDER.c.version == bindparam("seen"))
+    .values(
+        version=bindparam("b_version"), state=bindparam("b_state"), updated_at=bindparam("b_at")
+    )
+)
+_BUMP_MOVED = _BUMP.values(state_since=bindparam("b_at"))
+_PART = (
+    update(T_PART)
+    .where(T_PART.c.id == bindparam("pid"))
+    .values(
+        state=bindparam("p_state"),
+        resource_key=bindparam("p_resource"),
+        dispatch_id=bindparam("p_dispatch"),
+        excluded=bindparam("p_excluded"),
+        state_since=bindparam("p_since"),
+    )
+)
+_APPEND = insert(T_EVENT)
+_LAST = (
+    select(T_EVENT.c.action, T_EVENT.c.actor, T_EVENT.c.role, T_EVENT.c.seq)
+    .where(T_EVENT.c.order_id == bindparam("oid"), T_EVENT.c.seq > bindparam("seen"))
+    .order_by(T_EVENT.c.seq.desc())
+    .limit(1)
+)
+
+#: A writer of the rows one event projects to (a dispatch, an answer's outcome, hours,
+#: evaluations). It may return data to add to the stored event (the dispatch's ID).
+Writer = Callable[["Connection", Event, "Loaded"], Mapping[str, Any] | None]
+#: An in-transaction observer: called with the connection and the events just
+#: appended, before the commit; an exception rolls the whole transition back.
+AppendObserver = Callable[["Connection", Sequence[Event]], None]
+
+
+class Lost(Exception):
+    """The conditional update found the order changed since it was read."""
+
+
+@define
+class Loaded:
+    """An order as read in one transaction: its row and part rows (for views) and the
+    pure :class:`~wenming.orders.decide.Snapshot` the core decides on."""
+
+    row: dict[str, Any]
+    parts: list[dict[str, Any]]
+    snapshot: Snapshot | None  # None while the order is being created
+
+    def part_id(self, seq: int | None) -> int | None:
+        if seq is None:
+            return None
+        for p in self.parts:
+            if p["seq"] == seq:
+                return p["id"]
+        return None
+
+
+def snapshot_of(row: Mapping[str, Any], parts: Sequence[Mapping[str, Any]]) -> Snapshot:
+    """The pure snapshot of a stored order (rating and hours are not needed to decide)."""
+    return Snapshot(
+        id=row["id"],
+        state=row["state"],
+        version=row["version"],
+        requester=row["requester"],
+        category=row["category"],
+        place=row["place_code"],
+        headcount=row["headcount"],
+        site=row["site_code"],
+        window_end=row["window_end"],
+        parts={
+            p["seq"]: PartSnapshot(
+                seq=p["seq"],
+                department=p["department"],
+                state=p["state"],
+                resource=p["resource_key"],
+                excluded=list(p["excluded"]),
+                resource_kinds=tuple(p["resource_kinds"]),
+                dispatch_id=p["dispatch_id"],
+                id=p["id"],
+            )
+            for p in parts
+        },
+    )
+
+
+def transition(event: Event, part_id: int | None = None) -> Transition:
+    """What the lifecycle hooks see of an event."""
+    return Transition(
+        order_id=event.order_id,
+        action=event.action,
+        from_state=event.from_state,
+        to_state=event.to_state,
+        actor=event.actor,
+        role=event.role,
+        at=event.at,
+        reason=event.reason,
+        part_id=part_id,
+        data=event.data,
+    )
+
+
+class Journal:
+    """Loads snapshots and appends events for one deployment's storage and plugins."""
+
+    max_attempts = 20
+
+    def __init__(self, storage: Storage, pm: Any, clock: Callable[[], dt.datetime]) -> None:
+        self.storage = storage
+        self.pm = pm
+        self.clock = clock
+        self._on_append: list[AppendObserver] = []
+        self.refresh_hooks()
+
+    # ------------------------------------------------------------------ extension
+
+    def on_append(self, fn: AppendObserver) -> AppendObserver:
+        """Run ``fn(connection, events)`` inside every writing transaction, after the
+        events are written and before the commit (counters, sign-in records). It sees
+        the events with their order IDs and the data as stored; if it raises, nothing
+        of the transition is written. Returns ``fn``, so it works as a decorator."""
+        self._on_append.append(fn)
+        return fn
+
+    def refresh_hooks(self) -> None:
+        """Look the lifecycle hooks' implementations up again (after registering a
+        plugin on a running deployment)."""
+
+        def impls(name: str) -> list[Any]:
+            caller = getattr(self.pm.hook, name, None)
+            if caller is None:
+                return []
+            return [i for i in reversed(caller.get_hookimpls()) if not (i.hookwrapper or i.wrapper)]
+
+        self._vetoes = impls("before_transition")
+        self._observers = impls("after_transition")
+
+    @property
+    def hooked(self) -> bool:
+        """Whether any plugin vetoes or observes transitions."""
+        return bool(self._vetoes or self._observers)
+
+    # ------------------------------------------------------------------ transactions
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One unit of work: committed on success, rolled back on error."""
+        with self.storage.engine.begin() as conn:
+            yield conn
+
+    def load(self, conn: Connection, order_id: int) -> Loaded:
+        row = conn.execute(_LOAD_ORDER, {"oid": order_id}).mappings().first()
+        if row is None:
+            raise NotFound(f"no order {order_id}")
+        parts = [dict(p) for p in conn.execute(_LOAD_PARTS, {"oid": order_id}).mappings()]
+        return Loaded(dict(row), parts, snapshot_of(row, parts))
+
+    def run(
+        self,
+        order_id: int,
+        plan: Callable[[Connection, Loaded, dt.datetime], list[tuple[Event, Writer | None]]],
+    ) -> Loaded:
+        """Read, decide, ask the hooks, append conditionally; retry on a lost race.
+        Returns the order as written."""
+        seen: int | None = None
+        for _attempt in range(self.max_attempts):
+            try:
+                with self.transaction() as conn:
+                    loaded = self.load(conn, order_id)
+                    assert loaded.snapshot is not None
+                    if seen is None:
+                        seen = loaded.snapshot.version
+                    try:
+                        steps = plan(conn, loaded, self.clock())
+                    except (IllegalTransition, PermissionDenied, InvalidInput) as exc:
+                        if loaded.snapshot.version != seen:
+                            raise self._conflict(conn, order_id, seen, exc) from None
+                        raise
+                    told = self.vet(loaded, [event for event, _ in steps])
+                    after = self.append(conn, loaded, steps)
+            except Lost:
+                continue
+            except OperationalError as exc:
+                if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                    continue
+                raise
+            except IntegrityError as exc:
+                if "wm_order_event" in str(exc.orig) or "seq" in str(exc.orig):
+                    continue
+                raise
+            self.observe(told)
+            return after
+        raise ConflictError(
+            f"order {order_id} kept changing under {self.max_attempts} attempts; try again"
+        )
+
+    def _conflict(
+        self, conn: Connection, order_id: int, seen: int, exc: Exception
+    ) -> ConflictError:
+        last = conn.execute(_LAST, {"oid": order_id, "seen": seen}).first()
+        who = f"{last.action} by {last.actor} ({last.role})" if last else "another writer"
+        return ConflictError(
+            f"order {order_id} changed while you acted ({who} came first); "
+            f"now nothing was written: {exc}"
+        )
+
+    def append(
+        self, conn: Connection, loaded: Loaded, steps: Sequence[tuple[Event, Writer | None]]
+    ) -> Loaded:
+        """The one place events are written: bump the order's version conditionally,
+        write each event's projected rows and the event, update the changed parts, run
+        the in-transaction observers. Raises :class:`Lost` when the version moved.
+        Returns the order as written (``loaded`` itself is not changed)."""
+        if not steps:
+            return loaded
+        before = loaded.snapshot  # None: an order being created (its row is at version 0)
+        last = steps[-1][0]
+        at = last.at
+        moved = before is None or last.to_state != before.state
+        done = conn.execute(
+            _BUMP_MOVED if moved else _BUMP,
+            {
+                "oid": before.id if before is not None else last.order_id,
+                "seen": before.version if before is not None else 0,
+                "b_version": last.seq,
+                "b_state": last.to_state,
+                "b_at": at,
+            },
+        )
+        if done.rowcount != 1:
+            raise Lost
+        written: list[Event] = []
+        snap = before
+        base = before
+        for event, write in steps:
+            extra = write(conn, event, loaded) if write is not None else None
+            if extra:
+                event = event.evolve(data={**event.data, **extra})
+            written.append(event)
+            snap = evolve(snap, event)
+            if base is None:  # the part rows were inserted as the submit left them
+                base = snap
+        assert snap is not None and base is not None
+        conn.execute(_APPEND, [_row(e) for e in written])
+        row = dict(loaded.row, state=snap.state, version=snap.version, updated_at=at)
+        if moved:
+            row["state_since"] = at
+        parts = []
+        changes = []
+        for p in loaded.parts:
+            new = snap.parts[p["seq"]]
+            old = base.parts[p["seq"]]
+            if new != old:
+                p = dict(
+                    p,
+                    state=new.state,
+                    resource_key=new.resource,
+                    dispatch_id=new.dispatch_id,
+                    excluded=list(new.excluded),
+                    state_since=at if new.state != old.state else p["state_since"],
+                )
+                changes.append(
+                    {
+                        "pid": p["id"],
+                        "p_state": p["state"],
+                        "p_resource": p["resource_key"],
+                        "p_dispatch": p["dispatch_id"],
+                        "p_excluded": p["excluded"],
+                        "p_since": p["state_since"],
+                    }
+                )
+            parts.append(p)
+        if changes:
+            conn.execute(_PART, changes)
+        for fn in self._on_append:
+            fn(conn, written)
+        return Loaded(row, parts, snap)
+
+    # ------------------------------------------------------------------ hooks
+
+    def vet(self, loaded: Loaded | None, events: Sequence[Event]) -> list[Transition]:
+        """Ask each ``before_transition`` implementation in turn; the first veto (or a
+        hook that raises) refuses the transition, naming the plugin. Returns the
+        transitions to tell the observers after the commit (none when nobody listens)."""
+        if not self.hooked:
+            return []
+        told = [
+            transition(e, loaded.part_id(e.part_seq) if loaded is not None else None)
+            for e in events
+        ]
+        for t in told:
+            self._veto(t)
+        return told
+
+    def _veto(self, t: Transition) -> None:
+        for impl in self._vetoes:
+            try:
+                result = impl.function(**{n: t for n in impl.argnames if n == "transition"})
+            except Exception as exc:
+                raise Vetoed(
+                    impl.plugin_name,
+                    t.action,
+                    t.order_id or None,
+                    f"its before_transition hook raised {type(exc).__name__}: {exc}",
+                ) from exc
+            if isinstance(result, Veto):
+                raise Vetoed(impl.plugin_name, t.action, t.order_id or None, result.reason)
+
+    def observe(self, told: Sequence[Transition]) -> None:
+        """Tell each ``after_transition`` observer, one plugin at a time."""
+        for t in told:
+            for impl in self._observers:
+                try:
+                    impl.function(**{n: t for n in impl.argnames if n == "transition"})
+                except Exception:
+                    log.exception(
+                        "after_transition observer of plugin %r raised on %s of order %s; "
+                        "the transition stands",
+                        impl.plugin_name,
+                        t.action,
+                        t.order_id,
+                    )
+
+
+def _row(e: Event) -> dict[str, Any]:
+    return {
+        "order_id": e.order_id,
+        "seq": e.seq,
+        "part_seq": e.part_seq,
+        "action": e.action,
+        "from_state": e.from_state,
+        "to_state": e.to_state,
+        "part_from": e.part_from,
+        "part_to": e.part_to,
+        "actor": e.actor,
+        "role": e.role,
+        "at": e.at,
+        "reason": e.reason,
+        "data": jsonable(dict(e.data)),
+    }
