@@ -463,3 +463,15 @@ def test_openapi_is_served(api):
     )
     assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     assert api.client.get("/docs").status_code == 200
+
+
+def test_reference_pages_are_current():
+    from pathlib import Path
+
+    from wenming import docgen
+
+    folder = Path(__file__).parents[1] / "docs" / "reference"
+    for name, make in (("api.md", docgen.api_markdown), ("openapi.json", docgen.openapi_json)):
+        assert (folder / name).read_text(encoding="utf-8") == make(), (
+            f"docs/reference/{name} is stale: run python -m wenming.docgen docs/reference"
+        )

@@ -125,7 +125,11 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 @router.post(
     "/token",
     response_model=TokenOut,
-    responses={401: ERROR_RESPONSES[401], 429: {"description": "Too many failed sign-ins"}},
+    responses={
+        401: ERROR_RESPONSES[401],
+        422: ERROR_RESPONSES[422],
+        429: {"description": "Too many failed sign-ins"},
+    },
 )
 def login(body: Login, request: Request) -> TokenOut:
     """Sign in with a username and password; returns a short-lived access token."""
