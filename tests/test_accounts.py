@@ -267,20 +267,29 @@ def test_the_cli_acts_with_a_users_token_under_its_rules(run, tmp_path):
 
 
 def test_the_operators_declared_acts_are_recorded(run, tmp_path):
-    run(*SUBMIT, "--actor", "st-1", "--role", "station_operator", "--area", "320505001")
+    ops = ["--actor", "ops", "--role", "city_dispatcher"]
+    order = json.loads(
+        run(*SUBMIT, "--actor", "st-1", "--role", "station_operator", "--area", "320505001").output
+    )
+    run("dispatch", str(order["id"]), "--resource", "water.corps", *ops)
+    _add(run, "lead", "--role", "team_leader", "--team", "water.corps")
+    token = json.loads(run("users", "token", "lead", "--name", "t", "--json").output)["token"]
+    run("accept", str(order["id"]), env={"WENMING_TOKEN": token})  # a user: not recorded
     from wenming.deployment import Deployment
 
     deployment = Deployment.from_file(tmp_path / "wenming.toml")
     with deployment.storage.session() as s:
-        acts = s.execute(select(OperatorAct.__table__)).mappings().all()
-    assert len(acts) == 1
-    assert (acts[0]["actor"], acts[0]["role"], acts[0]["scope"]) == (
-        "st-1",
-        "station_operator",
-        "area 320505001",
-    )
-    assert acts[0]["os_user"] and acts[0]["at"] <= dt.datetime.now(dt.UTC)
+        acts = s.execute(select(OperatorAct.__table__).order_by("id")).mappings().all()
     deployment.close()
+    rows = [(a["actor"], a["role"], a["scope"], a["order_id"], a["seq"]) for a in acts]
+    assert rows == [
+        ("st-1", "station_operator", "area 320505001", None, None),  # the command
+        ("st-1", "station_operator", "area 320505001", order["id"], 1),  # its submit event
+        ("ops", "city_dispatcher", "", None, None),
+        ("ops", "city_dispatcher", "", order["id"], 2),  # the dispatch event
+    ]
+    assert all(a["os_user"] and a["at"] <= dt.datetime.now(dt.UTC) for a in acts)
+    assert "order submit" in acts[0]["command"]
 
 
 def test_only_the_owner_of_the_secret_acts_as_the_operator(run, tmp_path, monkeypatch):

@@ -12,6 +12,7 @@ One helper for every CLI command that acts (``wenming order``, ``dispatch``, …
 
 from __future__ import annotations
 
+import contextvars
 import getpass
 import json
 import os
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 
 ENV_TOKEN = "WENMING_TOKEN"
 ENV_CONFIG_DIR = "WENMING_CONFIG_DIR"
+#: The local operator's declared act in this command (os user, actor, command), or None.
+_OPERATOR: contextvars.ContextVar[tuple[str, Actor, str] | None] = contextvars.ContextVar(
+    "wenming_operator", default=None
+)
 NOBODY = (
     "say who acts: --actor ID --role ROLE (or WENMING_ACTOR, WENMING_ROLE) as the local "
     "operator, or sign in with 'wenming users login NAME' (or WENMING_TOKEN)"
@@ -118,6 +123,7 @@ def resolve(
     declared identity (recorded)."""
     from wenming.orders.roles import Actor
 
+    _OPERATOR.set(None)
     token = token_for(deployment.path)
     declared = bool(actor_id or role)
     if declared and os.environ.get(ENV_TOKEN):
@@ -160,6 +166,7 @@ def resolve_viewer(
     owner of the deployment's secret reads without a token."""
     from wenming.orders.roles import Actor
 
+    _OPERATOR.set(None)
     if not actor_id and not role:
         token = token_for(deployment.path)
         if token:
@@ -183,23 +190,63 @@ def resolve_viewer(
         raise WenmingError(f"--role {role}: {exc}") from None
 
 
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+
+
 def _record(deployment: Deployment, actor: Actor, command: str | None) -> None:
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
     from wenming.accounts.service import Accounts
 
-    line = command if command is not None else " ".join(sys.argv[1:])
+    line = _redact(command if command is not None else " ".join(sys.argv[1:]))
+    os_user = _os_user()
     try:
-        os_user = getpass.getuser()
-    except (KeyError, OSError):
-        os_user = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
-    try:
-        Accounts(deployment).record_operator_act(os_user, actor, _redact(line))
+        Accounts(deployment).record_operator_act(os_user, actor, line)
     except (OperationalError, ProgrammingError) as exc:
         raise StorageError(
             f"cannot record the operator's act ({exc.orig}); run 'wenming init' to upgrade "
             "the database"
         ) from None
+    _OPERATOR.set((os_user, actor, line))
+
+
+def attach_operator(workflow: Any) -> None:
+    """Record each order event this command writes as the local operator's, in the
+    event's own transaction (``wm_operator_act`` with the order and ``seq``), when the
+    command acts under a declared ``--actor/--role``."""
+    from sqlalchemy import insert
+
+    from wenming.accounts.tables import OperatorAct
+
+    table = OperatorAct.__table__
+
+    def record(conn: Any, events: Any) -> None:
+        declared = _OPERATOR.get()
+        if declared is None or not events:
+            return
+        os_user, actor, line = declared
+        conn.execute(
+            insert(table),
+            [
+                {
+                    "os_user": os_user[:64],
+                    "actor": e.actor[:128],
+                    "role": e.role,
+                    "scope": actor.scope[:160],
+                    "command": line[:256],
+                    "order_id": e.order_id,
+                    "seq": e.seq,
+                    "at": e.at,
+                }
+                for e in events
+            ],
+        )
+
+    workflow.journal.on_append(record)
 
 
 def _redact(line: str) -> str:

@@ -51,7 +51,9 @@ class ApiToken(SQLModel, table=True):
 class OperatorAct(SQLModel, table=True):
     """A command the deployment's local operator ran with a declared ``--actor/--role``
     instead of a user's token: who ran it (the operating-system account), as whom, and
-    what. Append-only by convention; never holds a password or a token."""
+    what — one row for the command (``order_id`` empty) and one for each order event it
+    wrote (``order_id``, ``seq``: the event in ``wm_order_event``), in the event's own
+    transaction. Append-only by convention; never holds a password or a token."""
 
     __tablename__ = "wm_operator_act"
 
@@ -61,4 +63,6 @@ class OperatorAct(SQLModel, table=True):
     role: str = Field(max_length=32)
     scope: str = Field(default="", max_length=160)
     command: str = Field(max_length=256)
+    order_id: int | None = Field(default=None, index=True)
+    seq: int | None = None
     at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -83,18 +83,25 @@ def actor_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     ) -> Any:
         from wenming.accounts.identity import resolve
 
-        state = click.get_current_context().find_object(State)
+        ctx = click.get_current_context()
         actor = resolve(
-            state.deployment(required=True),
+            ctx.find_object(State).deployment(required=True),
             actor_id=actor_id,
             role=role,
             department=actor_department,
             area=actor_area,
             team=actor_team,
+            command=command_line(ctx),
         )
         return fn(*args, actor=actor, **kwargs)
 
     return wrapper
+
+
+def command_line(ctx: click.Context) -> str:
+    """The command and its arguments, for the local operator's record."""
+    given = " ".join(f"{k}={v}" for k, v in ctx.params.items() if v not in (None, (), False, ""))
+    return f"{ctx.command_path} {given}".strip()
 
 
 def viewer_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -156,11 +163,14 @@ LOCAL_OPERATOR = None
 
 
 def _workflow(state: State) -> Workflow:
+    from wenming.accounts.identity import attach_operator
     from wenming.orders.service import Workflow
 
     deployment = state.deployment(required=True)
     deployment.storage.check()
-    return Workflow(deployment)
+    workflow = Workflow(deployment)
+    attach_operator(workflow)  # a declared --actor/--role's events are recorded as such
+    return workflow
 
 
 def _when(value: dt.datetime) -> str:
