@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from demo_api import api_demo
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / ".demo"
 
@@ -40,6 +42,7 @@ def main() -> None:
     network_demo()
     matching_demo()
     orders_demo()
+    api_demo(SCRATCH / "wenming.toml", ROOT)
 
 
 def capture(*args: str):
