@@ -231,7 +231,7 @@ def capacity_overruns(path: Path) -> int:
     return sum(1 for key, headcount in rows if headcount > capacity[key])
 
 
-def run(backend: str, clients: int, seconds: float) -> dict:
+def run(backend: str, clients: int, seconds: float, workers: int = 1) -> dict:
     db = Database(backend)
     folder = Path(db.tmp.name)
     server = None
@@ -253,6 +253,8 @@ def run(backend: str, clients: int, seconds: float) -> dict:
                 str(port),
                 "--log-level",
                 "warning",
+                "--workers",
+                str(workers),
             ],
             env=env,
             stdout=subprocess.DEVNULL,
@@ -276,6 +278,7 @@ def run(backend: str, clients: int, seconds: float) -> dict:
         reads, writes = stats.latency["read"], stats.latency["transition"]
         return {
             "backend": backend,
+            "workers": workers,
             "clients": clients,
             "seconds": round(elapsed, 1),
             "requests": len(reads) + len(writes),
@@ -326,17 +329,18 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], action="append")
+    parser.add_argument("--workers", type=int, default=1, help="wenming serve --workers")
     parser.add_argument("--json", action="store_true")
     args, _ = parser.parse_known_args()
     backends = args.backend or (["sqlite", "postgresql"] if postgres_url() else ["sqlite"])
-    results = [run(b, args.clients, args.seconds) for b in backends]
+    results = [run(b, args.clients, args.seconds, args.workers) for b in backends]
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
         return
     print(f"HTTP API: {args.clients} clients for {args.seconds:g} s on 127.0.0.1")
     for r in results:
         print(
-            f"{r['backend']:<10} {r['requests_per_s']:7.1f} req/s  "
+            f"{r['backend']:<10} {r['workers']} worker(s) {r['requests_per_s']:7.1f} req/s  "
             f"reads p50 {r['read_p50_ms']} / p99 {r['read_p99_ms']} ms (goal < 100)  "
             f"transitions p50 {r['transition_p50_ms']} / p99 {r['transition_p99_ms']} ms "
             f"(goal < 250)"

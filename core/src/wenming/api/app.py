@@ -211,6 +211,14 @@ def create_app(
     return app
 
 
+def app_from_environment() -> FastAPI:
+    """The app of the deployment file ``WENMING_DEPLOYMENT`` names: each worker process
+    of ``wenming serve --workers N`` builds its own."""
+    from wenming.deployment import Deployment, default_path
+
+    return create_app(Deployment.from_file(default_path()))
+
+
 def collect_routes(deployment: Deployment) -> list[tuple[str, Any]]:
     """The routers each loaded plugin registers (hook ``register_routes``), plugin by
     plugin so a failure is pinned on its plugin: skipped and logged, or raised when

@@ -19,19 +19,33 @@ from wenming.cli import State
     default="info",
     show_default=True,
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes (one per core); each signs in and rate-limits on its own.",
+)
 @click.pass_obj
-def serve(state: State, host: str, port: int, log_level: str) -> None:
+def serve(state: State, host: str, port: int, log_level: str, workers: int) -> None:
     """Serve the HTTP API (OpenAPI at /docs and /openapi.json) until stopped.
 
     Every request signs in with a user's token (POST /auth/token, or an API token from
     'wenming users token'); the workflow's role rules decide every read and write.
     """
+    import os
+
     import uvicorn
 
     from wenming.api import create_app
 
     deployment = state.deployment(required=True)
     deployment.storage.check()
-    app = create_app(deployment)
+    app = create_app(deployment)  # built here too, so a broken deployment stops at once
     click.echo(f"serving {deployment.config.name} on http://{host}:{port} (Ctrl-C stops)")
-    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False)
+    options = {"host": host, "port": port, "log_level": log_level, "server_header": False}
+    if workers == 1:
+        uvicorn.run(app, **options)
+        return
+    os.environ["WENMING_DEPLOYMENT"] = str(state.deployment_path.resolve())
+    uvicorn.run("wenming.api.app:app_from_environment", factory=True, workers=workers, **options)
