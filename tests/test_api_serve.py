@@ -130,3 +130,14 @@ def test_a_real_server_signs_in_and_serves_orders(server):
     assert process.wait(timeout=20) == 0
     log = process.stdout.read()
     assert PASSWORD not in log and token not in log
+
+
+def test_each_worker_builds_the_app_of_the_named_deployment(tmp_path, monkeypatch):
+    from wenming.api.app import app_from_environment
+
+    _wenming(tmp_path, "init", ".", "--name", "Workers")
+    monkeypatch.setenv("WENMING_DEPLOYMENT", str(tmp_path / "wenming.toml"))
+    app = app_from_environment()
+    assert app.title == "wenming — Workers"
+    assert app.state.wenming.deployment.path == tmp_path / "wenming.toml"
+    app.state.wenming.deployment.close()

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 __all__ = ["ERROR_RESPONSES", "CurrentActor", "Limit", "Offset", "ServicesDep"]
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    """The app's services (async: no thread hop for a lookup)."""
     return request.app.state.wenming
 
 
