@@ -322,3 +322,20 @@ def test_passwords_and_tokens_never_reach_the_log(accounts, caplog):
     accounts.authenticate(api)
     text = caplog.text
     assert PASSWORD not in text and token not in text and api not in text
+
+
+def test_a_database_from_before_accounts_is_refused_with_the_fix(run, tmp_path):
+    from sqlalchemy import text
+
+    from wenming.deployment import Deployment
+
+    deployment = Deployment.from_file(tmp_path / "wenming.toml")
+    with deployment.storage.engine.begin() as conn:
+        conn.execute(text("DROP TABLE wm_api_token"))
+        conn.execute(text("DROP TABLE wm_user"))
+    deployment.close()
+    for command in (("users", "list"), ("serve", "--port", "1")):
+        out = run(*command, code=1).output
+        assert "has no accounts tables yet; run 'wenming init'" in out
+    run("init", ".")
+    assert "no users" in run("users", "list").output
