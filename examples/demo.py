@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from demo_api import api_demo
 from demo_intake import intake_demo
 from demo_people import people_demo
 from demo_relevance import relevance_demo
@@ -49,6 +50,7 @@ def main() -> None:
     intake_demo(run, capture)  # wishes in the requesters' own words
     volunteers = people_demo(run, capture, SCRATCH, ROOT)
     reports_demo(run, SCRATCH, ROOT, volunteers)  # ends with the leaderboard and dashboard
+    api_demo(SCRATCH / "wenming.toml", ROOT)
 
 
 def capture(*args: str):

@@ -150,6 +150,22 @@ class PeopleConfig:
 
 
 @frozen
+class ApiConfig:
+    """The HTTP API's limits (``[api]``), read by ``wenming serve``.
+
+    CORS stays off unless ``cors_origins`` names the origins of the integrator's front
+    ends. Access tokens live ``access_token_minutes``; a client that fails to sign in
+    ``login_attempts`` times within ``login_window_seconds`` waits out the window.
+    """
+
+    cors_origins: tuple[str, ...] = field(default=(), converter=_tuple)
+    access_token_minutes: float = field(default=60.0, validator=_at_least(0, strict=True))
+    max_body_bytes: int = field(default=65_536, validator=_at_least(1024, strict=False))
+    login_attempts: int = field(default=5, validator=_at_least(1, strict=False))
+    login_window_seconds: float = field(default=60.0, validator=_at_least(0, strict=True))
+
+
+@frozen
 class DeploymentConfig:
     """The parsed deployment file."""
 
@@ -163,6 +179,7 @@ class DeploymentConfig:
     workflow: WorkflowConfig = field(factory=WorkflowConfig)
     people: PeopleConfig = field(factory=PeopleConfig)
     timezone: str = "Asia/Shanghai"
+    api: ApiConfig = field(factory=ApiConfig)
 
 
 def parse_config(data: Mapping[str, Any], source: str) -> DeploymentConfig:
@@ -347,4 +364,10 @@ star_ladder = "core.national"
 rounding = [[15, 0.0], [45, 0.5], [60, 1.0]]
 # true only if this deployment is the designated issuer of service certificates
 designated_issuer = false
+
+[api]
+# wenming serve: origins of front ends allowed to call the API from a browser (CORS);
+# empty: none
+cors_origins = []
+access_token_minutes = 60.0
 '''

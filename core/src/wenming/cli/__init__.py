@@ -54,6 +54,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "volunteers": ("wenming.cli.people:volunteers", "志愿者: import, sign in, hours, star levels."),
     "plugin": ("wenming.cli.plugin:plugin", "Plugin authors: write a new plugin to start from."),
     "vocabulary": ("wenming.cli.vocabulary:vocabulary", "Categories, audiences, tags, rule kinds."),
+    "serve": ("wenming.cli.serve:serve", "Serve the HTTP API (accounts, roles, OpenAPI)."),
+    "users": ("wenming.cli.users:users", "Accounts: add, list, set-role, revoke, login."),
 }
 
 

@@ -36,6 +36,7 @@ TABLE_MODULES: list[str] = [
     "wenming.orders.tables",
     "wenming.reports.tables",
     "wenming.people.tables",
+    "wenming.accounts.tables",
 ]
 
 
