@@ -13,7 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from demo_api import api_demo
+from demo_intake import intake_demo
+from demo_people import people_demo
 from demo_relevance import relevance_demo
+from demo_reports import reports_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / ".demo"
@@ -43,7 +47,10 @@ def main() -> None:
     relevance_demo(run)
     matching_demo()
     orders_demo()
-    __import__("demo_intake").intake_demo(run, capture)  # wishes in the requesters' own words
+    intake_demo(run, capture)  # wishes in the requesters' own words
+    volunteers = people_demo(run, capture, SCRATCH, ROOT)
+    reports_demo(run, SCRATCH, ROOT, volunteers)  # ends with the leaderboard and dashboard
+    api_demo(SCRATCH / "wenming.toml", ROOT)
     __import__("demo_reliability").reliability_demo(run, SCRATCH)
 
 

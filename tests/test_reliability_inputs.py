@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select, text
 
 from wenming.cli import cli
+from wenming.secrets import SECRET_FILE, create_secret_file
 from wenming.storage import Storage
 
 STATION = ["--actor", "st-1", "--role", "station_operator", "--area", "320505001"]
@@ -24,13 +25,15 @@ LONG = "x" * 129
 
 @pytest.fixture
 def deployment(wenming_database_url, tmp_path, monkeypatch):
-    """A deployment file on the backend under test, its schema created."""
+    """A deployment file on the backend under test, its schema created, its secret
+    beside it."""
     monkeypatch.chdir(tmp_path)
     for var in ("WENMING_ACTOR", "WENMING_ROLE", "WENMING_AREA", "WENMING_TEAM"):
         monkeypatch.delenv(var, raising=False)
     storage = Storage(wenming_database_url)
     storage.create()
     storage.dispose()
+    create_secret_file(tmp_path / SECRET_FILE)  # as 'wenming init' does: --actor needs it
     path = tmp_path / "wenming.toml"
     path.write_text(
         f'name = "t"\ndatabase = "{wenming_database_url}"\n[plugins]\nonly = ["water"]\n',
@@ -163,6 +166,7 @@ def test_a_typo_in_the_plugin_selection_is_unhealthy(deployment):
 
 
 def test_a_database_in_a_missing_folder_is_one_line(tmp_path):
+    create_secret_file(tmp_path / SECRET_FILE)
     path = tmp_path / "wenming.toml"
     path.write_text('name = "t"\ndatabase = "sqlite:///no/such/folder/w.db"\n', encoding="utf-8")
     one_line_error(wm(path, "order", "list"), "the folder")

@@ -22,6 +22,10 @@ A deployment file::
     [workflow]
     dispatch_hours = 24.0               # flag orders waiting longer for dispatch
     accept_hours = 48.0                 # … and dispatches waiting longer for an answer
+
+    [people]
+    star_ladder = "core.national"       # or "core.zhangjiagang", a plugin's, a [[people.ladders]]
+    rounding = [[15, 0.0], [45, 0.5], [60, 1.0]]
 """
 
 from __future__ import annotations
@@ -68,6 +72,18 @@ def _within(_inst: Any, attribute: Any, value: float) -> None:
     BOUNDS[attribute.name].check(attribute.name, value)
 
 
+def _at_least(minimum: float, *, strict: bool):
+    """A validator for keys without a range in ``BOUNDS`` (the HTTP API's limits); its
+    message names the key (cattrs reports it under the table)."""
+
+    def check(_inst: Any, attribute: Any, value: float) -> None:
+        if value < minimum or (strict and value == minimum):
+            op = ">" if strict else ">="
+            raise ValueError(f"expected {attribute.name} {op} {minimum}, got {value!r}")
+
+    return check
+
+
 @frozen
 class MatchingConfig:
     """Deployment-level matching parameters.
@@ -100,6 +116,63 @@ class WorkflowConfig:
     expire_after_days: int = field(default=0, validator=_within)
 
 
+def _rounding(_inst: Any, attribute: Any, value: tuple[tuple[float, float], ...]) -> None:
+    last_m, last_h = 0.0, 0.0
+    for up_to, hours in value:
+        if up_to <= last_m or hours < last_h or not 0 <= hours <= 1:
+            raise ValueError(
+                f"expected {attribute.name} steps [minutes, hours] with minutes increasing "
+                f"up to 60 and hours 0–1 not decreasing, got [{up_to:g}, {hours:g}]"
+            )
+        last_m, last_h = up_to, hours
+    if last_m != 60:
+        raise ValueError(f"expected the last {attribute.name} step to end at 60 minutes")
+
+
+@frozen
+class LadderConfig:
+    """A star ladder the deployment defines itself (``[[people.ladders]]``), named
+    ``deployment.<name>``."""
+
+    name: str
+    name_zh: str
+    jurisdiction: str
+    version: str
+    thresholds: tuple[float, ...]
+    description: str = ""
+
+
+@frozen
+class PeopleConfig:
+    """The people side (``[people]``): which star ladder counts, how sign-in to
+    sign-out minutes round to hours (per started hour: ``[minutes up to, hours]``
+    steps over the minutes past the whole hours), whether this deployment is the
+    designated issuer of service certificates. Times follow the deployment's ``timezone``."""
+
+    star_ladder: str = "core.national"
+    rounding: tuple[tuple[float, float], ...] = field(
+        default=((15.0, 0.0), (45.0, 0.5), (60.0, 1.0)), validator=_rounding
+    )
+    designated_issuer: bool = False
+    ladders: tuple[LadderConfig, ...] = ()
+
+
+@frozen
+class ApiConfig:
+    """The HTTP API's limits (``[api]``), read by ``wenming serve``.
+
+    CORS stays off unless ``cors_origins`` names the origins of the integrator's front
+    ends. Access tokens live ``access_token_minutes``; a client that fails to sign in
+    ``login_attempts`` times within ``login_window_seconds`` waits out the window.
+    """
+
+    cors_origins: tuple[str, ...] = field(default=(), converter=_tuple)
+    access_token_minutes: float = field(default=60.0, validator=_at_least(0, strict=True))
+    max_body_bytes: int = field(default=65_536, validator=_at_least(1024, strict=False))
+    login_attempts: int = field(default=5, validator=_at_least(1, strict=False))
+    login_window_seconds: float = field(default=60.0, validator=_at_least(0, strict=True))
+
+
 @frozen
 class DeploymentConfig:
     """The parsed deployment file."""
@@ -112,7 +185,9 @@ class DeploymentConfig:
     settings: dict[str, dict[str, Any]] = field(factory=dict)
     matching: MatchingConfig = field(factory=MatchingConfig)
     workflow: WorkflowConfig = field(factory=WorkflowConfig)
+    people: PeopleConfig = field(factory=PeopleConfig)
     timezone: str = "Asia/Shanghai"
+    api: ApiConfig = field(factory=ApiConfig)
 
 
 def parse_config(data: Mapping[str, Any], source: str) -> DeploymentConfig:
@@ -305,4 +380,19 @@ dispatch_hours = 24.0
 accept_hours = 48.0
 # an order not accepted this many days after its time window closed may be expired
 expire_after_days = 0
+
+[people]
+# star levels by confirmed service hours: core.national (100/300/600/1000/1500 h),
+# core.zhangjiagang (30/60/100/200/300 h), a plugin's ladder or one of [[people.ladders]]
+star_ladder = "core.national"
+# minutes past the whole hours → hours: up to 15 → 0, up to 45 → 0.5, up to 60 → 1
+rounding = [[15, 0.0], [45, 0.5], [60, 1.0]]
+# true only if this deployment is the designated issuer of service certificates
+designated_issuer = false
+
+[api]
+# wenming serve: origins of front ends allowed to call the API from a browser (CORS);
+# empty: none
+cors_origins = []
+access_token_minutes = 60.0
 '''

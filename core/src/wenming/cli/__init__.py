@@ -44,8 +44,22 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "complete": ("wenming.cli.orders:complete", "Record a part delivered, with volunteers' hours."),
     "evaluate": ("wenming.cli.orders:evaluate", "评单: the requester rates the service 1–5."),
     "joint": ("wenming.cli.orders:joint", "拼单: joint templates, joint orders and proposals."),
+    "leaderboard": (
+        "wenming.cli.reports:leaderboard",
+        "排行榜: rank regions, departments, teams, units.",
+    ),
+    "stats": (
+        "wenming.cli.reports:stats",
+        "Metrics and counters: table, rebuild, verify, dashboard.",
+    ),
+    "units": ("wenming.cli.reports:units", "文明单位: civilized units and their practice points."),
+    "points": ("wenming.cli.reports:points", "文明单位动态积分: claims, review, appeal, ledger."),
+    "ranking": ("wenming.cli.reports:ranking", "Volunteers' rankings: opt-in, masked, recorded."),
+    "volunteers": ("wenming.cli.people:volunteers", "志愿者: import, sign in, hours, star levels."),
     "plugin": ("wenming.cli.plugin:plugin", "Plugin authors: write a new plugin to start from."),
     "vocabulary": ("wenming.cli.vocabulary:vocabulary", "Categories, audiences, tags, rule kinds."),
+    "serve": ("wenming.cli.serve:serve", "Serve the HTTP API (accounts, roles, OpenAPI)."),
+    "users": ("wenming.cli.users:users", "Accounts: add, list, set-role, revoke, login."),
 }
 
 

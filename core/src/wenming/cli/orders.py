@@ -2,16 +2,18 @@
 ``complete``, ``evaluate`` and ``joint`` — each a thin layer over
 :class:`wenming.orders.service.Workflow`.
 
-Who acts is given by ``--actor`` and ``--role`` (and the role's scope: ``--department``,
-``--area`` or ``--team``), or the environment variables ``WENMING_ACTOR``,
-``WENMING_ROLE``, ``WENMING_DEPARTMENT``, ``WENMING_AREA``, ``WENMING_TEAM``. The
-Python API enforces the role's rules; the CLI only passes them on.
+Who acts is the signed-in user (``WENMING_TOKEN`` or ``wenming users login``), or, for
+the deployment's local operator only, ``--actor`` and ``--role`` (and the role's scope:
+``--department``, ``--area`` or ``--team``) or the environment variables
+``WENMING_ACTOR``, ``WENMING_ROLE``, ``WENMING_DEPARTMENT``, ``WENMING_AREA``,
+``WENMING_TEAM`` — see :mod:`wenming.accounts.identity`. The Python API enforces the
+role's rules; the CLI only passes them on.
 
-The reading commands (``order list``, ``show``, ``overdue``) read as that actor when
-one is given — and see what the role may see — and otherwise as the deployment's
-local operator, who sees everything (the HTTP API always names its reader). Their
-scope options are ``--actor-department`` and ``--actor-area``, since ``order list``
-filters by ``--department`` and ``--area``.
+The reading commands (``order list``, ``show``, ``overdue``) read as the signed-in user,
+or as the actor given — and see what the role may see — and otherwise as the
+deployment's local operator, who sees everything (the HTTP API always names its
+reader). Their scope options are ``--actor-department`` and ``--actor-area``, since
+``order list`` filters by ``--department`` and ``--area``.
 """
 
 from __future__ import annotations
@@ -39,6 +41,11 @@ ROLE_CHOICES = (
     "team_leader",
     "requester",
     "system",
+    "volunteer",
+    "guide",
+    "data_protection_officer",
+    "unit_operator",
+    "points_reviewer",
 )
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -70,6 +77,9 @@ def actor_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     @click.option(
         "--team", "actor_team", envvar="WENMING_TEAM", help="A team leader's team (resource key)."
     )
+    @click.option(
+        "--unit", "actor_unit", envvar="WENMING_UNIT", help="A unit operator's civilized unit."
+    )
     @functools.wraps(fn)
     def wrapper(
         *args: Any,
@@ -78,23 +88,31 @@ def actor_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         actor_department: str | None,
         actor_area: str | None,
         actor_team: str | None,
+        actor_unit: str | None,
         **kwargs: Any,
     ) -> Any:
-        from wenming.orders.roles import Actor
+        from wenming.accounts.identity import resolve
 
-        if not actor_id or not role:
-            raise WenmingError(
-                "say who acts: --actor ID --role ROLE (or WENMING_ACTOR, WENMING_ROLE)"
-            )
-        try:
-            actor = Actor(
-                actor_id, role, department=actor_department, area=actor_area, team=actor_team
-            )
-        except ValueError as exc:
-            raise WenmingError(f"--role {role}: {exc}") from None
+        ctx = click.get_current_context()
+        actor = resolve(
+            ctx.find_object(State).deployment(required=True),
+            actor_id=actor_id,
+            role=role,
+            department=actor_department,
+            area=actor_area,
+            team=actor_team,
+            unit=actor_unit,
+            command=command_line(ctx),
+        )
         return fn(*args, actor=actor, **kwargs)
 
     return wrapper
+
+
+def command_line(ctx: click.Context) -> str:
+    """The command and its arguments, for the local operator's record."""
+    given = " ".join(f"{k}={v}" for k, v in ctx.params.items() if v not in (None, (), False, ""))
+    return f"{ctx.command_path} {given}".strip()
 
 
 def viewer_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -134,20 +152,17 @@ def viewer_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         actor_team: str | None,
         **kwargs: Any,
     ) -> Any:
-        from wenming.orders.roles import Actor
+        from wenming.accounts.identity import resolve_viewer
 
-        if not actor_id and not role:
-            return fn(*args, viewer=LOCAL_OPERATOR, **kwargs)
-        if not actor_id or not role:
-            raise WenmingError(
-                "say who reads: both --actor ID and --role ROLE (or neither, as the local operator)"
-            )
-        try:
-            viewer = Actor(
-                actor_id, role, department=actor_department, area=actor_area, team=actor_team
-            )
-        except ValueError as exc:
-            raise WenmingError(f"--role {role}: {exc}") from None
+        state = click.get_current_context().find_object(State)
+        viewer = resolve_viewer(
+            state.deployment(required=True),
+            actor_id=actor_id,
+            role=role,
+            department=actor_department,
+            area=actor_area,
+            team=actor_team,
+        )
         return fn(*args, viewer=viewer, **kwargs)
 
     return wrapper
@@ -159,11 +174,14 @@ LOCAL_OPERATOR = None
 
 
 def _workflow(state: State) -> Workflow:
+    from wenming.accounts.identity import attach_operator
     from wenming.orders.service import Workflow
 
     deployment = state.deployment(required=True)
     deployment.storage.check()
-    return Workflow(deployment)
+    workflow = Workflow(deployment)
+    attach_operator(workflow)  # a declared --actor/--role's events are recorded as such
+    return workflow
 
 
 def _when(value: dt.datetime) -> str:

@@ -40,7 +40,13 @@ def _migrations() -> dict[int, Callable[[Connection], None]]:
 
 
 #: Modules whose SQLModel tables belong to the schema; imported before create_all.
-TABLE_MODULES: list[str] = ["wenming.storage.tables", "wenming.orders.tables"]
+TABLE_MODULES: list[str] = [
+    "wenming.storage.tables",
+    "wenming.orders.tables",
+    "wenming.reports.tables",
+    "wenming.people.tables",
+    "wenming.accounts.tables",
+]
 
 
 def load_tables() -> None:

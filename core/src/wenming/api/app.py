@@ -1,0 +1,252 @@
+"""The app factory: ``create_app(deployment)`` → a FastAPI application.
+
+One set of services per app (the workflow, the network, the accounts, the sign-in
+limiter), routers per resource, plugins' routers under ``/plugins/<plugin>`` (hook
+``register_routes``), one error mapping (problem+json), a request size limit, and CORS
+only for the origins the deployment names (``[api] cors_origins``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Depends, FastAPI
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from wenming import __version__
+from wenming.api import problems
+from wenming.api.auth import LoginLimiter, current_actor
+from wenming.deployment import ApiConfig
+from wenming.errors import PluginError, WenmingError
+
+if TYPE_CHECKING:
+    from wenming.accounts.service import Accounts
+    from wenming.deployment import Deployment
+    from wenming.network.service import Network
+    from wenming.orders.service import Workflow
+
+log = logging.getLogger("wenming.api")
+
+#: How long a read may use the same matching engine (new supply and ratings wait this long).
+ENGINE_SECONDS = 5.0
+
+DESCRIPTION = """\
+The HTTP API of a wenming deployment: the practice network, supply (供单), orders (点单,
+派单, 接单, 评单), joint orders (拼单) and matching, over the same Python API as the
+command line.
+
+Sign in with `POST /auth/token` (or use an API token from `wenming users token`) and
+send `Authorization: Bearer <token>`. The workflow's role rules decide every write, and
+reads are scoped the same way. Errors are `application/problem+json` with a one-line
+`detail`. Lists are paged (`limit`, `offset`, `next_offset`). `POST /orders` takes an
+`Idempotency-Key`; an order's `ETag` is its version, and a write with a stale
+`If-Match` is a 409 naming who came first.
+"""
+
+
+class Services:
+    """What the routes call: built once per app, shared by every request."""
+
+    def __init__(
+        self,
+        deployment: Deployment,
+        *,
+        clock: Callable[[], dt.datetime] | None = None,
+        hasher: Any = None,
+    ) -> None:
+        from wenming.accounts.service import Accounts
+        from wenming.orders.service import Workflow
+
+        self.deployment = deployment
+        self.config: ApiConfig = getattr(deployment.config, "api", None) or ApiConfig()
+        self.workflow: Workflow = Workflow(deployment, clock=clock)
+        self.accounts: Accounts = Accounts(deployment, clock=clock, hasher=hasher)
+        self.limiter = LoginLimiter(self.config.login_attempts, self.config.login_window_seconds)
+        from wenming.api.routers.common import version_guard
+
+        self.workflow.journal.on_append(version_guard)  # If-Match, inside each write
+        self._network: Network | None = None
+        self._engine: tuple[float, Any] | None = None
+        self._engine_lock = threading.Lock()
+
+    @property
+    def network(self) -> Network:
+        if self._network is None:
+            from wenming.network.service import Network
+
+            self._network = Network.from_deployment(self.deployment)
+        return self._network
+
+    def engine(self) -> Any:
+        """The matching engine for reads (rank, candidates, proposals), rebuilt when older
+        than ``ENGINE_SECONDS`` so new supply, ratings and load show up soon; dispatch
+        itself always ranks with a fresh one."""
+        now = time.monotonic()
+        with self._engine_lock:
+            if self._engine is None or now - self._engine[0] > ENGINE_SECONDS:
+                self._engine = (now, self.workflow.engine())
+            return self._engine[1]
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, whether declared in
+    ``Content-Length`` or streamed: the body is read (up to the limit) before the app
+    sees it."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = self.limit + 1
+                if declared > self.limit:
+                    await self._refuse(scope, receive, send)
+                    return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problems.problem(
+            413,
+            f"the request body is larger than {self.limit} bytes",
+            instance=scope.get("path"),
+        )
+        await response(scope, receive, send)
+
+
+def create_app(
+    deployment: Deployment,
+    *,
+    clock: Callable[[], dt.datetime] | None = None,
+    hasher: Any = None,
+) -> FastAPI:
+    """The HTTP API of ``deployment``. ``clock`` and ``hasher`` are for tests (a fixed
+    clock, a cheaper password hasher)."""
+    from wenming.api.auth import router as auth_router
+    from wenming.api.routers import ROUTERS
+
+    services = Services(deployment, clock=clock, hasher=hasher)
+    app = FastAPI(
+        title=f"wenming — {deployment.config.name}",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=[
+            {"name": "auth", "description": "Sign in; who am I."},
+            {"name": "network", "description": "The practice network (double chessboard)."},
+            {"name": "supply", "description": "供单: published venues, projects, teams."},
+            {"name": "orders", "description": "点单 · 派单 · 接单 · 评单: the order workflow."},
+            {"name": "joint", "description": "拼单: joint templates, proposals, dispatch."},
+            {"name": "match", "description": "The matching engine's ranking, explained."},
+            {"name": "plugins", "description": "Routes contributed by plugins."},
+        ],
+    )
+    app.state.wenming = services
+    app.add_exception_handler(problems.ApiProblem, problems.on_api_problem)
+    app.add_exception_handler(WenmingError, problems.on_wenming_error)
+    app.add_exception_handler(RequestValidationError, problems.on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, problems.on_http_error)
+    app.add_exception_handler(OperationalError, problems.on_database_error)
+    app.add_exception_handler(Exception, problems.on_unexpected)
+
+    @app.get("/health", tags=["auth"], include_in_schema=True)
+    def health() -> dict[str, str]:
+        """Liveness: the server answers (no sign-in needed)."""
+        return {"status": "ok", "version": __version__}
+
+    app.include_router(auth_router)
+    for router in ROUTERS:
+        app.include_router(router)
+    for plugin, router in collect_routes(deployment):
+        app.include_router(
+            router,
+            prefix=f"/plugins/{plugin}",
+            tags=[f"plugin {plugin}"],
+            dependencies=[Depends(current_actor)],
+        )
+    if services.config.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(services.config.cors_origins),
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+            expose_headers=["ETag", "Location", "Retry-After"],
+        )
+    app.add_middleware(BodyLimit, limit=services.config.max_body_bytes)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of the deployment file ``WENMING_DEPLOYMENT`` names: each worker process
+    of ``wenming serve --workers N`` builds its own."""
+    from wenming.deployment import Deployment, default_path
+
+    return create_app(Deployment.from_file(default_path()))
+
+
+def collect_routes(deployment: Deployment) -> list[tuple[str, Any]]:
+    """The routers each loaded plugin registers (hook ``register_routes``), plugin by
+    plugin so a failure is pinned on its plugin: skipped and logged, or raised when
+    the deployment is strict."""
+    from fastapi import APIRouter
+
+    loaded = deployment.loaded
+    found: list[tuple[str, Any]] = []
+    for name in loaded.ok_plugins():
+        impl = getattr(loaded.pm.get_plugin(name), "register_routes", None)
+        if impl is None or getattr(impl, "wenming_impl", None) is None:
+            continue
+        routers: list[Any] = []
+        try:
+            impl(register=routers.append)
+            for router in routers:
+                if not isinstance(router, APIRouter):
+                    raise TypeError(f"register_routes expects a fastapi.APIRouter, got {router!r}")
+        except Exception as exc:
+            error = PluginError(name, f"register_routes failed: {exc}")
+            if deployment.strict:
+                raise error from exc
+            log.error("%s; its routes are not served", error)
+            continue
+        found += [(name, r) for r in routers]
+    return found

@@ -1,0 +1,8 @@
+"""One router per resource. New areas (volunteers, leaderboards, intake) add a module
+here and one line to :data:`ROUTERS`."""
+
+from __future__ import annotations
+
+from wenming.api.routers import joint, match, network, orders, supply
+
+ROUTERS = [network.router, supply.router, orders.router, joint.router, match.router]
