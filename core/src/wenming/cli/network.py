@@ -393,7 +393,8 @@ def map_(state: State, output: Path, title: str | None, as_json: bool) -> None:
     """Write the network map (一图导览): one self-contained HTML file that works offline."""
     from wenming.network.mapview import write_map
 
-    info = write_map(_network(state), output, title=title)
+    reach = state.deployment(required=True).config.matching.reach_km
+    info = write_map(_network(state), output, title=title, living_circle_km=reach)
     if as_json:
         echo_json(info)
     else:

@@ -12,6 +12,7 @@ pairings (结对共建). This package holds:
 - :mod:`.spatial`: the spatial index for radius and k-nearest queries
 - :mod:`.navigation`: one-click navigation links (Amap, Baidu, ``geo:``)
 - :mod:`.mapview`: the self-contained offline HTML map
+- :mod:`.names`: search forms of Chinese names (pinyin syllables, full pinyin, initials)
 
 This module imports only the light :func:`locate`; the database-backed parts import
 SQLAlchemy and NumPy when first used.
