@@ -239,6 +239,7 @@ def run(backend: str, clients: int, seconds: float, workers: int = 1) -> dict:
         path, tokens = prepare(folder, db.url)
         port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("WENMING_")}
+        server_log = open(folder / "server.log", "w", encoding="utf-8")  # noqa: SIM115
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -258,7 +259,7 @@ def run(backend: str, clients: int, seconds: float, workers: int = 1) -> dict:
             ],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=server_log,
             text=True,
         )
         base = f"http://127.0.0.1:{port}"
@@ -300,6 +301,11 @@ def run(backend: str, clients: int, seconds: float, workers: int = 1) -> dict:
             "capacity_overruns": capacity_overruns(path),
             "verify_clean": verify.returncode == 0 and json.loads(verify.stdout)["ok"],
             "unexpected": stats.unexpected[:5],
+            "server_errors": [
+                line
+                for line in (folder / "server.log").read_text(encoding="utf-8").splitlines()
+                if "Error" in line or "incident" in line
+            ][:10],
         }
     finally:
         if server is not None and server.poll() is None:
@@ -314,7 +320,7 @@ def _wait(base: str, server: subprocess.Popen) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"wenming serve exited: {server.stderr.read()}")
+            raise SystemExit("wenming serve exited before answering")
         try:
             if httpx2.get(f"{base}/health", timeout=2).status_code == 200:
                 return
@@ -352,7 +358,7 @@ def main() -> None:
             f"overruns {r['capacity_overruns']}, order verify "
             f"{'clean' if r['verify_clean'] else 'NOT clean'}"
         )
-        for line in r["unexpected"]:
+        for line in r["unexpected"] + r["server_errors"]:
             print(f"{'':<10} unexpected: {line}")
 
 

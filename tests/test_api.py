@@ -211,6 +211,42 @@ def test_a_stale_write_is_a_409_naming_who_came_first(api, people):
     assert "If-Match must be" in problem(bad, 400)["detail"]
 
 
+def test_if_match_holds_inside_the_write_too(api, people):
+    """A write that slips in between the If-Match check and the write itself (another
+    team accepting the other part of a joint order, which stays legal) makes the write
+    a 409, rolled back: the caller's version is stale."""
+    c = api.client
+    body = {**ORDER, "category": None, "tags": [], "template": "health.healthy_estates"}
+    oid = ok(c.post("/joint/orders", json=body, headers=people["station"]), 201)["id"]
+    order = ok(c.post(f"/joint/orders/{oid}/dispatch", json={}, headers=people["ops"]))
+    teams = {p["department"]: p["resource"] for p in order["parts"]}
+    health = api.user("health-lead", "team_leader", team=teams["health"])
+    housing_actor = api.accounts.user(
+        api.user("housing-lead", "team_leader", team=teams["housing"]) and "housing-lead"
+    ).actor()
+    workflow = api.workflow
+    original = workflow.accept
+
+    def accept_after_a_rival(actor, order_id, **kw):
+        if actor.team == teams["health"]:
+            original(housing_actor, order_id)  # the rival's write lands first
+        return original(actor, order_id, **kw)
+
+    workflow.accept = accept_after_a_rival
+    try:
+        etag = c.get(f"/orders/{oid}", headers=people["ops"]).headers["etag"]
+        raced = c.post(f"/orders/{oid}/accept", headers={**health, "If-Match": etag})
+    finally:
+        workflow.accept = original
+    detail = problem(raced, 409)["detail"]
+    assert "came first" in detail and "accept by housing-lead (team_leader)" in detail
+    after = ok(c.get(f"/orders/{oid}", headers=people["ops"]))
+    states = {p["department"]: p["state"] for p in after["parts"]}
+    assert states == {"housing": "accepted", "health": "dispatched"}  # nothing written
+    fresh = c.post(f"/orders/{oid}/accept", headers={**health, "If-Match": f'"{after["version"]}"'})
+    assert ok(fresh)["state"] == "accepted"
+
+
 def test_lists_are_paged(api, people):
     c = api.client
     ids = [
@@ -445,6 +481,19 @@ def test_plugin_routes_and_no_traceback_to_clients(caplog):
     assert "plugin 'broken': register_routes failed: cannot build my router" in caplog.text
     paths = api.client.get("/openapi.json").json()["paths"]
     assert "/plugins/reports/boom" in paths
+
+
+def test_a_busy_database_is_a_503_to_retry(api, people, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def locked(*args, **kwargs):
+        raise OperationalError("INSERT INTO wm_order …", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(api.workflow, "submit", locked)
+    busy = api.client.post("/orders", json=ORDER, headers=people["station"])
+    body = problem(busy, 503)
+    assert "database is busy" in body["detail"] and busy.headers["retry-after"] == "1"
+    assert "INSERT" not in busy.text
 
 
 def test_a_broken_route_plugin_stops_a_strict_deployment():

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -69,6 +70,9 @@ class Services:
         self.workflow: Workflow = Workflow(deployment, clock=clock)
         self.accounts: Accounts = Accounts(deployment, clock=clock, hasher=hasher)
         self.limiter = LoginLimiter(self.config.login_attempts, self.config.login_window_seconds)
+        from wenming.api.routers.common import version_guard
+
+        self.workflow.journal.on_append(version_guard)  # If-Match, inside each write
         self._network: Network | None = None
         self._engine: tuple[float, Any] | None = None
         self._engine_lock = threading.Lock()
@@ -180,6 +184,7 @@ def create_app(
     app.add_exception_handler(WenmingError, problems.on_wenming_error)
     app.add_exception_handler(RequestValidationError, problems.on_validation_error)
     app.add_exception_handler(StarletteHTTPException, problems.on_http_error)
+    app.add_exception_handler(OperationalError, problems.on_database_error)
     app.add_exception_handler(Exception, problems.on_unexpected)
 
     @app.get("/health", tags=["auth"], include_in_schema=True)

@@ -182,6 +182,22 @@ async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A database that is busy (SQLite's single writer held past its timeout) is a 503
+    to try again, not a server error; anything else from the database is unexpected."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "locked" in text or "busy" in text:
+        log.warning("%s %s: database busy: %s", request.method, _path(request), text)
+        return problem(
+            503,
+            "the database is busy with other writers; nothing was written: try again",
+            slug="busy",
+            instance=_path(request),
+            headers={"Retry-After": "1"},
+        )
+    return await on_unexpected(request, exc)
+
+
 async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     incident = secrets.token_hex(6)
     log.error("incident %s: %s %s failed", incident, request.method, _path(request), exc_info=exc)

@@ -9,8 +9,6 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 Code = Field(pattern=r"^[0-9]{2,12}$", description="An administrative division code.")
-Name = Field(min_length=1, max_length=128)
-Key = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.\-]+$")
 Text = Field(default="", max_length=2000)
 
 T = TypeVar("T")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Query, Request, Response
@@ -9,6 +12,7 @@ from fastapi import Depends, Query, Request, Response
 from wenming.api import reads
 from wenming.api.auth import CurrentActor
 from wenming.api.problems import ERROR_RESPONSES, ApiProblem
+from wenming.orders.errors import ConflictError
 
 if TYPE_CHECKING:
     from wenming.api.app import Services
@@ -88,4 +92,57 @@ def check_version(services: Services, actor: Actor, order_id: int, if_match: str
         f"{view.version} now: read it again; nothing was written",
         current_version=view.version,
         headers={"ETag": etag(view)},
+    )
+
+
+#: The order version the current request's ``If-Match`` names: (order ID, version).
+_EXPECTED: contextvars.ContextVar[tuple[int, int, Actor] | None] = contextvars.ContextVar(
+    "wenming_if_match", default=None
+)
+
+
+@contextmanager
+def if_match(services: Services, actor: Actor, order_id: int, header: str | None) -> Iterator[None]:
+    """Run a write only against the version ``If-Match`` names: refused at once when
+    the order has moved on already, and — should another write slip in between this
+    check and the write — refused inside the write's own transaction by
+    :func:`version_guard`, so nothing is written either way."""
+    check_version(services, actor, order_id, header)
+    expected = parse_if_match(header)
+    token = _EXPECTED.set((order_id, expected, actor) if expected is not None else None)
+    try:
+        yield
+    finally:
+        _EXPECTED.reset(token)
+
+
+def version_guard(conn: Any, events: Any) -> None:
+    """The journal's in-transaction observer: the write's first event must follow the
+    version ``If-Match`` named, or the transaction is rolled back with a conflict."""
+    want = _EXPECTED.get()
+    if want is None:
+        return
+    order_id, version, actor = want
+    first = next((e for e in events if e.order_id == order_id), None)
+    if first is None or first.seq == version + 1:
+        return
+    from sqlalchemy import select
+
+    from wenming.orders.tables import OrderEvent
+
+    t = OrderEvent.__table__
+    came = conn.execute(
+        select(t.c.action, t.c.actor, t.c.role).where(
+            t.c.order_id == order_id, t.c.seq == version + 1
+        )
+    ).first()
+    who = "another writer"
+    if came is not None:
+        name = came.actor
+        if came.role == "requester" and actor.id != name and actor.role not in reads.ALL_SEEING:
+            name = reads.mask(name)
+        who = f"{came.action} by {name} ({came.role})"
+    raise ConflictError(
+        f"order {order_id} changed since version {version} ({who} came first); "
+        "read it again; nothing was written"
     )

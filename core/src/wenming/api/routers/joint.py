@@ -11,7 +11,7 @@ from wenming.api.routers.common import (
     ERROR_RESPONSES,
     CurrentActor,
     ServicesDep,
-    check_version,
+    if_match,
     order_response,
 )
 from wenming.api.routers.orders import IdempotencyKey, IfMatch, OrderId, submit_order
@@ -89,12 +89,12 @@ def dispatch(
     services: ServicesDep,
     response: Response,
     body: JointDispatchIn | None = None,
-    if_match: IfMatch = None,
+    if_match_header: IfMatch = None,
 ) -> dict[str, Any]:
     """Dispatch every waiting part at once from the engine's ``proposal``-th combination."""
     body = body or JointDispatchIn()
-    check_version(services, actor, order_id, if_match)
-    view = services.workflow.dispatch_joint(
-        actor, order_id, proposal=body.proposal, reason=body.reason
-    )
+    with if_match(services, actor, order_id, if_match_header):
+        view = services.workflow.dispatch_joint(
+            actor, order_id, proposal=body.proposal, reason=body.reason
+        )
     return order_response(actor, view, response)

@@ -14,7 +14,7 @@ from wenming.api.routers.common import (
     Limit,
     Offset,
     ServicesDep,
-    check_version,
+    if_match,
     order_response,
     page,
 )
@@ -40,6 +40,7 @@ router = APIRouter(prefix="/orders", tags=["orders"], responses=ERROR_RESPONSES)
 IfMatch = Annotated[
     str | None,
     Header(
+        alias="If-Match",
         max_length=64,
         description="The order's ETag you acted on; a newer version makes this a 409.",
     ),
@@ -161,13 +162,13 @@ def dispatch(
     actor: CurrentActor,
     services: ServicesDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match_header: IfMatch = None,
 ) -> dict[str, Any]:
     """派单: by hand (``resource``) or the ``rank``-th ranked candidate."""
-    check_version(services, actor, order_id, if_match)
-    view = services.workflow.dispatch(
-        actor, order_id, body.resource, part=body.part, rank=body.rank, reason=body.reason
-    )
+    with if_match(services, actor, order_id, if_match_header):
+        view = services.workflow.dispatch(
+            actor, order_id, body.resource, part=body.part, rank=body.rank, reason=body.reason
+        )
     return order_response(actor, view, response)
 
 
@@ -178,11 +179,11 @@ def accept(
     services: ServicesDep,
     response: Response,
     body: PartIn | None = None,
-    if_match: IfMatch = None,
+    if_match_header: IfMatch = None,
 ) -> dict[str, Any]:
     """接单: the dispatched team accepts its part."""
-    check_version(services, actor, order_id, if_match)
-    view = services.workflow.accept(actor, order_id, part=body.part if body else None)
+    with if_match(services, actor, order_id, if_match_header):
+        view = services.workflow.accept(actor, order_id, part=body.part if body else None)
     return order_response(actor, view, response)
 
 
@@ -193,11 +194,11 @@ def decline(
     actor: CurrentActor,
     services: ServicesDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match_header: IfMatch = None,
 ) -> dict[str, Any]:
     """The dispatched team declines with a reason; the part goes back to dispatch."""
-    check_version(services, actor, order_id, if_match)
-    view = services.workflow.decline(actor, order_id, body.reason, part=body.part)
+    with if_match(services, actor, order_id, if_match_header):
+        view = services.workflow.decline(actor, order_id, body.reason, part=body.part)
     return order_response(actor, view, response)
 
 
@@ -208,11 +209,11 @@ def start(
     services: ServicesDep,
     response: Response,
     body: PartIn | None = None,
-    if_match: IfMatch = None,
+    if_match_header: IfMatch = None,
 ) -> dict[str, Any]:
     """The team starts the service of its accepted part."""
-    check_version(services, actor, order_id, if_match)
-    view = services.workflow.start(actor, order_id, part=body.part if body else None)
+    with if_match(services, actor, order_id, if_match_header):
+        view = services.workflow.start(actor, order_id, part=body.part if body else None)
     return order_response(actor, view, response)
 
 
@@ -223,12 +224,12 @@ def complete(
     actor: CurrentActor,
     services: ServicesDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match_header: IfMatch = None,
 ) -> dict[str, Any]:
     """The team records its part delivered, with each volunteer's hours."""
-    check_version(services, actor, order_id, if_match)
-    served = [(v.volunteer, v.hours) for v in body.volunteers]
-    view = services.workflow.complete(actor, order_id, served, part=body.part, note=body.note)
+    with if_match(services, actor, order_id, if_match_header):
+        served = [(v.volunteer, v.hours) for v in body.volunteers]
+        view = services.workflow.complete(actor, order_id, served, part=body.part, note=body.note)
     return order_response(actor, view, response)
 
 
@@ -239,11 +240,11 @@ def evaluate(
     actor: CurrentActor,
     services: ServicesDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match_header: IfMatch = None,
 ) -> dict[str, Any]:
     """评单: the requester rates the delivered service 1–5."""
-    check_version(services, actor, order_id, if_match)
-    view = services.workflow.evaluate(actor, order_id, body.rating, body.comment)
+    with if_match(services, actor, order_id, if_match_header):
+        view = services.workflow.evaluate(actor, order_id, body.rating, body.comment)
     return order_response(actor, view, response)
 
 
@@ -254,9 +255,9 @@ def cancel(
     actor: CurrentActor,
     services: ServicesDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match_header: IfMatch = None,
 ) -> dict[str, Any]:
     """Withdraw an order before its service starts."""
-    check_version(services, actor, order_id, if_match)
-    view = services.workflow.cancel(actor, order_id, body.reason)
+    with if_match(services, actor, order_id, if_match_header):
+        view = services.workflow.cancel(actor, order_id, body.reason)
     return order_response(actor, view, response)
