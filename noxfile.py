@@ -45,13 +45,27 @@ def tests(session: nox.Session) -> None:
 
 
 DEPARTMENTS = sorted(p.parent.name for p in ROOT.glob("plugins/*/pyproject.toml"))
+#: The ``alone`` parameter that checks ``wenming plugin new`` instead of a shipped plugin.
+SCAFFOLD = "scaffold"
 
 
 @nox.session(python=PYTHON)
-@nox.parametrize("plugin", DEPARTMENTS)
+@nox.parametrize("plugin", [*DEPARTMENTS, SCAFFOLD])
 def alone(session: nox.Session, plugin: str) -> None:
-    """Install core and one department plugin, nothing else, and run that plugin's tests."""
+    """Install core and one department plugin, nothing else, and run that plugin's tests.
+
+    ``alone(plugin='scaffold')`` writes a new plugin with ``wenming plugin new`` into a
+    temporary folder, installs it next to core and runs the tests it was written with.
+    """
     groups = nox.project.dependency_groups(nox.project.load_toml("pyproject.toml"), "test")
+    if plugin == SCAFFOLD:
+        tmp = Path(session.create_tmp()) / "scaffold"
+        session.install("-e", str(ROOT / "core"), *groups)
+        session.run("wenming", "plugin", "new", "market", "--dir", str(tmp), "--force")
+        session.install("-e", str(tmp / "wenming-market"))
+        session.run("python", "-m", "wenming", "plugins")
+        session.run("pytest", "-p", "no:cacheprovider", str(tmp / "wenming-market"))
+        return
     session.install("-e", str(ROOT / "core"), "-e", str(ROOT / "plugins" / plugin), *groups)
     session.run("python", "-m", "wenming", "plugins")
     session.run("pytest", "-p", "no:cacheprovider", str(ROOT / "plugins" / plugin))

@@ -43,6 +43,8 @@ def main() -> None:
     matching_demo()
     orders_demo()
     api_demo(SCRATCH / "wenming.toml", ROOT)
+    __import__("demo_intake").intake_demo(run, capture)  # wishes in the requesters' own words
+    __import__("demo_console").console_demo(SCRATCH / "wenming.toml", ROOT)  # the web console
 
 
 def capture(*args: str):
@@ -287,7 +289,12 @@ def run_summary(*args: str) -> None:
     if result.returncode != 0:
         raise SystemExit(f"demo step failed: {shlex.join(cmd)}\n{result.stderr}")
     lines = result.stdout.splitlines()
-    print("\n".join([*lines[:4], f"… ({len(lines) - 5} more lines)", lines[-1]]))
+    import re
+
+    tail = (
+        lines[-2:] if len(lines) > 6 and re.match(r"^\d+ unassigned: ", lines[-2]) else lines[-1:]
+    )
+    print("\n".join([*lines[:4], f"… ({len(lines) - 4 - len(tail)} more lines)", *tail]))
 
 
 def network_demo() -> None:

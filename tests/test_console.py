@@ -376,3 +376,51 @@ def test_assets_ship_in_the_package_and_nothing_loads_from_elsewhere(api):
 def test_the_console_is_not_part_of_the_api_schema(api):
     paths = api.client.get("/openapi.json").json()["paths"]
     assert not [p for p in paths if p.startswith("/console")]
+
+
+# ---------------------------------------------------------------------- own words
+
+
+def test_a_wish_in_own_words_is_shown_field_by_field_then_filed(api):
+    station = Person(api, "huqiu")
+    page = station.get("/console/orders/new").text
+    read = station.post(
+        "/console/orders/understand",
+        {"wish": "想给约40名小学生上一堂节水课，电话13912345678"},
+        page=page,
+    )
+    assert read.status_code == 200, alert(read.text)
+    table = re.search(r'<section class="card understood".*?</section>', read.text, re.S).group(0)
+    assert "「约40名」" in table and "「小学生」" in table and "未成年人" in table
+    assert api.workflow.orders() == []  # nothing stored before the form is sent
+    form = dict(re.findall(r'<input id="(\w+)" name="\w+"[^>]*value="([^"]*)"', read.text))
+    assert form["headcount"] == "40" and form["place"] == TOWN
+    description = re.search(r'name="description"[^>]*>([^<]*)<', read.text).group(1)
+    assert "13912345678" not in description and "节水课" in description
+    chosen = re.findall(r'<option value="([^"]+)" selected', read.text)
+    audiences = re.findall(r'name="audiences" value="([^"]+)" checked', read.text)
+    data = {
+        **{k: form[k] for k in ("headcount", "place", "site", "start", "end", "tags")},
+        "category": chosen[0],
+        "audiences": audiences,
+        "description": description,
+    }
+    filed = station.post("/console/orders", data, page=read.text)
+    assert filed.status_code == 303, alert(filed.text)
+    (order,) = api.workflow.orders()
+    assert order.headcount == 40 and "core.minors" in order.audiences
+    assert "节水课" in order.description
+
+
+def test_words_the_intake_cannot_read_are_refused_in_one_line(api):
+    station = Person(api, "huqiu")
+    empty = station.post("/console/orders/understand", {"wish": "   "})
+    assert empty.status_code in (400, 422) and alert(empty.text)
+    assert "\n" not in alert(empty.text)
+
+
+def test_times_are_shown_in_the_deployments_time_zone(api):
+    station = Person(api, "huqiu")
+    oid = file_demand(station)  # the test clock says 2023-07-01 01:00 UTC
+    page = station.get(f"/console/orders/{oid}").text
+    assert "2023-07-01 09:00" in page and "01:00" not in page

@@ -73,6 +73,11 @@ class Site:
         self.base = base
         self.users: set[str] = set()
 
+    def log(self) -> str:
+        """The end of the server's log (to explain a failure)."""
+        path = self.folder / "serve.log"
+        return path.read_text(encoding="utf-8")[-4000:] if path.exists() else ""
+
     def wenming(self, *args: str, stdin: str | None = None) -> str:
         env = {k: v for k, v in os.environ.items() if not k.startswith("WENMING_")}
         done = subprocess.run(
@@ -118,11 +123,12 @@ def site(tmp_path_factory):
     probe.user("ops", "city_dispatcher")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("WENMING_")}
+    log = (folder / "serve.log").open("w", encoding="utf-8")  # a file: a pipe could fill
     process = subprocess.Popen(
         [sys.executable, "-m", "wenming", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=folder,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -137,7 +143,7 @@ def site(tmp_path_factory):
             except (urllib.error.URLError, ConnectionError):
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"wenming serve did not start: {process.stdout.read()}")
+                raise AssertionError(f"wenming serve did not start: {probe.log()}")
             time.sleep(0.2)
         site = Site(folder, base)
         site.users = probe.users
@@ -150,6 +156,7 @@ def site(tmp_path_factory):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +193,7 @@ class Person:
 
     def check(self) -> None:
         self.page.wait_for_load_state()
-        assert not self.errors, self.errors
+        assert not self.errors, f"{self.errors}; the server's log ends: {self.site.log()}"
         wide = self.page.evaluate("document.documentElement.scrollWidth")
         assert wide <= self.viewport["width"], f"{self.page.url} is {wide}px wide"
 
@@ -206,13 +213,27 @@ class Person:
             self.page.set_viewport_size(self.viewport)  # as it was before the full page
 
     def close(self) -> None:
-        assert not self.errors, self.errors
+        assert not self.errors, f"{self.errors}; the server's log ends: {self.site.log()}"
         self.context.close()
 
 
-def _file(station: Person, *, template: str | None = None, headcount: int = 30) -> int:
+def _file(
+    station: Person, *, template: str | None = None, headcount: int = 30, words: str = ""
+) -> int:
     station.go("/console/orders/new")
     page = station.page
+    if words:  # in the requester's own words, confirmed field by field
+        page.fill("#wish", words)
+        station.click("看看系统理解了什么")
+        understood = page.inner_text("section.understood")
+        assert "「约40名」" in understood and "「小学生」" in understood, understood
+        assert page.input_value("#headcount") == "40"
+        station.shot("wish")
+        station.click("提交点单")
+        found = re.search(r"/console/orders/(\d+)", page.url)
+        assert found, station.text()
+        assert "约40名小学生" in station.text()
+        return int(found.group(1))
     if template:
         page.select_option("#template", template)
     else:
@@ -240,7 +261,7 @@ def _resource(person: Person, order_id: int, seq: int = 1) -> str:
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_a_demand_from_filing_to_evaluation(chromium, site, viewport):
     station = Person(chromium, site, "huqiu", viewport)
-    oid = _file(station)
+    oid = _file(station, words="想请人给约40名小学生上一堂节水课")
     station.shot("order")
     ops = Person(chromium, site, "ops", viewport)
     ops.go("/console/queue")
@@ -332,8 +353,15 @@ def test_a_joint_order(chromium, site, viewport):
         lead.close()
     ops.go(f"/console/orders/{oid}")
     assert ops.text().count("已接单") >= 3  # the order and both parts
+    waiting = [_file(station, headcount=n) for n in (15, 25)]
     ops.go("/console/batch")
+    for method in ("最优分配", "贪心分配"):
+        assert method in ops.text()
+    for oid in waiting:
+        assert f"#{oid}" in ops.text()
     ops.shot("batch")
+    ops.click("按此分配派单 (最优分配)")
+    assert "已派单" in ops.text()
     ops.go("/console/map")
     assert ops.page.locator("iframe.map").count() == 1
     ops.page.frame_locator("iframe.map").locator("body").wait_for()

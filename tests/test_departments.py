@@ -217,9 +217,7 @@ def test_seed_item_is_attributed(registry, item):
         pytest.skip(f"none of {item.owners} is installed")
     want = _plain(item.text)
     if item.where == "joint":
-        found = {
-            rid: t for rid, t in registry.joint_templates().items() if want in _plain(t.name_zh)
-        }
+        found = {rid: t for rid, t in registry.joint_templates.items() if want in _plain(t.name_zh)}
         assert found, f"no joint template named {item.text!r}"
         rid, t = next(iter(found.items()))
         assert registry.owner(rid) == item.owners[0], f"{rid} registered by the wrong plugin"

@@ -127,7 +127,9 @@ def test_user_errors_are_one_line(run, tmp_path):
     result = run("near", "north,south")
     assert result.exit_code == 1 and "expected LNG,LAT" in result.output
     result = run("show", "nope")
-    assert result.exit_code == 1 and result.output.strip() == "error: no site with code 'nope'"
+    assert (
+        result.exit_code == 1 and result.output.strip() == "error: no site with code or name 'nope'"
+    )
 
 
 def test_network_needs_a_database(tmp_path):

@@ -126,7 +126,7 @@ def test_a_site_with_both_axes(loaded):
     assert {s.code for s in city.line_children} == {"3205.water"}
     town = loaded.site("320585100")
     assert len(town.children) == 23
-    with pytest.raises(WenmingError, match="no site with code 'nope'"):
+    with pytest.raises(WenmingError, match="no site with code or name 'nope'"):
         loaded.site("nope")
 
 

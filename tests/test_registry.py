@@ -171,7 +171,7 @@ def test_joint_template_needs_every_partner_else_it_is_unavailable():
     assert alone.plugin("civil").ok and alone.plugin("civil").warnings
     both = load_registry(("civil", joint_plugin("civil", "gardens")), ("gardens", Gardens))
     assert both.templates["civil.joint"].is_joint
-    assert set(both.joint_templates()) == {"civil.joint"}
+    assert set(both.joint_templates) == {"civil.joint"}
 
 
 def test_settings_defaults_values_and_errors():

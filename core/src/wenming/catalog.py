@@ -98,7 +98,14 @@ def rule_scope(rule: Rule) -> str:
 
 
 def _joint_parts(template: Template) -> str:
-    return "; ".join(f"**{p.department}**: {p.contribution_en}" for p in template.parts)
+    """Each part: department, what it brings, the resource kinds and skills it needs."""
+    out = []
+    for p in template.parts:
+        needs = "/".join(p.resource_kinds)
+        if p.skills:
+            needs += " with " + ", ".join(f"`{s}`" for s in p.skills)
+        out.append(f"**{p.department}**: {p.contribution_en} ({needs})")
+    return "; ".join(out)
 
 
 def departments_markdown(registry: Registry | None = None) -> str:
@@ -109,7 +116,7 @@ def departments_markdown(registry: Registry | None = None) -> str:
     def own(table: dict[str, Any] | Any, code: str) -> list[tuple[str, Any]]:
         return [(rid, rec) for rid, rec in table.items() if reg.owner(rid) == code]
 
-    joint = reg.joint_templates()
+    joint = reg.joint_templates
     out = [
         "# Departments",
         "",
@@ -118,9 +125,11 @@ def departments_markdown(registry: Registry | None = None) -> str:
         "",
         "What each department plugin contributes: its sub-center and hub corps, the site types",
         "of its industry practice points, its project templates (★ marks the projects the",
-        "seed bulletin names), the joint (拼单) templates it co-owns, its matching rules, its",
-        "settings and its seed resources. Rules are instances of core's rule kinds; a rule's",
-        "scope says which resources it judges. Regenerate after changing a plugin.",
+        "seed bulletin names), the joint (拼单) templates it co-owns with the resource kinds and",
+        "skills each part needs, its matching rules, its settings and its seed resources with",
+        "their tags and skills (what a joint part's `skills` and a demand's tags are matched",
+        "against). Rules are instances of core's rule kinds (see the vocabulary page); a",
+        "rule's scope says which resources it judges. Regenerate after changing a plugin.",
         "",
         "## Overview",
         "",
@@ -190,6 +199,8 @@ def departments_markdown(registry: Registry | None = None) -> str:
                 "capacity",
                 "months",
                 "site types",
+                "tags",
+                "skills",
             ),
             (
                 (
@@ -203,6 +214,8 @@ def departments_markdown(registry: Registry | None = None) -> str:
                     t.capacity,
                     _months(t.months),
                     _Raw(_code(t.site_types)),
+                    _Raw(_code(t.tags)),
+                    _Raw(_code(t.skills)),
                 )
                 for rid, t in own(reg.templates, code)
                 if not t.is_joint
@@ -255,7 +268,7 @@ def departments_markdown(registry: Registry | None = None) -> str:
         if resources:
             out += ["", "### Seed resources", ""]
             out += _table(
-                ("ID", "kind", "名称", "name", "place", "categories"),
+                ("ID", "kind", "名称", "name", "place", "categories", "tags", "skills"),
                 (
                     (
                         _Raw(f"`{rid}`"),
@@ -264,6 +277,8 @@ def departments_markdown(registry: Registry | None = None) -> str:
                         r.name_en,
                         _Raw(f"`{r.place}`"),
                         _Raw(_code(r.categories)),
+                        _Raw(_code(r.tags)),
+                        _Raw(_code(r.skills)),
                     )
                     for rid, r in resources
                 ),

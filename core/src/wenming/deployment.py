@@ -7,6 +7,7 @@ A deployment file::
     database = "sqlite:///wenming.db"   # relative paths are next to this file
     region = "suzhou"
     strict = false                      # true: a broken plugin stops start-up
+    timezone = "Asia/Shanghai"          # times are shown in it (stored in UTC)
 
     [plugins]
     only = []                           # empty: every installed plugin
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import field, frozen
 
 from wenming.errors import ConfigError
+from wenming.plugins import read_selection  # noqa: F401  (was defined here)
 
 if TYPE_CHECKING:
     from wenming.plugins import Loaded
@@ -131,6 +133,7 @@ class DeploymentConfig:
     matching: MatchingConfig = field(factory=MatchingConfig)
     workflow: WorkflowConfig = field(factory=WorkflowConfig)
     api: ApiConfig = field(factory=ApiConfig)
+    timezone: str = "Asia/Shanghai"
 
 
 def parse_config(data: Mapping[str, Any], source: str) -> DeploymentConfig:
@@ -142,6 +145,12 @@ def parse_config(data: Mapping[str, Any], source: str) -> DeploymentConfig:
     except Exception as exc:
         lines = structure_error_lines(exc)
         raise ConfigError(f"{source}: " + "; ".join(lines)) from None
+    from wenming.times import zone
+
+    try:
+        zone(config.timezone)
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
     for rule_id, weight in config.matching.weights.items():
         if weight < 0:
             raise ConfigError(f"{source}: matching.weights.{rule_id} = {weight!r}: must be ≥ 0")
@@ -163,20 +172,6 @@ def read_config(path: Path) -> DeploymentConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     return parse_config(data, str(path))
-
-
-def read_selection(path: Path) -> tuple[list[str] | None, list[str]]:
-    """Just the ``[plugins]`` selection of a deployment file (no cattrs: used by ``--help``)."""
-    if not path.exists():
-        return None, []
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    section = data.get("plugins", {})
-    if not isinstance(section, dict):
-        raise ConfigError(f"{path}: plugins must be a table")
-    return list(section.get("only") or []) or None, list(section.get("exclude") or [])
 
 
 def resolve_database(url: str, base: Path | None) -> str:
@@ -288,6 +283,8 @@ database = "{database}"
 region = "{region}"
 # true: a plugin that fails to load stops start-up instead of being skipped
 strict = false
+# times are stored in UTC and shown in this IANA time zone
+timezone = "Asia/Shanghai"
 
 [plugins]
 # empty: every installed plugin; or list the ones to load, e.g. ["water", "health"]

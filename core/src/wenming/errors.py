@@ -55,5 +55,18 @@ class ContributionError(PluginError):
         super().__init__(plugin, f"{where}: {message}", dist=dist)
 
 
+class PluginProblems(ContributionError):
+    """Several invalid contributions of one plugin, reported together (``problems``)."""
+
+    def __init__(
+        self, plugin: str, problems: list[PluginError], *, dist: str | None = None
+    ) -> None:
+        self.problems = list(problems)
+        self.record = ""
+        self.field = None
+        details = "; ".join(p.detail for p in self.problems)
+        PluginError.__init__(self, plugin, f"{len(self.problems)} problems: {details}", dist=dist)
+
+
 class StorageError(WenmingError):
     """The database is missing, unreachable, or at a schema version this code cannot use."""

@@ -399,3 +399,40 @@ def register_routes(register: Callable[[APIRouter], None]) -> None:
         assert got.json() == {"department": "water", "asked_by": "city_dispatcher"}
         assert client.get("/plugins/water_report/summary").status_code == 401
     """
+
+
+@hookspec
+def register_lexicon(register: Callable[[Any], None]) -> None:
+    """Contribute words for free-text intake: :class:`~wenming.intake.Phrase` records
+    (the department's own phrases and what they mean) and :class:`~wenming.intake.Step`
+    records (an extra interpreter step run once per wish).
+
+    Called once, when a deployment's intake interpreter is built; every phrase of
+    every plugin is compiled into one matcher, so no hook is called per word or per
+    wish. A phrase's references (template, category, audiences) may be local names; a
+    phrase without departments or template hints at the plugin's own department.
+
+    Example::
+
+        from wenming import hookimpl
+        from wenming.deployment import Deployment
+        from wenming.intake import Interpreter, Phrase, Step
+
+        def small_wishes(draft):
+            if draft.get("headcount") is None and "几个人" in draft.normalised:
+                draft.set("headcount", 5, ["几个人"], "几个人: about five")
+
+        class WaterWords:
+            @hookimpl
+            def register_lexicon(register):
+                register(Phrase(words="节水小课堂 惜水课", template="water.water_classroom",
+                                tags=["water_saving"]))
+                register(Step(name="small_wishes", run=small_wishes))
+
+        deployment = Deployment.in_memory(extra_plugins=[("water_words", WaterWords)])
+        wish = Interpreter.from_deployment(deployment).understand(
+            "电站村想办个惜水课，就几个人", today="2027-06-15")
+        assert wish.demand.template == "water.water_classroom"
+        assert wish.demand.headcount == 5
+        assert wish.why("template").words == ("惜水课",)
+    """

@@ -5,7 +5,8 @@ plugin (not through one fan-out call), so a hook that raises is pinned on its pl
 and every record remembers who contributed it. References are resolved to fully
 qualified IDs; a plugin with a bad record is reported and left out together with all
 of its records, and resolution runs again until every remaining plugin is consistent
-(a plugin that referenced a left-out one is then reported too).
+(a plugin that referenced a left-out one is then reported too). Resolution itself is in
+:mod:`wenming.resolve`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,14 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import frozen
 
-from wenming.errors import ConfigError, ContributionError, PluginError, WenmingError
-from wenming.plugins import CORE, Loaded, PluginInfo
+from wenming.errors import (
+    ConfigError,
+    ContributionError,
+    PluginError,
+    WenmingError,
+)
+from wenming.plugins import CORE, CommandEntry, Loaded, PluginInfo
+from wenming.plugins import collect_commands as collect_commands  # moved to plugins
 from wenming.records import (
     Audience,
     Category,
@@ -26,14 +33,19 @@ from wenming.records import (
     Resource,
     Rule,
     RuleKind,
-    RuleScope,
     Setting,
     SiteType,
     Template,
 )
+from wenming.resolve import (
+    Contributions,
+    Resolver,
+    Unavailable,
+    resolve,
+)
 
 if TYPE_CHECKING:
-    import click
+    pass
 
 #: Contribution hooks in the order they are called, with the record type each takes.
 CONTRIBUTION_HOOKS: tuple[tuple[str, type | None], ...] = (
@@ -73,38 +85,6 @@ _KIND_LABEL = {
 }
 
 
-_SINGULAR = {
-    "settings": "setting",
-    "categories": "category",
-    "audiences": "audience",
-    "site_types": "site type",
-    "rule_kinds": "rule kind",
-    "templates": "template",
-    "rules": "rule",
-    "resources": "resource",
-}
-
-
-@frozen
-class CommandEntry:
-    """A CLI command a plugin added."""
-
-    name: str
-    command: click.Command
-    plugin: str
-
-
-@frozen
-class Unavailable:
-    """A contribution left out of the registry without failing its plugin (e.g. a joint
-    template whose partner departments are not installed)."""
-
-    id: str
-    plugin: str
-    reason: str
-    kind: str = "template"  # template | resource | rule
-
-
 def _freeze(d: dict) -> Mapping:
     return MappingProxyType(dict(sorted(d.items())))
 
@@ -130,6 +110,13 @@ class Registry:
     settings: Mapping[str, Mapping[str, Any]]
     commands: Mapping[str, CommandEntry]
     unavailable: tuple[Unavailable, ...] = ()
+    #: The joint (拼单) templates among ``templates``, keyed the same way.
+    joint_templates: Mapping[str, Template] = attrs.field(
+        default=attrs.Factory(
+            lambda self: _freeze({k: t for k, t in self.templates.items() if t.is_joint}),
+            takes_self=True,
+        )
+    )
 
     @property
     def problems(self) -> list[str]:
@@ -162,24 +149,17 @@ class Registry:
         owner = self.owner(record_id)
         return owner if owner in self.departments else None
 
-    def joint_templates(self) -> dict[str, Template]:
-        return {k: t for k, t in self.templates.items() if t.is_joint}
 
+def _collect(loaded: Loaded, info: PluginInfo) -> Contributions:
+    """Call each contribution hook of one plugin with a validating ``register``.
 
-class _Contributions:
-    """What one plugin registered, before resolution."""
-
-    def __init__(self, plugin: str) -> None:
-        self.plugin = plugin
-        self.department: Department | None = None
-        self.records: dict[str, dict[str, Any]] = {t: {} for t in _TABLE.values()}
-        self.commands: dict[str, click.Command] = {}
-
-
-def _collect(loaded: Loaded, info: PluginInfo) -> _Contributions:
-    """Call each contribution hook of one plugin with a validating ``register``."""
+    Every bad record and every hook that raises is noted, not just the first, and
+    reported with the resolution's problems (:class:`PluginProblems`), so an author
+    fixes them in one round.
+    """
     plugin = loaded.pm.get_plugin(info.name)
-    contrib = _Contributions(info.name)
+    contrib = Contributions(info.name)
+    problems: list[PluginError] = []
     for hook_name, record_type in CONTRIBUTION_HOOKS:
         impl = getattr(plugin, hook_name, None)
         if impl is None or getattr(impl, "wenming_impl", None) is None:
@@ -189,21 +169,25 @@ def _collect(loaded: Loaded, info: PluginInfo) -> _Contributions:
         def register(record: Any, *, _hook=hook_name, _type=record_type) -> None:
             nonlocal count
             count += 1
-            _accept(contrib, _hook, _type, record)
+            try:
+                _accept(contrib, _hook, _type, record)
+            except PluginError as exc:
+                problems.append(exc)
 
         try:
             impl(register=register)
-        except PluginError:
-            raise
+        except PluginError as exc:
+            problems.append(exc)
         except Exception as exc:
-            raise PluginError(
-                info.name, f"hook {hook_name} raised {type(exc).__name__}: {exc}"
-            ) from exc
+            problems.append(
+                PluginError(info.name, f"hook {hook_name} raised {type(exc).__name__}: {exc}")
+            )
         info.counts[hook_name.removeprefix("register_")] = count
+    contrib.problems = problems
     return contrib
 
 
-def _accept(contrib: _Contributions, hook: str, record_type: type | None, record: Any) -> None:
+def _accept(contrib: Contributions, hook: str, record_type: type | None, record: Any) -> None:
     plugin = contrib.plugin
     if record_type is None:  # a click command
         import click
@@ -247,190 +231,6 @@ def _accept(contrib: _Contributions, hook: str, record_type: type | None, record
     table[rid] = record
 
 
-class _Resolver:
-    """Resolve local references against the union of all surviving contributions."""
-
-    def __init__(self, contribs: dict[str, _Contributions]) -> None:
-        self.contribs = contribs
-        self.tables: dict[str, dict[str, Any]] = {t: {} for t in _TABLE.values()}
-        for c in contribs.values():
-            for t, recs in c.records.items():
-                self.tables[t].update(recs)
-        self.departments = {
-            c.department.code: c.department for c in contribs.values() if c.department
-        }
-        #: Joint templates whose partner departments are not all installed, with why.
-        self.unavailable_templates: dict[str, str] = {}
-        for template_id, t in self.tables["templates"].items():
-            missing = [
-                part.department for part in t.parts if part.department not in self.departments
-            ]
-            if missing:
-                self.unavailable_templates[template_id] = (
-                    f"partner departments not installed: {', '.join(missing)}"
-                )
-
-    def ref(self, plugin: str, table: str, value: str, what: str, field: str) -> str:
-        known = self.tables[table]
-        if "." in value:
-            if value in known:
-                return value
-        else:
-            for ns in (plugin, CORE):
-                if f"{ns}.{value}" in known:
-                    return f"{ns}.{value}"
-        raise ContributionError(plugin, what, f"unknown {_SINGULAR[table]} {value!r}", field=field)
-
-    def refs(
-        self, plugin: str, table: str, values: tuple[str, ...], what: str, field: str
-    ) -> tuple[str, ...]:
-        return tuple(self.ref(plugin, table, v, what, field) for v in values)
-
-    def department(self, plugin: str, code: str, what: str, field: str) -> str:
-        if code in self.departments:
-            return code
-        raise ContributionError(plugin, what, f"unknown department {code!r}", field=field)
-
-
-_SCALARS = {"float": (int, float), "int": (int,), "str": (str,), "bool": (bool,)}
-
-
-def _structure_params(plugin: str, what: str, kind: RuleKind, params: Mapping[str, Any]) -> Any:
-    """Build the kind's params class from a rule's mapping, naming the bad field.
-
-    Plain attrs construction, not cattrs: the registry is built on every start-up
-    (``wenming --help`` included) and cattrs costs more to import than all of this.
-    """
-    fields = {f.name: f for f in attrs.fields(kind.params)}
-    for key, value in params.items():
-        f = fields.get(key)
-        if f is None:
-            known = ", ".join(fields) or "none"
-            raise ContributionError(
-                plugin,
-                what,
-                f"unknown parameter {key!r} for rule kind {kind.name!r} (known: {known})",
-                field=f"params.{key}",
-            )
-        expected = _SCALARS.get(str(f.type).replace(" | None", ""))
-        optional_none = value is None and "None" in str(f.type)
-        wrong_bool = isinstance(value, bool) and expected is not None and bool not in expected
-        if expected and not optional_none and (wrong_bool or not isinstance(value, expected)):
-            raise ContributionError(
-                plugin, what, f"expected {f.type}, got {value!r}", field=f"params.{key}"
-            )
-    try:
-        return kind.params(**params)
-    except (TypeError, ValueError) as exc:
-        raise ContributionError(plugin, what, str(exc), field="params") from None
-
-
-def _resolve(
-    resolver: _Resolver, contrib: _Contributions, unavailable: list[Unavailable]
-) -> dict[str, dict[str, Any]]:
-    """Return the plugin's records with qualified references; raise on the first bad one."""
-    p = contrib.plugin
-    r = resolver
-    out: dict[str, dict[str, Any]] = {t: dict(recs) for t, recs in contrib.records.items()}
-    for rid, t in contrib.records["templates"].items():
-        what = f"template {rid!r}"
-        if t.parts:
-            partners = [part.department for part in t.parts]
-            own = contrib.department.code if contrib.department else None
-            if own not in partners:
-                raise ContributionError(
-                    p,
-                    what,
-                    f"a joint template must include its own department {own!r} as a part",
-                    field="parts",
-                )
-            if len(set(partners)) != len(partners):
-                raise ContributionError(p, what, "a department appears in two parts", field="parts")
-        if rid in r.unavailable_templates:
-            # Checked before its references: a joint template may name a missing partner's
-            # site types, and must not fail its plugin while that partner is absent.
-            unavailable.append(Unavailable(rid, p, r.unavailable_templates[rid]))
-            del out["templates"][rid]
-            continue
-        changes: dict[str, Any] = {
-            "category": r.ref(p, "categories", t.category, what, "category"),
-            "audiences": r.refs(p, "audiences", t.audiences, what, "audiences"),
-            "site_types": r.refs(p, "site_types", t.site_types, what, "site_types"),
-        }
-        out["templates"][rid] = attrs.evolve(t, **changes)
-    for rid, res in contrib.records["resources"].items():
-        what = f"resource {rid!r}"
-        changes = {
-            "categories": r.refs(p, "categories", res.categories, what, "categories"),
-            "audiences": r.refs(p, "audiences", res.audiences, what, "audiences"),
-        }
-        if res.template is not None:
-            template = r.ref(p, "templates", res.template, what, "template")
-            if template in r.unavailable_templates:
-                reason = f"template {template} is unavailable ({r.unavailable_templates[template]})"
-                unavailable.append(Unavailable(rid, p, reason, kind="resource"))
-                del out["resources"][rid]
-                continue
-            changes["template"] = template
-        if res.site_type is not None:
-            changes["site_type"] = r.ref(p, "site_types", res.site_type, what, "site_type")
-        out["resources"][rid] = attrs.evolve(res, **changes)
-    for rid, rule in contrib.records["rules"].items():
-        what = f"rule {rid!r}"
-        kind_id = r.ref(p, "rule_kinds", rule.kind, what, "kind")
-        kind: RuleKind = r.tables["rule_kinds"][kind_id]
-        if rule.mode not in kind.modes:
-            raise ContributionError(
-                p, what, f"rule kind {kind_id} does not support mode {rule.mode!r}", field="mode"
-            )
-        scope = rule.scope
-        departments = tuple(
-            r.department(p, d, what, "scope.departments") for d in scope.departments
-        )
-        if not departments and not scope.templates and contrib.department:
-            # A department judges its own resources unless it names others (or templates,
-            # whose resources may belong to several partners of a joint project).
-            departments = (contrib.department.code,)
-        templates = r.refs(p, "templates", scope.templates, what, "scope.templates")
-        live = tuple(t for t in templates if t not in r.unavailable_templates)
-        if templates and not live:
-            # Widening the scope to "every resource" would be wrong: the rule waits too.
-            unavailable.append(
-                Unavailable(
-                    rid, p, f"its templates are unavailable: {', '.join(templates)}", kind="rule"
-                )
-            )
-            del out["rules"][rid]
-            continue
-        new_scope = RuleScope(
-            departments=departments,
-            templates=live,
-            resource_kinds=scope.resource_kinds,
-            categories=r.refs(p, "categories", scope.categories, what, "scope.categories"),
-        )
-        params = _structure_params(p, what, kind, rule.params)
-        out["rules"][rid] = attrs.evolve(rule, kind=kind_id, scope=new_scope, params=params)
-    return out
-
-
-def collect_commands(loaded: Loaded) -> dict[str, CommandEntry]:
-    """Only the CLI commands of the loaded plugins (first plugin wins a taken name)."""
-    out: dict[str, CommandEntry] = {}
-    for name in loaded.ok_plugins():
-        impl = getattr(loaded.pm.get_plugin(name), "register_commands", None)
-        if impl is None or getattr(impl, "wenming_impl", None) is None:
-            continue
-        found: list[Any] = []
-        try:
-            impl(register=found.append)
-        except Exception:
-            continue
-        for cmd in found:
-            if getattr(cmd, "name", None) and cmd.name not in out:
-                out[cmd.name] = CommandEntry(cmd.name, cmd, name)
-    return out
-
-
 def build_registry(
     loaded: Loaded,
     *,
@@ -444,12 +244,12 @@ def build_registry(
     ``settings_source`` and the key.
     """
     infos = loaded.infos
-    contribs: dict[str, _Contributions] = {}
+    contribs: dict[str, Contributions] = {}
 
     def fail(info: PluginInfo, exc: PluginError) -> None:
         label = f"{info.dist} {info.version}" if info.dist else None
         error = exc.with_dist(label)
-        info.fail(str(error))
+        info.fail(str(error), [p.detail for p in getattr(exc, "problems", [exc])])
         if loaded.strict or info.name == CORE:
             raise error from exc
 
@@ -481,13 +281,13 @@ def build_registry(
 
     # Resolve to a fixed point: dropping a plugin may orphan references of others.
     while True:
-        resolver = _Resolver(contribs)
+        resolver = Resolver(contribs, infos)
         unavailable: list[Unavailable] = []
         resolved: dict[str, dict[str, dict[str, Any]]] = {}
         failed = False
         for name, c in list(contribs.items()):
             try:
-                resolved[name] = _resolve(resolver, c, unavailable)
+                resolved[name] = resolve(resolver, c, unavailable)
             except PluginError as exc:
                 fail(infos[name], exc)
                 del contribs[name]
@@ -501,6 +301,7 @@ def build_registry(
             tables[t].update(items)
     for u in unavailable:
         infos[u.plugin].warnings.append(f"{u.kind} {u.id}: {u.reason}")
+    _warn_templates_without_resources(contribs, tables, infos)
 
     specs: dict[str, dict[str, Setting]] = {}
     for name, c in contribs.items():
@@ -529,6 +330,26 @@ def build_registry(
         commands=_freeze(commands),
         unavailable=tuple(unavailable),
     )
+
+
+def _warn_templates_without_resources(
+    contribs: Mapping[str, Contributions],
+    tables: Mapping[str, Mapping[str, Any]],
+    infos: Mapping[str, PluginInfo],
+) -> None:
+    """A plugin whose templates no resource offers matches nothing: say so at load time."""
+    offered = {res.template for res in tables["resources"].values() if res.template}
+    owners = {rid.split(".", 1)[0] for rid in tables["resources"]}
+    for name, c in contribs.items():
+        own = [rid for rid in c.records["templates"] if rid in tables["templates"]]
+        if not own or name in owners:
+            continue
+        if not any(rid in offered for rid in own):
+            infos[name].warnings.append(
+                f"{len(own)} template(s) but no resources: matching finds nothing of this "
+                "plugin until it registers resources (register_resources) or a dispatcher "
+                "publishes some ('wenming supply publish')"
+            )
 
 
 def _settings(

@@ -97,6 +97,19 @@ def test_the_outbox_command(wf, tmp_path):
     assert shown.exit_code == 0 and "to water.corps: new dispatch" in shown.output
     data = json.loads(runner.invoke(wenming_example_outbox.outbox_command, ["--json"]).output)
     assert [m["action"] for m in data] == ["submit", "dispatch"]
+    # times are shown in Beijing time (the default zone), not as stored UTC
+    at = dt.datetime.fromisoformat(data[1]["at"]).astimezone(dt.timezone(dt.timedelta(hours=8)))
+    assert shown.output.splitlines()[0].startswith(at.strftime("%Y-%m-%d %H:%M +08:00"))
+
+
+def test_the_outbox_command_errors_like_core(tmp_path, monkeypatch):
+    from wenming.cli import cli
+
+    monkeypatch.delenv("WENMING_OUTBOX", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["outbox"])
+    assert result.exit_code == 1
+    assert result.output == "error: set WENMING_OUTBOX to the outbox file\n"
 
 
 def test_it_loads_as_a_plugin_beside_core():

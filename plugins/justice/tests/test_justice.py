@@ -66,7 +66,7 @@ def test_pingtan_joint_with_partner_installed():
     joint = registry.templates["justice.pingtan_civil_code"]
     assert joint.seed and joint.name_zh == "苏州评弹唱民法"
     assert [p.department for p in joint.parts] == ["justice", "culture_tourism"]
-    assert registry.joint_templates()["justice.pingtan_civil_code"] is joint
+    assert registry.joint_templates["justice.pingtan_civil_code"] is joint
     project = registry.resources["justice.pingtan_civil_code"]
     assert project.kind == "project" and project.template == "justice.pingtan_civil_code"
 

@@ -60,7 +60,7 @@ def test_medical_help_is_joint_with_health():
     assert t.is_joint and t.seed and "助医行" in t.name_zh
     assert [p.department for p in t.parts] == ["veterans", "health"]
     assert t.audiences[0] == "core.military_families"
-    assert registry.joint_templates().keys() == {"veterans.medical_help"}
+    assert registry.joint_templates.keys() == {"veterans.medical_help"}
 
 
 def test_defence_park_at_dianzhan_village():

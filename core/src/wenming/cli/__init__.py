@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -19,6 +18,8 @@ from wenming import __version__
 from wenming.errors import WenmingError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from wenming.deployment import Deployment
 
 #: Core subcommands: name → "module:attribute" (imported on use) and a one-line help.
@@ -41,6 +42,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "joint": ("wenming.cli.orders:joint", "拼单: joint templates, joint orders and proposals."),
     "serve": ("wenming.cli.serve:serve", "Serve the HTTP API (accounts, roles, OpenAPI)."),
     "users": ("wenming.cli.users:users", "Accounts: add, list, set-role, revoke, login."),
+    "plugin": ("wenming.cli.plugin:plugin", "Plugin authors: write a new plugin to start from."),
 }
 
 
@@ -64,6 +66,20 @@ class State:
                 )
         return self._deployment
 
+    @property
+    def timezone(self) -> str:
+        """The deployment's time zone name (times are shown in it; stored in UTC)."""
+        return self.deployment().config.timezone
+
+
+def show_time(value: Any) -> str:
+    """A stored (UTC) time as the invoked deployment's people read it: local, with offset."""
+    from wenming.times import DEFAULT_TIMEZONE, show
+
+    ctx = click.get_current_context(silent=True)
+    state = ctx.find_object(State) if ctx is not None else None
+    return show(value, state.timezone if state is not None else DEFAULT_TIMEZONE)
+
 
 def _plugin_commands(ctx: click.Context) -> dict[str, Any]:
     """Commands contributed by the deployment's plugins.
@@ -73,11 +89,9 @@ def _plugin_commands(ctx: click.Context) -> dict[str, Any]:
     """
     if "_wenming_plugin_commands" in ctx.meta:
         return ctx.meta["_wenming_plugin_commands"]
-    from wenming.deployment import default_path, read_selection
-    from wenming.plugins import load_plugins
-    from wenming.registry import collect_commands
+    from wenming.plugins import collect_commands, load_plugins, read_selection
 
-    path = Path(ctx.params.get("deployment_path") or default_path())
+    path = ctx.params.get("deployment_path") or "wenming.toml"
     try:
         only, exclude = read_selection(path)
         loaded = load_plugins(only=only, exclude=exclude)
@@ -127,19 +141,21 @@ class WenmingGroup(click.Group):
     "-d",
     "--deployment",
     "deployment_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     envvar="WENMING_DEPLOYMENT",
     default="wenming.toml",
     show_default=True,
     help="The deployment file (env WENMING_DEPLOYMENT).",
 )
 @click.pass_context
-def cli(ctx: click.Context, deployment_path: Path) -> None:
+def cli(ctx: click.Context, deployment_path: str) -> None:
     """wenming: run a city's New Era Civilization Practice volunteer-service network.
 
     Every command prints for people by default and takes --json for scripts.
     """
-    ctx.obj = State(deployment_path)
+    from pathlib import Path  # not at the top: `wenming --help` never needs it
+
+    ctx.obj = State(Path(deployment_path))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -152,6 +168,32 @@ def echo_json(data: Any) -> None:
     import json
 
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def place_value(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Click callback for ``--place``: a division code, or a name that fits one division.
+
+    Checked against the deployment's region data, so an unknown code or an ambiguous
+    name is a one-line error naming the candidates and their codes.
+    """
+    if value is None:
+        return None
+    from wenming.network.names import resolve_place
+    from wenming.network.regions import read_region
+
+    state = ctx.find_object(State)
+    deployment = state.deployment() if state is not None else None
+    region = deployment.config.region if deployment is not None else "suzhou"
+    if deployment is not None and deployment.path is not None:
+        folder = deployment.path.parent / region
+        region = str(folder) if folder.is_dir() else region
+    try:
+        data = read_region(region)
+    except WenmingError:
+        if value.strip().isdigit():
+            return value.strip()  # a network built from files alone: no divisions to check
+        raise
+    return resolve_place(value, data)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")

@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from wenming.cli import State, echo_json, json_option
+from wenming.cli import State, echo_json, json_option, place_value
+from wenming.cli.intake import today_option
 from wenming.errors import WenmingError
 
 
@@ -48,6 +49,35 @@ def _describe(demand: Any) -> str:
     return ", ".join(parts)
 
 
+def _title(demand_id: str) -> str:
+    """``demand d0042`` for a demand from a file; just ``demand`` for one given as options."""
+    return "demand" if demand_id == "demand" else f"demand {demand_id}"
+
+
+def unassigned_summary(unassigned: dict[str, str]) -> str:
+    """Why a batch left demands unassigned, in one line: booked out, or refused by a rule."""
+    from collections import Counter
+
+    booked = sum(1 for why in unassigned.values() if "fully booked" in why)
+    refused = Counter(
+        why.split("(", 1)[1].split(" refused", 1)[0]
+        for why in unassigned.values()
+        if why.startswith("no resource passes the rules (")
+    )
+    other = len(unassigned) - booked - sum(refused.values())
+    parts = []
+    if booked:
+        parts.append(f"{booked} found every suitable resource fully booked that day")
+    if refused:
+        top = ", ".join(f"{rule} {n}" for rule, n in refused.most_common(4))
+        parts.append(
+            f"{sum(refused.values())} had no resource passing the rules (refused most by: {top})"
+        )
+    if other:
+        parts.append(f"{other} for other reasons")
+    return f"{len(unassigned)} unassigned: " + "; ".join(parts)
+
+
 def _print_candidate(rank: int, c: Any, explain: bool, indent: str = "") -> None:
     where = f"{c.kind}, {c.department or 'core'}"
     mark = "  [synthetic]" if c.synthetic else ""
@@ -64,12 +94,24 @@ def _print_candidate(rank: int, c: Any, explain: bool, indent: str = "") -> None
     type=click.Path(dir_okay=False, path_type=Path),
     help="A JSON file with one demand (options below override its fields).",
 )
+@click.option(
+    "--text",
+    default=None,
+    help="The demand in the requester's own words (点单原话), read field by field; "
+    "options given beside it win.",
+)
+@today_option
 @click.option("--id", "demand_id", default=None, help="Demand ID (default: 'demand').")
 @click.option("--category", default=None, help="Service category, e.g. science or core.science.")
 @click.option("--tag", "tags", multiple=True, help="A tag the service should carry (repeatable).")
 @click.option("--audience", "audiences", multiple=True, help="A key population (repeatable).")
 @click.option("--headcount", type=int, default=None, help="People to serve.")
-@click.option("--place", default=None, help="Division code of the place (village, town, county).")
+@click.option(
+    "--place",
+    default=None,
+    callback=place_value,
+    help="Division code of the place (village, town, county), or its unambiguous name.",
+)
 @click.option("--lng", type=float, default=None, help="Longitude (WGS-84), refines --place.")
 @click.option("--lat", type=float, default=None, help="Latitude (WGS-84), refines --place.")
 @click.option("--date", "day", default=None, help="The day (YYYY-MM-DD); same as --start = --end.")
@@ -118,6 +160,8 @@ def _print_candidate(rank: int, c: Any, explain: bool, indent: str = "") -> None
 def match(
     state: State,
     file: Path | None,
+    text: str | None,
+    today: str | None,
     demand_id: str | None,
     category: str | None,
     tags: tuple[str, ...],
@@ -165,24 +209,36 @@ def match(
     }
     if batch_file is not None:
         given = [f"--{n}" for n, v in fields.items() if v not in (None, ())]
-        if given or file is not None or joint:
+        given += ["--file"] if file else []
+        given += ["--text"] if text is not None else []
+        if given or joint:
             raise WenmingError(
                 "--batch reads every demand from its file; drop "
-                + ", ".join(given + (["--file"] if file else []) + (["--joint"] if joint else []))
+                + ", ".join(given + (["--joint"] if joint else []))
             )
         _batch(state, batch_file, method, as_json)
         return
-    demand = _demand(file, fields)
+    understood = None
+    if text is not None and file is not None:
+        raise WenmingError("give the demand as --text or as --file, not both")
+    if text is not None:
+        from wenming.cli.intake import match_demand
+
+        demand, understood = match_demand(state, text, fields, today, as_json)
+        joint = joint or bool(demand.departments)
+    else:
+        demand = _demand(file, fields)
     engine = Engine.from_deployment(state.deployment())
+    extra = {"understood": understood.as_dict()} if understood is not None else {}
     if joint:
-        _joint(engine, demand, k, explain, as_json)
+        _joint(engine, demand, k, explain, as_json, extra)
         return
     ranking = engine.rank(demand, k=k, explain=explain or as_json, include_excluded=excluded)
     if as_json:
-        echo_json(ranking.as_dict())
+        echo_json({**ranking.as_dict(), **extra})
         return
     click.echo(
-        f"demand {ranking.demand.id}: {_describe(ranking.demand)} — "
+        f"{_title(ranking.demand.id)}: {_describe(ranking.demand)} — "
         f"{ranking.passed} of {ranking.considered} resources pass"
     )
     for i, c in enumerate(ranking.candidates, start=1):
@@ -193,11 +249,13 @@ def match(
         click.echo(f"  excluded {e.key} by {e.rule_id}: {e.reason}")
 
 
-def _joint(engine: Any, demand: Any, k: int, explain: bool, as_json: bool) -> None:
+def _joint(
+    engine: Any, demand: Any, k: int, explain: bool, as_json: bool, extra: Any = None
+) -> None:
     proposals = engine.joint(demand, k=k)
     gaps = engine.joint_gaps(demand) if not proposals else {}
     if as_json:
-        echo_json({"proposals": [p.as_dict() for p in proposals], "gaps": gaps})
+        echo_json({"proposals": [p.as_dict() for p in proposals], "gaps": gaps, **(extra or {})})
         return
     if not proposals:
         why = "; ".join(gaps.values()) or "no parts are within reach of each other"
@@ -234,6 +292,8 @@ def _batch(state: State, path: Path, method: str, as_json: bool) -> None:
         click.echo(f"{d:<{width}}  →  {key}  {result.scores[d]:.3f}")
     for d, why in result.unassigned.items():
         click.echo(f"{d:<{width}}  –  unassigned: {why}")
+    if result.unassigned:
+        click.echo(unassigned_summary(result.unassigned))
     click.echo(
         f"{method}: {len(result.assignments)} of {len(demands)} demands assigned, "
         f"total score {result.total:.3f}, {result.arcs} feasible pairs"

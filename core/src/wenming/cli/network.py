@@ -14,6 +14,8 @@ import click
 from wenming import synthetic
 from wenming.cli import State, echo_json, json_option
 from wenming.errors import WenmingError
+from wenming.network.names import core_name
+from wenming.tables import render
 
 if TYPE_CHECKING:
     from wenming.network.service import Network, SiteView
@@ -138,12 +140,12 @@ def synthesize(
         f"{report.venues} venues, {report.projects} projects, {report.teams} teams "
         f"(seed {report.seed})"
     )
-    click.echo(f"{'department':<18}{'points':>8}{'venues':>8}{'projects':>10}{'teams':>7}")
-    for dept, n in report.departments.items():
-        click.echo(
-            f"{dept:<18}{n.get('points', 0):>8}{n.get('venues', 0):>8}"
-            f"{n.get('projects', 0):>10}{n.get('teams', 0):>7}"
-        )
+    rows = [
+        (dept, n.get("points", 0), n.get("venues", 0), n.get("projects", 0), n.get("teams", 0))
+        for dept, n in report.departments.items()
+    ]
+    for line in render(("department", "points", "venues", "projects", "teams"), rows):
+        click.echo(line)
 
 
 @network.command()
@@ -162,13 +164,15 @@ def stats(state: State, as_json: bool) -> None:
     if data["reference"]["source"]:
         click.echo(f"published: {data['reference']['source']}")
     click.echo("")
-    click.echo(f"{'level':<16}{'loaded':>8}{'published':>11}{'diff':>7}")
     published = {r["level"]: r for r in data["reference"]["rows"]}
+    rows = []
     for level, n in data["levels"].items():
         row = published.get(level)
-        ref = f"{row['reference']:>11}" if row else f"{'':>11}"
-        diff = f"{row['difference']:>+7d}" if row else ""
-        click.echo(f"{level:<16}{n:>8}{ref}{diff}")
+        rows.append(
+            (level, n, row["reference"] if row else None, f"{row['difference']:+d}" if row else "")
+        )
+    for line in render(("level", "loaded", "published", "diff"), rows, align="<>>>"):
+        click.echo(line)
     zones = data["functional_zones"]
     if zones:
         click.echo(
@@ -188,7 +192,10 @@ def stats(state: State, as_json: bool) -> None:
 @json_option
 @click.pass_obj
 def show(state: State, code: str, as_json: bool) -> None:
-    """A site with its ancestors and children on both axes, pairings and navigation links."""
+    """A site with its ancestors and children on both axes, pairings and navigation links.
+
+    CODE is a site code, or a name that fits one site only (see 'network find').
+    """
     detail = _network(state).site(code)
     if as_json:
         echo_json(detail.as_dict())
@@ -218,6 +225,33 @@ def show(state: State, code: str, as_json: bool) -> None:
         click.echo("  navigation:")
         for name, link in nav.as_dict().items():
             click.echo(f"    {name}: {link}")
+
+
+@network.command()
+@click.argument("name")
+@click.option("--level", default=None, help="Only sites of this level (station, institute …).")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@json_option
+@click.pass_obj
+def find(state: State, name: str, level: str | None, limit: int, as_json: bool) -> None:
+    """Find sites by name: Chinese (狮山), part of a name, pinyin (shishan) or initials (ssjd).
+
+    Best matches first: exact names, then names starting with NAME, then names
+    containing it; a code prefix (3205051) works too. Prints each site's code, to use
+    with 'network show', '--place' and '--site'.
+    """
+    found = _network(state).find(name, level=level, limit=limit)
+    if as_json:
+        echo_json([f.as_dict() for f in found])
+        return
+    if not found:
+        click.echo(f"no site matches {name!r}")
+        return
+    rows = [(f.code, f.name, f.level, f.matched) for f in found]
+    for line in render(
+        ("code", "name", "level", "matched on"), rows, max_width=(None, 40, None, None)
+    ):
+        click.echo(line)
 
 
 def _lnglat(value: str) -> tuple[float, float]:
@@ -283,12 +317,20 @@ def coverage(state: State, department: str | None, show_list: bool, as_json: boo
         if show_list and towns:
             click.echo("  " + " ".join(towns))
     click.echo("")
-    click.echo(f"{'county':<28}{'institutes':>11}{'stations':>10}{'points':>8}{'unpaired':>10}")
-    for row in data["by_county"]:
-        click.echo(
-            f"{row['code'] + ' ' + row['name'][:14]:<28}{row['institute']:>11}"
-            f"{row['station']:>10}{row['practice_point']:>8}{row['unpaired_station']:>10}"
+    rows = [
+        (
+            row["code"],
+            core_name(row["name"]),
+            row["institute"],
+            row["station"],
+            row["practice_point"],
+            row["unpaired_station"],
         )
+        for row in data["by_county"]
+    ]
+    headers = ("code", "county", "institutes", "stations", "points", "unpaired")
+    for line in render(headers, rows, max_width=(None, 24, None, None, None, None)):
+        click.echo(line)
 
 
 @network.command()
@@ -348,10 +390,12 @@ def pair(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["geojson", "csv"]),
-    default="geojson",
-    show_default=True,
+    type=click.Choice(["geojson", "csv", "xlsx"]),
+    default=None,
+    help="geojson (default), csv (the import format) or xlsx; default from -o's suffix.",
 )
+@click.option("--csv", "as_csv", is_flag=True, help="Same as --format csv.")
+@click.option("--xlsx", "as_xlsx", is_flag=True, help="Same as --format xlsx (needs -o).")
 @click.option(
     "-o",
     "--output",
@@ -361,23 +405,51 @@ def pair(
 )
 @json_option
 @click.pass_obj
-def export(state: State, fmt: str, output: Path | None, as_json: bool) -> None:
-    """Export the network as GeoJSON (a FeatureCollection) or CSV (the import format)."""
+def export(
+    state: State,
+    fmt: str | None,
+    as_csv: bool,
+    as_xlsx: bool,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    """Export the network as GeoJSON, CSV (the import format) or an Excel workbook.
+
+    A CSV file starts with a UTF-8 byte-order mark so that Excel shows Chinese names;
+    'network load FILE' reads it back. An .xlsx workbook has a header row and columns
+    sized to their content.
+    """
+    chosen = [f for f, on in (("csv", as_csv), ("xlsx", as_xlsx)) if on]
+    if fmt:
+        chosen.append(fmt)
+    if len(set(chosen)) > 1:
+        raise WenmingError(f"choose one format, not {' and '.join(sorted(set(chosen)))}")
+    if not chosen and output is not None and output.suffix.lower() in (".csv", ".xlsx"):
+        chosen.append(output.suffix.lower().lstrip("."))
+    fmt = chosen[0] if chosen else "geojson"
+    if fmt == "xlsx" and output is None:
+        raise WenmingError("--xlsx writes a file: give -o FILE.xlsx")
     net = _network(state)
     if fmt == "geojson":
         data = net.geojson()
         text = json.dumps(data, ensure_ascii=False, indent=None if output else 1) + "\n"
         count = len(data["features"])
-    else:
+        if output is not None:
+            output.write_text(text, encoding="utf-8")
+    elif output is None:  # CSV to standard output: no byte-order mark in a pipe
         text = net.csv_text()
         count = text.count("\n") - 1
-    if output is None:
-        if as_json and fmt == "csv":
+        if as_json:
             echo_json({"format": "csv", "sites": count, "csv": text})
-        else:  # GeoJSON is JSON already
-            click.echo(text, nl=False)
+            return
+    else:
+        from wenming.export import write_table
+
+        headers, rows = net.table()
+        count = write_table(output, headers, rows, fmt=fmt, sheet="sites")
+    if output is None:
+        click.echo(text, nl=False)
         return
-    output.write_text(text, encoding="utf-8")
     if as_json:
         echo_json({"written": str(output), "format": fmt, "sites": count})
     else:
@@ -401,3 +473,4 @@ def map_(state: State, output: Path, title: str | None, as_json: bool) -> None:
         click.echo(
             f"wrote {output}: {info['sites']} sites, {info['pairings']} pairings, {info['bytes']:,} bytes"
         )
+        click.echo(f"open it in a web browser (it needs no network): {output.resolve().as_uri()}")

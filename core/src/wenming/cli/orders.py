@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from wenming.cli import State, echo_json, json_option
+from wenming.cli import State, echo_json, json_option, place_value, show_time
+from wenming.cli.intake import today_option
 from wenming.errors import WenmingError
 
 if TYPE_CHECKING:
@@ -174,7 +175,7 @@ def _workflow(state: State) -> Workflow:
 
 
 def _when(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+    return show_time(value)
 
 
 def _echo_order(order: OrderView) -> None:
@@ -237,7 +238,9 @@ def supply() -> None:
 @click.option("--kind", type=click.Choice(["venue", "project", "team"]), required=True)
 @click.option("--name-zh", required=True, help="The resource's Chinese name.")
 @click.option("--name-en", default=None)
-@click.option("--place", required=True, help="Division code where it is.")
+@click.option(
+    "--place", required=True, callback=place_value, help="Division code or name where it is."
+)
 @click.option(
     "--owner", "department", default=None, help="Owning department (none: a civilized unit's)."
 )
@@ -322,8 +325,21 @@ def order() -> None:
 
 
 @order.command("submit")
-@click.option("--place", required=True, help="Division code where the service is wanted.")
-@click.option("--start", "start", type=DATE, required=True, help="First day (YYYY-MM-DD).")
+@click.option(
+    "--text",
+    default=None,
+    help="The wish in the requester's own words: read, shown and confirmed; kept with the "
+    "order. Options given beside it win.",
+)
+@click.option("--yes", is_flag=True, help="With --text: submit without asking to confirm.")
+@today_option
+@click.option(
+    "--place",
+    default=None,
+    callback=place_value,
+    help="Division code (or unambiguous name) where the service is wanted.",
+)
+@click.option("--start", "start", type=DATE, default=None, help="First day (YYYY-MM-DD).")
 @click.option("--end", "end", type=DATE, default=None, help="Last day (default: the first).")
 @click.option("--category", default=None, help="Service category (default: the template's).")
 @click.option("--headcount", type=int, default=1, show_default=True)
@@ -348,10 +364,24 @@ def order() -> None:
 @actor_options
 @json_option
 @click.pass_obj
-def order_submit(state: State, actor: Actor, as_json: bool, **values: Any) -> None:
-    """Submit a demand."""
-    values["start"] = values["start"].date()
+def order_submit(
+    state: State,
+    actor: Actor,
+    as_json: bool,
+    text: str | None,
+    yes: bool,
+    today: str | None,
+    **values: Any,
+) -> None:
+    """Submit a demand: as options, or as the requester's words (--text)."""
+    values["start"] = values["start"].date() if values["start"] else None
     values["end"] = values["end"].date() if values["end"] else None
+    if text is not None:
+        from wenming.cli.intake import submit_values
+
+        values = submit_values(state, text, values, yes=yes, today=today, as_json=as_json)
+    elif values["place"] is None or values["start"] is None:
+        raise WenmingError("give --place and --start, or the wish in words with --text")
     result = _workflow(state).submit(actor, **values)
     _done(result, as_json, "submitted")
 
@@ -387,7 +417,7 @@ def order_list(
 @json_option
 @click.pass_obj
 def order_show(state: State, order_id: int, viewer: Actor | None, as_json: bool) -> None:
-    """Show ORDER_ID with its parts, dispatches and timeline (times in UTC)."""
+    """Show ORDER_ID with its parts, dispatches and timeline (times in the deployment's zone)."""
     wf = _workflow(state)
     view = wf.order(order_id, viewer=viewer)
     events = wf.timeline(order_id, viewer=viewer)
@@ -415,7 +445,7 @@ def order_show(state: State, order_id: int, viewer: Actor | None, as_json: bool)
             top = sorted(breakdown.items(), key=lambda kv: -kv[1])[:4]
             if top:
                 click.echo("      " + ", ".join(f"{rule} {value:.2f}" for rule, value in top))
-    click.echo("timeline (UTC):")
+    click.echo(f"timeline ({state.timezone}):")
     for e in events:
         click.echo("  " + timeline_line(e))
 
@@ -671,7 +701,7 @@ def joint() -> None:
 def joint_templates(state: State, as_json: bool) -> None:
     """The deployment's joint templates and their partner departments."""
     registry = state.deployment().registry
-    found = registry.joint_templates()
+    found = registry.joint_templates
     if as_json:
         echo_json(
             [
@@ -705,7 +735,7 @@ def joint_templates(state: State, as_json: bool) -> None:
 @click.option(
     "--with", "departments", multiple=True, help="A partner department (repeat, at least two)."
 )
-@click.option("--place", required=True)
+@click.option("--place", required=True, callback=place_value, help="Division code or name.")
 @click.option("--start", "start", type=DATE, required=True)
 @click.option("--end", "end", type=DATE, default=None)
 @click.option("--category", default=None)

@@ -87,7 +87,7 @@ def tasks(request: Request) -> Response:
 # ---------------------------------------------------------------------- filing (点单)
 
 
-def _form_page(request: Request, user: Any, status: int = 200, **values: Any) -> Response:
+def form_page(request: Request, user: Any, status: int = 200, **values: Any) -> Response:
     registry = web.services(request).deployment.registry
     today = dt.date.today() + dt.timedelta(days=7)
     defaults = {
@@ -102,12 +102,14 @@ def _form_page(request: Request, user: Any, status: int = 200, **values: Any) ->
         "channel": "platform",
         "description": "",
         "tags": "",
+        "departments": [],
+        "wish": "",
         "idem": secrets.token_urlsafe(12),
     }
     defaults.update({k: v for k, v in values.items() if k in defaults})
     zh = web.lang(request) == "zh"
     plain = {k: t for k, t in registry.templates.items() if not t.is_joint}
-    joint = registry.joint_templates()
+    joint = registry.joint_templates
     return web.render(
         request,
         "new.html",
@@ -115,6 +117,7 @@ def _form_page(request: Request, user: Any, status: int = 200, **values: Any) ->
         status=status,
         form=defaults,
         error=values.get("error"),
+        understanding=values.get("understanding"),
         plain_templates=[(k, t.name_zh if zh else t.name_en) for k, t in sorted(plain.items())],
         joint_templates=[(k, t.name_zh if zh else t.name_en) for k, t in sorted(joint.items())],
         **context_names(request),
@@ -123,7 +126,7 @@ def _form_page(request: Request, user: Any, status: int = 200, **values: Any) ->
 
 @router.get("/orders/new", response_class=HTMLResponse)
 def new_order(request: Request) -> Response:
-    return _form_page(request, web.require(request))
+    return form_page(request, web.require(request))
 
 
 def _date(value: str, field: str) -> dt.date | None:
@@ -157,6 +160,7 @@ def submit(
     channel: Annotated[str, Form(max_length=16)] = "platform",
     description: Text = "",
     tags: Annotated[str, Form(max_length=500)] = "",
+    departments: Annotated[list[str], Form()] = [],  # noqa: B006
     idem: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     """点单: the workflow's submit, as the signed-in user."""
@@ -173,10 +177,11 @@ def submit(
         "channel": channel,
         "description": description,
         "tags": tags,
+        "departments": departments[:15],
         "idem": idem,
     }
     if not session.csrf_ok(request, csrf):
-        return _form_page(request, user, 403, error=_t(request, "csrf_failed"), **values)
+        return form_page(request, user, 403, error=_t(request, "csrf_failed"), **values)
     try:
         when = _date(start, "start")
         if when is None:
@@ -189,6 +194,7 @@ def submit(
             end=_date(end, "end"),
             category=category or None,
             template=template or None,
+            departments=departments[:15],
             headcount=_int(headcount, "headcount"),
             audiences=audiences[:20],
             tags=[t.strip() for t in tags.replace("，", ",").split(",") if t.strip()],
@@ -197,7 +203,7 @@ def submit(
             idempotency_key=f"console:{user.username}:{idem}" if idem else None,
         )
     except WenmingError as exc:
-        return _form_page(request, user, web.status_of(exc), error=str(exc), **values)
+        return form_page(request, user, web.status_of(exc), error=str(exc), **values)
     return web.see_other(f"/console/orders/{view.id}?done=submit")
 
 

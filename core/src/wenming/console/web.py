@@ -7,7 +7,6 @@ import datetime as dt
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from wenming.console import i18n, session
 
@@ -18,8 +17,6 @@ if TYPE_CHECKING:
     from wenming.accounts.service import UserView
 
 HERE = Path(__file__).parent
-#: Shown in the deployment's time zone; stored in UTC.
-TIME_ZONE = "Asia/Shanghai"
 DISPATCHERS = ("city_dispatcher", "department_dispatcher")
 FILERS = ("station_operator", "requester", "city_dispatcher")
 
@@ -46,15 +43,16 @@ def environment() -> Any:
     return env
 
 
-def local_time(value: dt.datetime | str | None, zone: str = TIME_ZONE) -> str:
-    """``value`` (UTC, or its ISO text) in the deployment's time zone, to the minute."""
+def local_time(value: dt.datetime | str | None, zone: str) -> str:
+    """``value`` (stored in UTC, or its ISO text) in the deployment's time zone
+    (``timezone`` in the deployment file), to the minute."""
+    from wenming.times import local
+
     if not value:
         return ""
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+    return local(value, zone).strftime("%Y-%m-%d %H:%M")
 
 
 def lang(request: Request) -> str:
@@ -105,6 +103,7 @@ def render(
             csrf=session.csrf_token(request, csrf_binding),
             path=request.url.path,
             deployment=services(request).deployment.config.name,
+            zone=services(request).deployment.config.timezone,
             dispatchers=DISPATCHERS,
             filers=FILERS,
             **context,

@@ -450,7 +450,7 @@ class Engine:
         ``uint64`` word per resource would slow every ranking down).
         """
         tags = Vocab(self.vocab["tags"].index)
-        for template in registry.joint_templates().values():
+        for template in registry.joint_templates.values():
             tags.add(_template_words(template))
         vocab = {**self.vocab, "tags": tags}
         context = KindContext(registry, vocab, self.config.reach_km)
@@ -460,7 +460,7 @@ class Engine:
             for rule in self._rules
             if rule.mask is None and isinstance(rule.kind, TEMPLATE_KINDS)
         ]
-        ids = sorted(registry.joint_templates())
+        ids = sorted(registry.joint_templates)
         templates = [registry.templates[t] for t in ids]
         self._templates = {
             "key": np.array(ids, dtype=object),

@@ -16,8 +16,6 @@ whenever the network is written through it.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -26,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import asdict, frozen
 
 from wenming.errors import WenmingError
-from wenming.network import importer, navigation
+from wenming.network import importer, names, navigation
 from wenming.records import INDUSTRY_LEVELS, LEVELS, TERRITORIAL_LEVELS
 
 if TYPE_CHECKING:
@@ -241,8 +239,32 @@ class Network:
     def _get(self, code: str) -> SiteView:
         found = self._rows(lambda t: t.c.code == code)
         if not found:
-            raise WenmingError(f"no site with code {code!r}")
+            code = self.lookup(code)
+            found = self._rows(lambda t: t.c.code == code)
         return found[0]
+
+    def find(
+        self, query: str, *, level: str | None = None, limit: int | None = 20
+    ) -> list[names.Found]:
+        """Sites by Chinese name, part of a name, pinyin, initials or code prefix, best first."""
+        rows = self.sites(level=level)
+        return names.find(
+            ((s.code, s.name, s.level, s.name_en or "") for s in rows), query, limit=limit
+        )
+
+    def lookup(self, value: str) -> str:
+        """The code of the site ``value`` names: a code, or a name that fits one site only."""
+        if any(c.isdigit() or c in "._" for c in value):
+            raise WenmingError(f"no site with code {value!r} ('wenming network find' finds codes)")
+        found = self.find(value, limit=None)
+        if not found:
+            raise WenmingError(f"no site with code or name {value!r}")
+        best = [f for f in found if f.rank == found[0].rank]
+        if len(best) == 1 and (best[0].rank == 0 or len(found) == 1):
+            return best[0].code
+        raise WenmingError(
+            f"{value!r} names several sites: {names.candidates_text(found)}; give the code"
+        )
 
     def _pairing(self, industry_code: str, territorial_code: str) -> Any:
         from sqlmodel import Session, select
@@ -565,11 +587,9 @@ class Network:
             features.append({"type": "Feature", "geometry": geometry, "properties": props})
         return {"type": "FeatureCollection", "features": features}
 
-    def csv_text(self) -> str:
-        """The network as CSV in the import format (so an export can be imported again)."""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(importer.COLUMNS)
+    def table(self) -> tuple[tuple[str, ...], list[list[Any]]]:
+        """The network as a table in the import format: ``(headers, rows)``."""
+        rows: list[list[Any]] = []
         for s in self._export_order():
             d = s.as_dict()
             d["datum"] = "wgs84"
@@ -577,8 +597,15 @@ class Network:
                 d[key] = "true" if d[key] else "false"
             for key in ("lng", "lat"):
                 d[key] = "" if d[key] is None else f"{d[key]:.7f}"
-            writer.writerow(["" if d.get(c) is None else d[c] for c in importer.COLUMNS])
-        return out.getvalue()
+            rows.append(["" if d.get(c) is None else d[c] for c in importer.COLUMNS])
+        return tuple(importer.COLUMNS), rows
+
+    def csv_text(self, *, bom: bool = False) -> str:
+        """The network as CSV in the import format (so an export can be imported again)."""
+        from wenming.export import csv_text
+
+        headers, rows = self.table()
+        return csv_text(headers, rows, bom=bom)
 
     def _export_order(self) -> list[SiteView]:
         rank = importer.LEVEL_RANK

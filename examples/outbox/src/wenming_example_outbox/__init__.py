@@ -9,20 +9,19 @@ environment variable ``WENMING_OUTBOX`` (or logs them when it is unset).
 
 from __future__ import annotations
 
-import json
-import logging
 import os
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from wenming import API_VERSION, hookimpl
 from wenming.records import Transition, Veto
 
+if TYPE_CHECKING:  # json and pathlib are imported where used: `wenming --help` loads this
+    from pathlib import Path
+
 WENMING_API = API_VERSION
 ENV_OUTBOX = "WENMING_OUTBOX"
-log = logging.getLogger("wenming_example_outbox")
 
 
 def messages(t: Transition) -> list[dict[str, Any]]:
@@ -65,6 +64,8 @@ def messages(t: Transition) -> list[dict[str, Any]]:
 
 def outbox_path() -> Path | None:
     raw = os.environ.get(ENV_OUTBOX)
+    from pathlib import Path
+
     return Path(raw) if raw else None
 
 
@@ -74,9 +75,14 @@ def after_transition(transition):
     found = messages(transition)
     path = outbox_path()
     if path is None:
+        import logging
+
+        log = logging.getLogger("wenming_example_outbox")
         for m in found:
             log.info("to %s: %s", m["to"], m["text"])
         return
+    import json
+
     with path.open("a", encoding="utf-8") as fh:
         for m in found:
             fh.write(json.dumps(m, ensure_ascii=False) + "\n")
@@ -97,9 +103,15 @@ def before_transition(transition):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def outbox_command(recipient: str | None, as_json: bool) -> None:
     """Show the notification outbox (the file named by WENMING_OUTBOX)."""
+    import datetime as dt
+    import json
+
+    from wenming.cli import show_time
+    from wenming.errors import WenmingError
+
     path = outbox_path()
-    if path is None:
-        raise click.ClickException(f"set {ENV_OUTBOX} to the outbox file")
+    if path is None:  # a WenmingError prints as one line, "error: …", like core's
+        raise WenmingError(f"set {ENV_OUTBOX} to the outbox file")
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     found = [json.loads(line) for line in lines if line.strip()]
     if recipient is not None:
@@ -108,7 +120,8 @@ def outbox_command(recipient: str | None, as_json: bool) -> None:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
     for m in found:
-        click.echo(f"{m['at'][:16]}  to {m['to']}: {m['text']}")
+        when = show_time(dt.datetime.fromisoformat(m["at"]))  # the deployment's time zone
+        click.echo(f"{when}  to {m['to']}: {m['text']}")
 
 
 @hookimpl

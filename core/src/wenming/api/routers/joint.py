@@ -40,7 +40,7 @@ def templates(actor: CurrentActor, services: ServicesDep) -> list[dict[str, Any]
                 for p in t.parts
             ],
         }
-        for tid, t in registry.joint_templates().items()
+        for tid, t in registry.joint_templates.items()
     ]
 
 
@@ -58,7 +58,7 @@ def submit(
     if body.resource is not None:
         raise InvalidInput("a joint order is dispatched part by part, not ordered directly")
     if body.template is not None:
-        joint_ids = services.deployment.registry.joint_templates()
+        joint_ids = services.deployment.registry.joint_templates
         short = {tid.split(".", 1)[1] for tid in joint_ids}
         if body.template not in joint_ids and body.template not in short:
             raise InvalidInput(f"template {body.template} is not a joint template; POST /orders")
