@@ -1,4 +1,4 @@
-"""Sessions: tests, lint, docs, demo, bench.
+"""Sessions: tests, lint, docs, demo, bench, eval.
 
 The README's two commands run ``demo`` and ``tests lint docs alone``. Every session builds
 its own virtual environment and installs core and every plugin package from this
@@ -101,3 +101,12 @@ def bench(session: nox.Session) -> None:
     install(session, "bench")
     for script in sorted(ROOT.glob("benchmarks/bench_*.py")):
         session.run("python", str(script), *session.posargs)
+
+
+@nox.session(python=PYTHON, name="eval")
+def evaluation(session: nox.Session) -> None:
+    """Relevance on the labelled evaluation set; writes docs/evaluation.md."""
+    install(session, "bench")
+    session.run(
+        "python", "benchmarks/eval_relevance.py", "--write", "docs/evaluation.md", *session.posargs
+    )

@@ -4,7 +4,7 @@
 
 * ranking one demand over 20,000 resources with the compiled engine, next to the
   naive approach — one pluggy hook call per (demand, resource) pair, 15 plugins
-  implementing it (core's eight rules in pure Python plus one rule per department) —
+  implementing it (core's nine rules in pure Python plus one rule per department) —
   on the same instance and rule set, after checking both return the same top 10;
   and the same ranking under every installed plugin's real rules;
 * joint proposals from a station's words (every installed plugin, its resources plus
@@ -71,8 +71,29 @@ DAY = date(2023, 7, 10)
 LNG0, LNG1, LAT0, LAT1 = 119.95, 121.25, 30.80, 32.00
 
 
+COUNTIES = (
+    "320505",
+    "320506",
+    "320507",
+    "320508",
+    "320509",
+    "320571",
+    "320581",
+    "320582",
+    "320583",
+    "320585",
+)
+
+
 def centres(rng: random.Random, count: int) -> list[tuple[float, float]]:
     return [(rng.uniform(LNG0, LNG1), rng.uniform(LAT0, LAT1)) for _ in range(count)]
+
+
+def county_of(spot: tuple[float, float]) -> str:
+    """The county a town centre belongs to: ten west–east strips of the bounding box
+    (a team or project travels anywhere in its own county)."""
+    i = int((spot[0] - LNG0) / (LNG1 - LNG0) * len(COUNTIES))
+    return COUNTIES[min(max(i, 0), len(COUNTIES) - 1)]
 
 
 def near(rng: random.Random, centre: tuple[float, float], sigma_km: float) -> tuple[float, float]:
@@ -90,7 +111,8 @@ def make_resources(n: int, departments: list[str], seed: int, towns: int):
     for i in range(n):
         dept = departments[i % len(departments)]
         wide = rng.random() < 0.04
-        lng, lat = (None, None) if wide else near(rng, rng.choice(spots), 1.5)
+        spot = rng.choice(spots)
+        lng, lat = (None, None) if wide else near(rng, spot, 1.5)
         kind = rng.choice(("venue", "project", "team"))
         seasonal = rng.random() < 0.15
         start = rng.randint(1, 12)
@@ -102,7 +124,7 @@ def make_resources(n: int, departments: list[str], seed: int, towns: int):
                     kind=kind,
                     name_zh=f"合成资源{i}",
                     name_en=f"Synthetic resource {i}",
-                    place="3205" if wide else "320505001001",
+                    place="3205" if wide else f"{county_of(spot)}001001",
                     categories=tuple(rng.sample(CATEGORIES, rng.randint(1, 3))),
                     audiences=tuple(rng.sample(AUDIENCES, rng.randint(1, 3))),
                     tags=tuple(rng.sample(TAGS, rng.randint(0, 4))),
@@ -125,7 +147,8 @@ def make_demands(m: int, seed: int, towns: int):
     spots = centres(random.Random(seed + 1), towns)
     out = []
     for j in range(m):
-        lng, lat = near(rng, rng.choice(spots), 2.0)
+        spot = rng.choice(spots)
+        lng, lat = near(rng, spot, 2.0)
         out.append(
             Demand(
                 id=f"d{j:05d}",
@@ -133,7 +156,7 @@ def make_demands(m: int, seed: int, towns: int):
                 tags=tuple(rng.sample(TAGS, rng.randint(0, 3))),
                 audiences=tuple(rng.sample(AUDIENCES, rng.randint(1, 2))),
                 headcount=rng.randint(5, 80),
-                place="320505001001",
+                place=f"{county_of(spot)}001001",
                 lng=lng,
                 lat=lat,
                 start=DAY,
@@ -175,7 +198,7 @@ def bench_registry():
                         name="own_audience",
                         kind="audience",
                         mode="score",
-                        weight=1.0,
+                        weight=0.1,
                         params={"audiences": [audience]},
                         description="Favour the department's key population.",
                     )
@@ -224,17 +247,21 @@ class NaiveScorer:
                         + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
                     )
                     km = 2 * 6371.0088 * math.asin(math.sqrt(h))
-                    if km > reach_km:
+                    travels = r["kind"] != "venue" and r["county"] == d["county"]
+                    if km > reach_km and not travels:
                         return None
-                    dist = 2.0 * math.exp(-km / decay_km)
-                if d["headcount"] > r["capacity"]:
+                    dist = 0.35 * math.exp(-km / decay_km)
+                if r["kind"] == "venue" and d["headcount"] > r["capacity"]:
                     return None
                 if d["month"] not in r["months"]:
                     return None
                 fill = d["headcount"] / r["capacity"]
-                tags = len(d["tags"] & r["tags"]) / len(d["tags"]) if d["tags"] else 0.0
-                audience = 1.0 if d["audiences"] & r["audiences"] else 0.0
-                return 3.0 + dist + fill + audience + tags + 0.75 + 0.5
+                fill = fill if fill <= 1 else 1 / fill
+                share = len(d["tags"] & r["tags"]) / len(d["tags"]) if d["tags"] else 0.0
+                category = 4.0 if r["main"] == d["category"] else 2.0
+                tags = math.floor(6.0 * share + 0.5)
+                audience = 2.0 if d["audiences"] & r["audiences"] else 0.0
+                return category + tags + audience + dist + 0.15 * fill + 0.15 * 0.75 + 0.1
 
         self.pm.register(Core, name="core")
 
@@ -245,7 +272,7 @@ class NaiveScorer:
                     if resource["department"] != code:
                         return 0.0
                     wanted = favoured in demand["audiences"]
-                    return 1.0 if wanted and favoured in resource["audiences"] else 0.0
+                    return 0.1 if wanted and favoured in resource["audiences"] else 0.0
 
             return Dept
 
@@ -260,6 +287,9 @@ class NaiveScorer:
                 {
                     "key": key,
                     "department": key.split(".", 1)[0],
+                    "kind": r.kind,
+                    "county": r.place[:6] if len(r.place) >= 6 else None,
+                    "main": r.categories[0],
                     "categories": set(r.categories),
                     "audiences": set(r.audiences),
                     "tags": set(r.tags) | set(r.skills),
@@ -275,6 +305,7 @@ class NaiveScorer:
             "tags": set(demand.tags),
             "audiences": set(demand.audiences),
             "headcount": demand.headcount,
+            "county": demand.place[:6],
             "lng": demand.lng,
             "lat": demand.lat,
             "month": demand.start.month,

@@ -10,9 +10,14 @@ taken through the Python API one transition at a time:
 - ``batch``: submit all → one batch dispatch (the matching engine, min-cost flow) →
   accept → start → complete → evaluate
 
-Baseline: the same run on an empty database (``history 0``). Run::
+Baselines: the same run on an empty database (``history 0``), and the same run on an
+earlier commit's code (``--baseline``, by default 194238b, before the workflow was
+split into a pure core and services): its tree is checked out into a temporary git
+worktree and this script runs there in a subprocess with that tree's ``wenming`` on
+``PYTHONPATH``, right before the same configuration runs on this tree's code, so both
+share the machine's load. Run::
 
-    python benchmarks/bench_workflow.py [--orders 300] [--history 17000]
+    python benchmarks/bench_workflow.py [--orders 300] [--history 17000] [--baseline REV]
 
 PostgreSQL is used when ``WENMING_BENCH_POSTGRES_URL`` or ``WENMING_TEST_POSTGRES_URL``
 names a server (a private schema is created and dropped).
@@ -21,8 +26,11 @@ names a server (a private schema is created and dropped).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -290,59 +298,129 @@ def run_orders(wf, count: int, mode: str) -> float:
     return elapsed
 
 
+def measure(backend: str, history: int, mode: str, orders: int) -> dict:
+    """One run on this process's ``wenming``: a fresh database, history, the orders."""
+    import wenming_water
+    from wenming.orders.events import verify
+    from wenming.orders.testing import make_workflow
+
+    db = Database(backend)
+    try:
+        wf = make_workflow(db.url, [("water", wenming_water)])
+        loaded = load_history(wf, history)
+        seconds = run_orders(wf, orders, mode)
+        # the new orders, and the oldest of the bulk-loaded year
+        checked = [o.id for o in wf.orders(limit=orders)]
+        checked += list(range(1, min(history, 200) + 1))
+        problems = verify(wf.storage, checked)
+        if problems:
+            raise SystemExit(f"event replay disagrees: {problems[:2]}")
+        wf.deployment.close()
+    finally:
+        db.close()
+    return {"seconds": seconds, "loaded": loaded}
+
+
+@contextlib.contextmanager
+def checkout(rev: str):
+    """A temporary git worktree of ``rev``; yields its ``core/src`` folder."""
+    repo = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(
+            ["git", "-C", str(repo), "worktree", "add", "-q", "--detach", str(tree), rev],
+            check=True,
+        )
+        try:
+            yield tree / "core" / "src"
+        finally:
+            subprocess.run(
+                ["git", "-C", str(repo), "worktree", "remove", "--force", str(tree)], check=False
+            )
+
+
+def measure_elsewhere(src: Path, backend: str, history: int, mode: str, orders: int) -> dict:
+    """The same run in a subprocess whose ``wenming`` is imported from ``src``."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")]))
+    args = [sys.executable, __file__, "--one", f"{backend},{history},{mode}"]
+    done = subprocess.run(
+        [*args, "--orders", str(orders)], env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"the baseline run failed: {done.stderr.strip()[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--history", type=int, default=17_000)
     parser.add_argument("--modes", default="hand,batch")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument(
+        "--baseline", default="194238b", help="Commit to measure beside this tree ('' for none)."
+    )
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # backend,history,mode: JSON out
     args = parser.parse_args(argv)
 
-    import wenming_water
-    from wenming.orders.events import verify
-    from wenming.orders.testing import make_workflow
+    if args.one:
+        backend, history, mode = args.one.split(",")
+        print(json.dumps(measure(backend, int(history), mode, args.orders)))
+        return 0
 
-    backends = ["sqlite"] + (["postgresql"] if postgres_url() else [])
+    import wenming
+
+    backends = [
+        b
+        for b in args.backends.split(",")
+        if b == "sqlite" or (b == "postgresql" and postgres_url())
+    ]
     rows = []
-    for backend in backends:
-        for history in sorted({0, args.history}):
-            for mode in args.modes.split(","):
-                db = Database(backend)
-                try:
-                    wf = make_workflow(db.url, [("water", wenming_water)])
-                    loaded = load_history(wf, history)
-                    seconds = run_orders(wf, args.orders, mode)
-                    # the new orders, and the oldest of the bulk-loaded year
-                    checked = [o.id for o in wf.orders(limit=args.orders)]
-                    checked += list(range(1, min(history, 200) + 1))
-                    problems = verify(wf.storage, checked)
-                    if problems:
-                        raise SystemExit(f"event replay disagrees: {problems[:2]}")
-                    wf.deployment.close()
-                finally:
-                    db.close()
-                rate = args.orders / seconds
-                rows.append(
-                    (
-                        backend,
-                        f"{history:,}",
-                        mode,
-                        args.orders,
-                        f"{seconds:.2f}",
-                        f"{rate:.1f}",
-                        f"{rate * TRANSITIONS_PER_ORDER:.0f}",
-                        f"{17_000 / rate / 60:.1f} min",
-                        f"{loaded:.1f}",
-                    )
-                )
-                print(f"# {backend} history={history} {mode}: {rate:.1f} orders/s", file=sys.stderr)
+    with contextlib.ExitStack() as stack:
+        old = stack.enter_context(checkout(args.baseline)) if args.baseline else None
+        here = Path(wenming.__file__).resolve().parents[1]
+        print(f"# this tree: wenming from {here.parent.name}", file=sys.stderr)
+        for backend in backends:
+            for history in sorted({0, args.history}):
+                for mode in args.modes.split(","):
+                    runs = []
+                    if old is not None:
+                        runs.append(
+                            (
+                                args.baseline,
+                                measure_elsewhere(old, backend, history, mode, args.orders),
+                            )
+                        )
+                    runs.append(("this tree", measure(backend, history, mode, args.orders)))
+                    for code, result in runs:
+                        rate = args.orders / result["seconds"]
+                        rows.append(
+                            (
+                                backend,
+                                code,
+                                f"{history:,}",
+                                mode,
+                                args.orders,
+                                f"{result['seconds']:.2f}",
+                                f"{rate:.1f}",
+                                f"{rate * TRANSITIONS_PER_ORDER:.0f}",
+                                f"{17_000 / rate / 60:.1f} min",
+                                f"{result['loaded']:.1f}",
+                            )
+                        )
+                        print(
+                            f"# {backend} {code} history={history} {mode}: "
+                            f"{rate * TRANSITIONS_PER_ORDER:.0f} transitions/s",
+                            file=sys.stderr,
+                        )
     print(
-        "| backend | history orders | dispatch | orders | seconds | orders/s | transitions/s "
-        "| 17,000 orders take | history load (s) |"
+        "| backend | code | history orders | dispatch | orders | seconds | orders/s "
+        "| transitions/s | 17,000 orders take | history load (s) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(str(c) for c in row) + " |")
-    if not postgres_url():
+    if "postgresql" in args.backends and not postgres_url():
         print("\n(PostgreSQL skipped: set WENMING_BENCH_POSTGRES_URL or WENMING_TEST_POSTGRES_URL)")
     return 0
 

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from demo_api import api_demo
+from demo_relevance import relevance_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / ".demo"
@@ -40,6 +41,7 @@ def main() -> None:
     run("plugins")
     run("check")
     network_demo()
+    relevance_demo(run)
     matching_demo()
     orders_demo()
     api_demo(SCRATCH / "wenming.toml", ROOT)

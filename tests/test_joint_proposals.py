@@ -121,7 +121,7 @@ STATION_WORDS: dict[str, tuple[dict[str, object], str, set[str]]] = {
 }
 
 #: The rules that judge a template's fit with core's defaults, and their weights.
-FIT_RULES = {"core.category": 3.0, "core.tags": 1.0, "core.audience": 1.0}
+FIT_RULES = {"core.category": 4.0, "core.tags": 6.0, "core.audience": 2.0}
 
 
 @pytest.fixture(scope="module")
@@ -271,7 +271,7 @@ def team(name: str, north_km: float = 0.0, **kw) -> Resource:
         kind="team",
         name_zh=name,
         name_en=name,
-        place="320505",
+        place="3205",
         capacity=60,
         lng=LNG,
         lat=LAT + north_km * KM,
@@ -302,8 +302,8 @@ def test_fit_uses_the_rules_weights_and_a_parts_skills_count_as_the_templates_wo
     eng = mechanics(config=MatchingConfig(weights={"core.tags": 2.0}))
     fits = eng.fitting_templates(ask(tags=("telescope", "night")))
     assert [(f.template, f.breakdown) for f in fits] == [
-        ("a.stargazing", {"core.audience": 0.0, "core.category": 3.0, "core.tags": 2.0}),
-        ("a.river_walk", {"core.audience": 0.0, "core.category": 3.0, "core.tags": 1.0}),
+        ("a.stargazing", {"core.audience": 0.0, "core.category": 4.0, "core.tags": 2.0}),
+        ("a.river_walk", {"core.audience": 0.0, "core.category": 4.0, "core.tags": 1.0}),
     ]
     assert [f.departments for f in fits] == [("a", "b"), ("a", "c")]
     august = eng.fitting_templates(ask(tags=("night",), start=date(2023, 8, 1)))
@@ -383,16 +383,21 @@ def test_cli_match_joint_from_a_stations_words(tmp_path, monkeypatch):
     best = data["proposals"][0]
     assert best["template"] == "health.healthy_estates"
     assert set(best["parts"]) == {"health", "housing"}
-    assert best["fit"]["breakdown"]["core.tags"] == 1.0 and best["fit"]["score"] == 4.0
+    assert best["fit"]["breakdown"]["core.tags"] == 6.0 and best["fit"]["score"] == 10.0
     text = runner.invoke(cli, [*words, "--explain"], catch_exceptions=False)
     assert text.exit_code == 0, text.output
     first = text.output.splitlines()[0]
-    assert "health.healthy_estates (fit 4.000)" in first
+    assert "health.healthy_estates (fit 10.000)" in first
     assert (
-        "template fit: core.audience 0.000 · core.category 3.000 · core.tags 1.000" in text.output
+        "template fit: core.audience 0.000 · core.category 4.000 · core.tags 6.000" in text.output
     )
     nothing = runner.invoke(
-        cli, ["match", "--joint", "--category", "legal", "--tag", "divorce", "--place", "320508018"]
+        cli, ["match", "--joint", "--category", "legal", "--tag", "调解", "--place", "320508018"]
     )
     assert nothing.exit_code != 0
     assert "no joint template fits its words" in nothing.output
+    typo = runner.invoke(
+        cli, ["match", "--joint", "--category", "legal", "--tag", "pingtn", "--place", "320508018"]
+    )
+    assert typo.exit_code != 0
+    assert "unknown tag 'pingtn'; did you mean pingtan (评弹)" in typo.output

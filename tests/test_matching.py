@@ -65,7 +65,8 @@ def department(code: str, rules=(), templates=(), kinds=()):
 def res(name: str, *, north_km: float = 0.0, kind: str = "team", **kw) -> Resource:
     """A resource ``north_km`` north of the demand's default position."""
     kw.setdefault("categories", ("core.science",))
-    kw.setdefault("place", "320505")
+    # a city-level place with coordinates: no county, so only the reach decides
+    kw.setdefault("place", "3205")
     kw.setdefault("capacity", 60)
     if "lng" not in kw:
         kw["lng"], kw["lat"] = LNG, LAT + north_km / KM_PER_DEG_LAT
@@ -106,7 +107,7 @@ def excluded(ranking):
 def test_category_filters_other_categories_and_scores_its_weight():
     eng = engine([("a.sci", res("sci")), ("a.law", res("law", categories=("core.legal",)))])
     ranking = eng.rank(demand(), include_excluded=True)
-    assert by_key(ranking)["a.sci"].breakdown["core.category"] == 3.0
+    assert by_key(ranking)["a.sci"].breakdown["core.category"] == 4.0
     refused = excluded(ranking)["a.law"]
     assert refused.rule_id == "core.category"
     assert "core.legal" in refused.reason and "core.science" in refused.reason
@@ -117,14 +118,14 @@ def test_category_partial_lets_other_categories_through_at_a_lower_score():
         name="soft",
         kind="core.category",
         mode="both",
-        weight=2.0,
+        weight=0.2,
         params={"partial": 0.25},
         description="Science dept takes neighbours.",
     )
     resources = [("sci.law", res("law", categories=("core.legal",)))]
     eng = engine(resources, department("sci", rules=[rule]))
     ranking = eng.rank(demand(category="core.legal"), include_excluded=True)
-    assert by_key(ranking)["sci.law"].breakdown["sci.soft"] == 2.0
+    assert by_key(ranking)["sci.law"].breakdown["sci.soft"] == 0.2
     ranking = eng.rank(demand(category="core.science"), include_excluded=True)
     # core.category still refuses it, sci.soft alone would have let it through
     assert excluded(ranking)["sci.law"].rule_id == "core.category"
@@ -138,12 +139,24 @@ def test_tags_score_is_the_share_of_demand_tags_carried_skills_included():
     ]
     eng = engine(resources)
     got = by_key(eng.rank(demand(tags=("water_saving", "first_aid"))))
-    assert got["a.half"].breakdown["core.tags"] == 0.5
-    assert got["a.all"].breakdown["core.tags"] == 1.0
+    # relevance moves in whole points: half of the tags' weight 6
+    assert got["a.half"].breakdown["core.tags"] == 3.0
+    assert got["a.all"].breakdown["core.tags"] == 6.0
     assert got["a.none"].breakdown["core.tags"] == 0.0
-    # a tag no resource knows still counts in the share
+    # a registered tag no resource carries still counts in the share
+    got = by_key(eng.rank(demand(tags=("water_saving", "cpr"))))
+    assert got["a.half"].breakdown["core.tags"] == 3.0
+    # a word no tag knows is a free word: it counts in the share and matches nothing
     got = by_key(eng.rank(demand(tags=("water_saving", "unheard_of"))))
-    assert got["a.half"].breakdown["core.tags"] == 0.5
+    assert got["a.half"].breakdown["core.tags"] == 3.0
+    # the vocabulary (the CLI's and the forms' look-up) refuses it with the closest words
+    from wenming.matching.vocabulary import vocabulary
+
+    with pytest.raises(WenmingError, match="unknown tag 'watr_saving'; did you mean water_saving"):
+        vocabulary(eng.registry).resolve("tag", "watr_saving", extra=eng.vocab["tags"].index)
+    # a Chinese name or synonym reads as the tag
+    got = by_key(eng.rank(demand(tags=("心肺复苏", "water_saving"))))
+    assert got["a.half"].breakdown["core.tags"] == 3.0
 
 
 def test_tags_filter_min_overlap_and_required_tags():
@@ -173,7 +186,7 @@ def test_audience_scores_overlap_and_a_limited_rule_only_counts_its_populations(
         name="young",
         kind="audience",
         mode="score",
-        weight=1.5,
+        weight=0.15,
         params={"audiences": ["minors"]},
         description="Favour children.",
     )
@@ -183,9 +196,9 @@ def test_audience_scores_overlap_and_a_limited_rule_only_counts_its_populations(
     ]
     eng = engine(resources, department("k", rules=[rule]))
     got = by_key(eng.rank(demand(audiences=("minors", "elderly"))))
-    assert got["k.kids"].breakdown["core.audience"] == 1.0
-    assert got["k.old"].breakdown["core.audience"] == 1.0
-    assert got["k.kids"].breakdown["k.young"] == 1.5
+    assert got["k.kids"].breakdown["core.audience"] == 2.0
+    assert got["k.old"].breakdown["core.audience"] == 2.0
+    assert got["k.kids"].breakdown["k.young"] == 0.15
     assert got["k.old"].breakdown["k.young"] == 0.0
     got = by_key(eng.rank(demand(audiences=("core.elderly",))))
     assert got["k.kids"].breakdown["core.audience"] == 0.0
@@ -214,8 +227,10 @@ def test_distance_reach_decay_and_the_living_circle_default():
     eng = engine(resources)  # 15 minutes at 20 km/h: 5 km
     ranking = eng.rank(demand(), include_excluded=True)
     got = by_key(ranking)
-    assert got["a.here"].breakdown["core.distance"] == pytest.approx(2.0)
-    assert got["a.near"].breakdown["core.distance"] == pytest.approx(2.0 * math.exp(-1.0), rel=1e-6)
+    assert got["a.here"].breakdown["core.distance"] == pytest.approx(0.35)
+    assert got["a.near"].breakdown["core.distance"] == pytest.approx(
+        0.35 * math.exp(-1.0), rel=1e-6
+    )
     far = excluded(ranking)["a.far"]
     assert far.rule_id == "core.distance" and "6.0 km away, beyond the 5 km reach" in far.reason
     wider = engine(resources, config=MatchingConfig(reach_minutes=30.0))
@@ -242,23 +257,26 @@ def test_capacity_filter_and_snug_fit_score():
         description="Do not waste big halls.",
     )
     resources = [
-        ("c.small", res("small", capacity=20)),
-        ("c.fit", res("fit", capacity=30)),
-        ("c.double", res("double", capacity=60)),
-        ("c.hall", res("hall", capacity=500)),
+        ("c.small", res("small", kind="venue", capacity=20)),
+        ("c.fit", res("fit", kind="venue", capacity=30)),
+        ("c.double", res("double", kind="venue", capacity=60)),
+        ("c.hall", res("hall", kind="venue", capacity=500)),
+        ("c.team", res("team", capacity=20)),
     ]
     eng = engine(resources, department("c", rules=[rule]))
     ranking = eng.rank(demand(headcount=30), include_excluded=True)
     got = by_key(ranking)
-    assert got["c.fit"].breakdown["core.capacity"] == 1.0
-    assert got["c.double"].breakdown["core.capacity"] == 0.5
+    assert got["c.fit"].breakdown["core.capacity"] == 0.15
+    assert got["c.double"].breakdown["core.capacity"] == 0.075
     out = excluded(ranking)
     # both capacity rules refuse it; the first in rule-ID order is named
     assert out["c.small"].rule_id == "c.full_rooms"
     assert "headcount 30 exceeds the capacity 20" in out["c.small"].reason
     assert out["c.hall"].rule_id == "c.full_rooms"
+    # a team that overflows is not refused (it runs more sessions), it scores lower
+    assert got["c.team"].breakdown["core.capacity"] == pytest.approx(0.15 * 20 / 30)
     # no headcount: capacity does not judge
-    assert len(eng.rank(demand(headcount=0)).candidates) == 4
+    assert len(eng.rank(demand(headcount=0)).candidates) == 5
 
 
 def test_time_filter_uses_the_season_and_rule_months():
@@ -266,6 +284,7 @@ def test_time_filter_uses_the_season_and_rule_months():
         name="summer",
         kind="time",
         mode="both",
+        weight=0.1,
         params={"months": [7, 8]},
         description="Summer care runs in July and August.",
     )
@@ -277,10 +296,10 @@ def test_time_filter_uses_the_season_and_rule_months():
     ranking = eng.rank(demand(), include_excluded=True)
     assert set(by_key(ranking)) == {"t.all_year"}
     assert excluded(ranking)["t.winter"].rule_id == "core.time"
-    assert by_key(ranking)["t.all_year"].breakdown["t.summer"] == 1.0
+    assert by_key(ranking)["t.all_year"].breakdown["t.summer"] == 0.1
     # a window June–July is half in the summer months
     window = demand(start=date(2023, 6, 20), end=date(2023, 7, 5))
-    assert by_key(eng.rank(window))["t.all_year"].breakdown["t.summer"] == 0.5
+    assert by_key(eng.rank(window))["t.all_year"].breakdown["t.summer"] == 0.05
     in_june = eng.rank(demand(start=date(2023, 6, 1), end=date(2023, 6, 1)), include_excluded=True)
     assert excluded(in_june)["t.all_year"].rule_id == "t.summer"
     assert "months 6" in excluded(in_june)["t.all_year"].reason
@@ -299,8 +318,8 @@ def test_reputation_shrinks_towards_the_prior_and_filters_below_the_minimum():
     eng = engine(resources, department("r", rules=[rule]), reputation=reputation)
     ranking = eng.rank(demand(), include_excluded=True)
     got = by_key(ranking)
-    assert got["r.good"].breakdown["core.reputation"] == pytest.approx((4.8 - 1) / 4)
-    assert got["r.new"].breakdown["core.reputation"] == pytest.approx(0.75), "neutral default"
+    assert got["r.good"].breakdown["core.reputation"] == pytest.approx(0.15 * (4.8 - 1) / 4)
+    assert got["r.new"].breakdown["core.reputation"] == pytest.approx(0.15 * 0.75), "neutral"
     assert excluded(ranking)["r.bad"].rule_id == "r.trusted"
     assert "20 evaluations" in excluded(ranking)["r.bad"].reason
 
@@ -317,8 +336,8 @@ def test_fairness_prefers_idle_teams_and_caps_open_dispatches():
     eng = engine(resources, department("f", rules=[rule]), load={"f.busy": 3, "f.swamped": 6})
     ranking = eng.rank(demand(), include_excluded=True)
     got = by_key(ranking)
-    assert got["f.idle"].breakdown["core.fairness"] == 0.5
-    assert got["f.busy"].breakdown["core.fairness"] == 0.25
+    assert got["f.idle"].breakdown["core.fairness"] == pytest.approx(0.1)
+    assert got["f.busy"].breakdown["core.fairness"] == pytest.approx(0.05)
     assert excluded(ranking)["f.swamped"].rule_id == "f.cap"
 
 
@@ -328,12 +347,14 @@ def test_inputs_refresh_without_recompiling_from_mappings_or_arrays():
     assert [c.key for c in eng.rank(demand()).candidates] == ["f.a", "f.b"]
     busy = eng.with_inputs(load={"f.a": 9}, reputation={"f.b": (5.0, 50)})
     assert [c.key for c in busy.rank(demand()).candidates] == ["f.b", "f.a"]
-    assert by_key(busy.rank(demand()))["f.a"].breakdown["core.fairness"] == 0.125
+    assert by_key(busy.rank(demand()))["f.a"].breakdown["core.fairness"] == pytest.approx(0.025)
     assert [c.key for c in eng.rank(demand()).candidates] == ["f.a", "f.b"], "original kept"
     arrays = eng.with_inputs(load=np.array([0.0, 3.0]), reputation=([1.0, 5.0], [100, 100]))
     got = by_key(arrays.rank(demand()))
-    assert got["f.b"].breakdown["core.fairness"] == 0.25
-    assert got["f.a"].breakdown["core.reputation"] == pytest.approx((100 + 20) / 105 / 4 - 0.25)
+    assert got["f.b"].breakdown["core.fairness"] == pytest.approx(0.05)
+    assert got["f.a"].breakdown["core.reputation"] == pytest.approx(
+        0.15 * ((100 + 20) / 105 / 4 - 0.25)
+    )
     with pytest.raises(WenmingError, match="one entry per resource"):
         eng.with_inputs(load=[1, 2, 3])
     with pytest.raises(WenmingError, match="must be \\(mean rating, count\\)"):
@@ -348,14 +369,14 @@ def test_department_rules_judge_only_their_resources_and_scoped_categories():
         name="bonus",
         kind="fairness",
         mode="score",
-        weight=4.0,
+        weight=0.2,
         scope=RuleScope(categories=("science",)),
         description="Science bonus.",
     )
     resources = [("w.own", res("own")), ("x.other", res("other"))]
     eng = engine(resources, department("w", rules=[rule]), department("x"))
     got = by_key(eng.rank(demand()))
-    assert got["w.own"].breakdown["w.bonus"] == 4.0
+    assert got["w.own"].breakdown["w.bonus"] == 0.2
     assert "w.bonus" not in got["x.other"].breakdown
     legal = [("w.law", res("law", categories=("core.legal",)))]
     eng = engine(legal, department("w", rules=[rule]))
@@ -370,7 +391,7 @@ def test_scope_by_template_and_resource_kind():
         name="walkers",
         kind="fairness",
         mode="score",
-        weight=1.0,
+        weight=0.1,
         scope=RuleScope(templates=("walk",)),
         description="Walk projects.",
     )
@@ -378,6 +399,7 @@ def test_scope_by_template_and_resource_kind():
         name="venues",
         kind="distance",
         mode="both",
+        weight=0.1,
         params={"reach_km": 1.0},
         scope=RuleScope(resource_kinds=("venue",)),
         description="Venues walkable.",
@@ -416,7 +438,7 @@ def test_breakdown_adds_up_and_ranking_is_sorted_with_key_tie_break():
         for i in range(20)
     ]
     eng = engine(resources)
-    ranking = eng.rank(demand(tags=("x", "y")), k=20)
+    ranking = eng.rank(demand(tags=("x", "cpr")), k=20)
     assert len(ranking.candidates) == 20
     for c in ranking.candidates:
         assert sum(c.breakdown.values()) == c.score
@@ -424,7 +446,7 @@ def test_breakdown_adds_up_and_ranking_is_sorted_with_key_tie_break():
     assert order == sorted(order)
     twins = engine([("a.b", res("b")), ("a.a", res("a"))]).rank(demand())
     assert [c.key for c in twins.candidates] == ["a.a", "a.b"], "equal scores: key order"
-    again = eng.rank(demand(tags=("x", "y")), k=20)
+    again = eng.rank(demand(tags=("x", "cpr")), k=20)
     assert again == ranking
 
 
@@ -530,7 +552,7 @@ def test_a_plugin_kind_with_a_vectorised_class(tmp_path, monkeypatch):
         name="big_teams",
         kind="members",
         mode="both",
-        weight=2.0,
+        weight=0.2,
         params={"per_point": 200},
         description="Prefer big teams.",
     )
@@ -542,8 +564,8 @@ def test_a_plugin_kind_with_a_vectorised_class(tmp_path, monkeypatch):
     eng = engine(resources, department("v", rules=[rule], kinds=[kind]))
     ranking = eng.rank(demand(), include_excluded=True)
     got = by_key(ranking)
-    assert got["v.big"].breakdown["v.big_teams"] == 2.0
-    assert got["v.mid"].breakdown["v.big_teams"] == 0.5
+    assert got["v.big"].breakdown["v.big_teams"] == 0.2
+    assert got["v.mid"].breakdown["v.big_teams"] == 0.05
     assert excluded(ranking)["v.tiny"].reason == "only 5 members"
     assert [c.key for c in ranking.candidates] == ["v.big", "v.mid"]
 
@@ -555,7 +577,7 @@ def test_a_kind_whose_implementation_cannot_be_imported_is_named():
         impl="no_such_module_here:Ghost",
         description="Missing.",
     )
-    rule = Rule(name="boo", kind="ghost", description="Uses the missing kind.")
+    rule = Rule(name="boo", kind="ghost", weight=0.1, description="Uses the missing kind.")
     with pytest.raises(WenmingError, match="rule kind 'g.ghost'.*no_such_module_here:Ghost"):
         engine([], department("g", rules=[rule], kinds=[kind]))
 

@@ -29,7 +29,7 @@ def resource(name: str, north_km: float, categories, capacity: int = 60, **kw) -
         kind="team",
         name_zh=name,
         name_en=name,
-        place="320505",
+        place="3205",
         lng=LNG,
         lat=LAT + north_km * KM,
         categories=categories,
@@ -44,7 +44,7 @@ def demand(
     return Demand(
         id=f"d{i}",
         category=category,
-        place="320505",
+        place="3205",
         lng=LNG,
         lat=LAT + north_km * KM,
         start=day,

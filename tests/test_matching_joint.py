@@ -49,7 +49,7 @@ def resource(
     name: str, north_km: float, *, kind: str = "team", east_km: float = 0.0, **kw
 ) -> Resource:
     kw.setdefault("categories", ("core.science",))
-    kw.setdefault("place", "320505")
+    kw.setdefault("place", "3205")
     if "lng" not in kw:
         kw["lat"] = LAT + north_km * KM
         kw["lng"] = LNG + east_km * KM / math.cos(math.radians(LAT))

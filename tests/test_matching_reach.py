@@ -25,7 +25,7 @@ WALK = Rule(
     name="walk_to_venues",
     kind="distance",
     mode="both",
-    weight=1.0,
+    weight=0.1,
     params={"reach_km": 2.0, "decay_km": 1.0},
     scope=RuleScope(resource_kinds=("venue",)),
     description="Venues within a walk.",
@@ -62,7 +62,7 @@ def res(name: str, north_km: float, *, kind: str = "team", **kw) -> Resource:
         kind=kind,
         name_zh=name,
         name_en=name,
-        place="320505",
+        place="3205",
         categories=("core.science",),
         capacity=60,
         lng=LNG,
@@ -76,7 +76,7 @@ def demand(id: str = "d", north_km: float = 0.0) -> Demand:
         id=id,
         category="core.science",
         headcount=20,
-        place="320505",
+        place="3205",
         lng=LNG,
         lat=LAT + north_km / KM_PER_DEG_LAT,
         start=date(2023, 7, 10),
@@ -134,7 +134,7 @@ def test_a_resources_own_reach_replaces_every_distance_rules_reach():
     street = next(e for e in ranking.excluded if e.key == "a.street_team")
     assert "3.0 km away, beyond the resource's own 1 km reach" in street.reason
     coach = next(c for c in ranking.candidates if c.key == "a.coach_trip")
-    assert coach.breakdown["core.distance"] == pytest.approx(2.0 * math.exp(-20.0 / 3.0), rel=1e-6)
+    assert coach.breakdown["core.distance"] == pytest.approx(0.35 * math.exp(-20.0 / 3.0), rel=1e-6)
     # the reach decides the filter, not the decay: same distance, same distance score
     got = {c.key: c for c in ranking.candidates}
     assert got["a.big_hall"].breakdown["core.distance"] == pytest.approx(

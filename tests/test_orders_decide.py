@@ -157,3 +157,13 @@ def test_any_run_rebuilds_from_its_events(joint, commands, days):
             assert snap.state == derive([p.state for p in snap.parts.values()])
     assert core.replay(log).as_dict() == snap.as_dict()
     assert snap.version == len(log)
+
+
+def test_the_plugin_authors_example_in_the_workflow_guide_runs():
+    from pathlib import Path
+
+    guide = Path(__file__).parents[1] / "docs" / "workflow.md"
+    section = guide.read_text(encoding="utf-8").split("### The state machine as a pure function")[1]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert "decide(" in example
+    exec(compile(example, "<docs/workflow.md example>", "exec"), {})

@@ -131,3 +131,46 @@ def test_hooks_are_looked_up_once_and_skipped_when_nobody_listens(wenming_databa
         assert Watcher.seen == ["dispatch"]
     finally:
         wf.deployment.close()
+
+
+def test_rows_the_driver_writes_read_the_same_through_sqlalchemy(wf):
+    """The transitions' statements run on the driver's cursor; their conversions must
+    match the tables' column types both ways (JSON, UTC datetimes, dates, booleans)."""
+    from wenming.orders.tables import Order, OrderPart
+
+    order = wf.submit(
+        STATION, category="science", place="320505001002", start=DAY, tags=["水", "节约"]
+    )
+    wf.dispatch(OPS, order.id, "water.corps")
+    wf.decline(LEAD, order.id, "busy")
+    sql = wf.journal.sql
+    with wf.storage.engine.connect() as conn:
+        for table in (Order.__table__, OrderPart.__table__, OrderEvent.__table__):
+            key = table.c.id if table is Order.__table__ else table.c.order_id
+            through_sa = [
+                dict(r)
+                for r in conn.execute(
+                    select(table).where(key == order.id).order_by(table.c.id)
+                ).mappings()
+            ]
+            through_driver = sql.all(
+                conn,
+                f"SELECT * FROM {table.name} WHERE {key.name} = :oid ORDER BY id",
+                {"oid": order.id},
+            )
+            assert through_driver == through_sa
+            assert through_sa
+    row = through_sa[-1]
+    assert row["at"].tzinfo is not None and row["data"]["resource"] == "water.corps"
+    published = wf.publish(
+        OPS,
+        name="pool",
+        kind="venue",
+        name_zh="泳池",
+        place="320505001",
+        department="water",
+        months=[7, 8],
+        serves=["320505"],
+    )
+    with wf.storage.engine.connect() as conn:
+        assert wf.supply.lookup(conn, "water.pool") == published

@@ -157,6 +157,15 @@ def vocabulary_markdown() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def words_markdown() -> str:
+    """The words a demand or rule may use (categories, audiences, tags with synonyms,
+    rule kinds): what ``wenming vocabulary`` lists, for the installed plugins."""
+    from wenming.catalog import installed_registry
+    from wenming.matching.vocabulary import markdown
+
+    return markdown(installed_registry())
+
+
 #: Pages this module writes, by file name. Other areas add their generators here.
 PAGES: dict[str, Callable[[], str]] = {
     "hooks.md": hooks_markdown,
@@ -164,6 +173,7 @@ PAGES: dict[str, Callable[[], str]] = {
     "api.md": api_markdown,
     "openapi.json": openapi_json,
     "vocabulary.md": vocabulary_markdown,
+    "words.md": words_markdown,
 }
 
 

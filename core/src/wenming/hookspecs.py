@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         RuleKind,
         Setting,
         SiteType,
+        Tag,
         Template,
         Transition,
         Veto,
@@ -435,4 +436,30 @@ def register_lexicon(register: Callable[[Any], None]) -> None:
         assert wish.demand.template == "water.water_classroom"
         assert wish.demand.headcount == 5
         assert wish.why("template").words == ("惜水课",)
+    """
+
+
+@hookspec
+def register_tags(register: Callable[[Tag], None]) -> None:
+    """Contribute subject tags with their Chinese names and synonyms (the vocabulary).
+
+    Resources, templates and rules name tags by ``name``; demands may use the name,
+    the Chinese name or a synonym. A department's tags are namespaced
+    (``water.water_saving``); core's shared tags keep their bare name.
+
+    Example::
+
+        from wenming import hookimpl
+        from wenming.records import Tag
+        from wenming.testing import load_registry
+
+        class Water:
+            @hookimpl
+            def register_tags(register):
+                register(Tag(name="water_saving", name_zh="节水", name_en="Water saving",
+                             synonyms=("节约用水", "省水")))
+
+        registry = load_registry(Water, name="water")
+        tag = registry.tags["water.water_saving"]
+        assert tag.department is None and "省水" in tag.synonyms
     """

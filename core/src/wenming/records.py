@@ -174,6 +174,8 @@ class JointPart:
     contribution_en: str = field(validator=_nonempty)
     resource_kinds: tuple[str, ...] = field(default=("team",), converter=_tuple)
     skills: tuple[str, ...] = field(default=(), converter=_tuple)
+    #: The share of the demand's headcount this part serves (``None``: all of it).
+    headcount_share: float | None = field(default=None, validator=_positive_or_none)
 
     @resource_kinds.validator
     def _kinds(self, attribute: attrs.Attribute, value: tuple[str, ...]) -> None:
@@ -207,10 +209,19 @@ class Template:
     parts: tuple[JointPart, ...] = field(default=(), converter=_tuple)
     seed: bool = False
     description: str = ""
+    # -- relevance: how the service reaches people (see "Relevance records" below)
+    service_mode: str = field(default="outreach", validator=_one_of(("outreach", "destination")))
+    travel_km: float | None = field(default=None, validator=_positive_or_none)
 
     @property
     def is_joint(self) -> bool:
         return bool(self.parts)
+
+    @property
+    def is_destination(self) -> bool:
+        """People travel to this service (到场: a wedding, a nature outing, a visit),
+        rather than the service travelling to them (送服务)."""
+        return self.service_mode == "destination"
 
 
 @frozen
@@ -228,6 +239,9 @@ class RuleKind:
     impl: str = field(validator=_nonempty)
     description: str = field(validator=_nonempty)
     modes: tuple[str, ...] = field(default=RULE_MODES, converter=_tuple)
+    #: ``relevance``: judges the subject (what and for whom); ``order``: who can serve
+    #: and how well (reach, capacity, reputation, load). See "Relevance records".
+    tier: str = field(default="order", validator=_one_of(("relevance", "order")))
 
     @params.validator
     def _params(self, attribute: attrs.Attribute, value: type) -> None:
@@ -262,7 +276,9 @@ class Rule:
     name: str = field(validator=_name)
     kind: str = field(validator=_ref)
     params: Any = field(factory=dict, converter=_params)
-    weight: float = 1.0
+    #: Points the rule adds at its best score; a department's scoring rules share the
+    #: department rule budget (see "Relevance records"), hence the small default.
+    weight: float = 0.1
     mode: str = field(default="score", validator=_one_of(RULE_MODES))
     scope: RuleScope = field(factory=RuleScope)
     description: str = ""
@@ -361,6 +377,63 @@ class Transition:
     data: Any = field(factory=dict, converter=_params)
 
 
+# ----------------------------------------------------------------------------- relevance records
+# What the matching engine's relevance model reads besides the records above: the
+# tag vocabulary (``register_tags``), a template's mode of service (``service_mode``,
+# ``travel_km``), a joint part's ``headcount_share`` and the department rule budget.
+
+#: The most a department's own scoring rules may add to one of its resources, in
+#: points: less than one step of subject relevance, so a department can reorder its
+#: own candidates but never outbid another department's more relevant one.
+DEPARTMENT_RULE_BUDGET = 0.2
+
+#: How a service reaches people: it travels to them (送服务上门), or they travel to it (到场).
+SERVICE_MODES: tuple[str, ...] = ("outreach", "destination")
+
+
+@frozen
+class Tag:
+    """A subject word of the shared vocabulary: what demands and resources are about.
+
+    Core's tags (shared by several departments: ``first_aid``, ``wedding``) keep their
+    bare name as ID; a department's tags are namespaced (``water.water_saving``).
+    ``synonyms`` are the words (Chinese and English) people use for the subject; the
+    engine and the intake read a demand's words through them. ``department`` is set by
+    the registry to the contributing department.
+    """
+
+    name: str = field(validator=_name)
+    name_zh: str = field(validator=_nonempty)
+    name_en: str = field(validator=_nonempty)
+    synonyms: tuple[str, ...] = field(default=(), converter=_tuple)
+    department: str | None = None
+    description: str = ""
+
+    @synonyms.validator
+    def _words(self, attribute: attrs.Attribute, value: tuple[str, ...]) -> None:
+        for word in value:
+            if not isinstance(word, str) or not word.strip():
+                raise ValueError(f"synonyms must be non-empty strings, got {word!r}")
+
+
+def tag_table(rows: Any) -> tuple[Tag, ...]:
+    """Tags from compact rows ``(name, name_zh, name_en, "synonym synonym …")``:
+    synonyms separated by spaces (a synonym with spaces is written with ``_``)."""
+    out = []
+    for row in rows:
+        name, zh, en, *rest = row
+        words = rest[0].split() if rest else []
+        out.append(
+            Tag(
+                name=name,
+                name_zh=zh,
+                name_en=en,
+                synonyms=tuple(w.replace("_", " ") for w in words),
+            )
+        )
+    return tuple(out)
+
+
 #: Record types that carry a namespaced ``name`` in the registry, by hook.
 NAMED_RECORDS: dict[str, type] = {
     "register_site_types": SiteType,
@@ -371,4 +444,5 @@ NAMED_RECORDS: dict[str, type] = {
     "register_rules": Rule,
     "register_resources": Resource,
     "register_settings": Setting,
+    "register_tags": Tag,
 }

@@ -35,6 +35,7 @@ from wenming.records import (
     RuleKind,
     Setting,
     SiteType,
+    Tag,
     Template,
 )
 from wenming.resolve import (
@@ -55,6 +56,7 @@ CONTRIBUTION_HOOKS: tuple[tuple[str, type | None], ...] = (
     ("register_audiences", Audience),
     ("register_site_types", SiteType),
     ("register_rule_kinds", RuleKind),
+    ("register_tags", Tag),
     ("register_templates", Template),
     ("register_rules", Rule),
     ("register_resources", Resource),
@@ -70,6 +72,7 @@ _TABLE = {
     Template: "templates",
     Rule: "rules",
     Resource: "resources",
+    Tag: "tags",
 }
 
 _KIND_LABEL = {
@@ -82,6 +85,7 @@ _KIND_LABEL = {
     Template: "template",
     Rule: "rule",
     Resource: "resource",
+    Tag: "tag",
 }
 
 
@@ -110,6 +114,8 @@ class Registry:
     settings: Mapping[str, Mapping[str, Any]]
     commands: Mapping[str, CommandEntry]
     unavailable: tuple[Unavailable, ...] = ()
+    #: The subject vocabulary: core's tags by bare name, departments' as ``dept.name``.
+    tags: Mapping[str, Tag] = attrs.field(factory=lambda: MappingProxyType({}))
     #: The joint (拼单) templates among ``templates``, keyed the same way.
     joint_templates: Mapping[str, Template] = attrs.field(
         default=attrs.Factory(
@@ -223,7 +229,8 @@ def _accept(contrib: Contributions, hook: str, record_type: type | None, record:
         contrib.department = record
         return
     table = contrib.records[_TABLE[record_type]]
-    rid = f"{plugin}.{record.name}"
+    # core's tags are the shared vocabulary and keep their bare name
+    rid = record.name if (record_type is Tag and plugin == CORE) else f"{plugin}.{record.name}"
     if rid in table:
         raise ContributionError(
             plugin, f"{_KIND_LABEL[record_type]} {rid!r}", "duplicate ID: registered twice"
@@ -325,6 +332,7 @@ def build_registry(
         rule_kinds=_freeze(tables["rule_kinds"]),
         rules=_freeze(tables["rules"]),
         resources=_freeze(tables["resources"]),
+        tags=_freeze(tables["tags"]),
         setting_specs=_freeze({k: _freeze(v) for k, v in specs.items()}),
         settings=_freeze({k: _freeze(v) for k, v in values.items()}),
         commands=_freeze(commands),

@@ -17,7 +17,15 @@ from attrs import frozen
 
 from wenming.errors import ContributionError, PluginError, PluginProblems
 from wenming.plugins import CORE, PluginInfo
-from wenming.records import Resource, Rule, RuleKind, RuleScope, Template
+from wenming.records import (
+    DEPARTMENT_RULE_BUDGET,
+    Resource,
+    Rule,
+    RuleKind,
+    RuleScope,
+    Tag,
+    Template,
+)
 
 if TYPE_CHECKING:
     import click
@@ -33,6 +41,7 @@ _SINGULAR = {
     "templates": "template",
     "rules": "rule",
     "resources": "resource",
+    "tags": "tag",
 }
 
 
@@ -179,7 +188,9 @@ def resolve(
         ("templates", _resolve_template),
         ("resources", _resolve_resource),
         ("rules", _resolve_rule),
+        ("tags", _resolve_tag),
     )
+    problems += _over_budget(contrib)
     for table, step in steps:
         for rid, record in contrib.records[table].items():
             try:
@@ -193,6 +204,40 @@ def resolve(
                 out[table][rid] = resolved
     raise_problems(contrib.plugin, problems)
     return out
+
+
+def _over_budget(contrib: Contributions) -> list[PluginError]:
+    """A department's scoring rules may add at most :data:`DEPARTMENT_RULE_BUDGET` points
+    together: they reorder its own resources, never outbid another's more relevant one."""
+    if not contrib.department:
+        return []
+    spent = 0.0
+    for rid, rule in contrib.records["rules"].items():
+        if rule.mode not in ("score", "both"):
+            continue
+        spent += abs(rule.weight)
+        if spent > DEPARTMENT_RULE_BUDGET + 1e-9:
+            return [
+                ContributionError(
+                    contrib.plugin,
+                    f"rule {rid!r}",
+                    f"its weight {rule.weight:g} brings the department's scoring rules to "
+                    f"{spent:g} points, over the department rule budget of "
+                    f"{DEPARTMENT_RULE_BUDGET:g} (a department may reorder its own resources, "
+                    "never outbid another's more relevant one)",
+                    field="weight",
+                )
+            ]
+    return []
+
+
+def _resolve_tag(
+    r: Resolver, contrib: Contributions, rid: str, tag: Tag, unavailable: list[Unavailable]
+) -> Tag:
+    """A department's tags carry the department (core's shared tags carry none)."""
+    if contrib.department:
+        return attrs.evolve(tag, department=contrib.department.code)
+    return tag
 
 
 def _resolve_template(

@@ -150,7 +150,7 @@ def test_older_people_living_alone_come_first():
     alone = engine.rank(_demand("a", audiences=("civil_affairs.elderly_living_alone",)))
     residents = engine.rank(_demand("r", audiences=("core.residents",)))
     assert alone.candidates[0].key == "civil_affairs.home_care_centre_pingjiang"
-    assert alone.candidates[0].breakdown["civil_affairs.elders_first"] == pytest.approx(2.0)
+    assert alone.candidates[0].breakdown["civil_affairs.elders_first"] == pytest.approx(0.11)
     assert residents.candidates[0].key == "civil_affairs.social_work_station_chengxiang"
     centre = "civil_affairs.home_care_centre_pingjiang"
     centre_for = {c.key: c.score for c in residents.candidates}[centre]

@@ -125,7 +125,7 @@ def test_children_of_migrant_workers_come_first():
     other, _ = _ranked(engine, _demand(audiences=("core.minors",)))
     key = "education.summer_care"
     assert migrant[key].score > other[key].score
-    assert migrant[key].breakdown["education.migrant_children_first"] == 2.0
+    assert migrant[key].breakdown["education.migrant_children_first"] == 0.08
     assert other[key].breakdown["education.migrant_children_first"] == 0.0
     # The corps is not a summer class: the rule does not judge it.
     assert "education.migrant_children_first" not in migrant["education.corps"].breakdown

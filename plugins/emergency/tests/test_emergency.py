@@ -185,7 +185,7 @@ def test_rescue_training_for_couriers_and_drivers_scores_higher():
     residents = engine.rank(_demand("r", audiences=("core.residents",), tags=("first_aid",)))
     (c,) = couriers.candidates
     (r,) = residents.candidates
-    assert c.breakdown["emergency.frontline_groups"] == pytest.approx(1.0)
+    assert c.breakdown["emergency.frontline_groups"] == pytest.approx(0.1)
     assert r.breakdown["emergency.frontline_groups"] == 0.0
     assert c.score > r.score
 

@@ -166,7 +166,7 @@ def test_nature_education_favours_families_with_children():
     seniors = engine.rank(_demand("s", audiences=("core.elderly",)))
     (fam,) = families.candidates
     (sen,) = seniors.candidates
-    assert fam.breakdown["gardens.families_in_nature"] == pytest.approx(2.0)
+    assert fam.breakdown["gardens.families_in_nature"] == pytest.approx(0.11)
     assert sen.breakdown["gardens.families_in_nature"] == 0.0
     assert fam.score > sen.score
     # the family rule judges science demands only: a culture demand gets no family bonus
@@ -179,7 +179,8 @@ def test_nature_education_favours_families_with_children():
 
 
 def test_the_nearer_wetland_wins_within_the_living_circle():
-    engine = _engine(taihu_wetland_park=1.0, shajiabang_wetland=4.0, yushan_forest_farm=8.0)
+    # a forest farm is a destination (people travel up to 30 km to it), not a walk
+    engine = _engine(taihu_wetland_park=1.0, shajiabang_wetland=4.0, yushan_forest_farm=40.0)
     ranking = engine.rank(
         _demand("f", audiences=("core.families_with_children",), tags=("wetland",)),
         include_excluded=True,
@@ -190,8 +191,9 @@ def test_the_nearer_wetland_wins_within_the_living_circle():
     ]
     near, far = (c.breakdown["gardens.fifteen_minute_nature"] for c in ranking.candidates)
     assert near > far > 0
-    # the default living circle is 15 minutes at 20 km/h = 5 km
-    assert {e.key for e in ranking.excluded} == {"gardens.yushan_forest_farm"}
+    # beyond the destination's 30 km travel radius
+    (far_away,) = ranking.excluded
+    assert far_away.key == "gardens.yushan_forest_farm" and "travel radius" in far_away.reason
 
 
 def test_wetland_courses_are_not_offered_in_summer_or_winter():

@@ -213,7 +213,7 @@ def test_clinics_favour_the_vulnerable(registry):
     ranked, _, ranking = _rank(registry, resources, demand)
     assert ranked == ["health.veterans_clinic", "health.general_clinic"]
     top, second = ranking.candidates
-    assert top.breakdown["health.vulnerable_first"] == pytest.approx(1.5)
+    assert top.breakdown["health.vulnerable_first"] == pytest.approx(0.12)
     assert second.breakdown.get("health.vulnerable_first", 0.0) == 0.0
 
 

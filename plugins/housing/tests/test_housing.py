@@ -153,7 +153,7 @@ def test_builders_rank_the_builders_station_first():
     workers = engine.rank(_demand("w", audiences=("housing.construction_workers",)))
     elders = engine.rank(_demand("e", audiences=("core.elderly",)))
     assert workers.candidates[0].key == "housing.builders_station_high_speed_rail_city"
-    assert workers.candidates[0].breakdown["housing.builders_first"] == pytest.approx(2.0)
+    assert workers.candidates[0].breakdown["housing.builders_first"] == pytest.approx(0.13)
     assert elders.candidates[0].key == "housing.all_age_livable_shuangta"
     station = "housing.builders_station_high_speed_rail_city"
     score = {c.key: c.score for c in workers.candidates}[station]

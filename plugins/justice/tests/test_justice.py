@@ -181,9 +181,9 @@ def test_those_who_cannot_pay_come_first(registry):
     ranked, _, ranking = _rank(registry, resources, demand)
     assert ranked == ["justice.for_migrants", "justice.for_everyone"]
     top, second = ranking.candidates
-    assert top.breakdown["justice.those_who_cannot_pay"] == pytest.approx(1.5)
+    assert top.breakdown["justice.those_who_cannot_pay"] == pytest.approx(0.12)
     assert second.breakdown.get("justice.those_who_cannot_pay", 0.0) == 0.0
-    assert top.score - second.score == pytest.approx(1.5)
+    assert top.score - second.score == pytest.approx(0.12)
     # A demand for the general public gets no such preference.
     _, _, general = _rank(registry, resources, _demand())
     assert {c.breakdown.get("justice.those_who_cannot_pay", 0.0) for c in general.candidates} == {

@@ -103,7 +103,7 @@ def test_venues_favour_children():
     kids, _ = _ranked(engine, category="core.science", audiences=("core.minors",))
     adults, _ = _ranked(engine, category="core.science", audiences=("core.residents",))
     assert kids[key].score > adults[key].score
-    assert kids[key].breakdown["science.children_at_venues"] == 1.5
+    assert kids[key].breakdown["science.children_at_venues"] == 0.06
     assert adults[key].breakdown["science.children_at_venues"] == 0.0
 
 
@@ -115,7 +115,7 @@ def test_smartphone_class_is_for_older_people():
         engine, category="core.science", audiences=("core.families_with_children",)
     )
     assert elderly[key].score > families[key].score
-    assert elderly[key].breakdown["science.elderly_digital"] == 2.0
+    assert elderly[key].breakdown["science.elderly_digital"] == 0.08
     # Ranked against the science venue for older people, the class comes first.
     order = sorted(elderly.values(), key=lambda c: -c.score)
     assert order[0].key == key

@@ -165,5 +165,5 @@ def test_older_residents_first(registry):
     )
     assert ranked == ["sports.seniors", "sports.general"]
     top, second = ranking.candidates
-    assert top.breakdown["sports.older_and_disabled_first"] == pytest.approx(1.2)
+    assert top.breakdown["sports.older_and_disabled_first"] == pytest.approx(0.08)
     assert second.breakdown.get("sports.older_and_disabled_first", 0.0) == 0.0

@@ -103,7 +103,7 @@ def test_workshop_talks_favour_workers():
     workers, _ = _ranked(engine, category="core.theory_policy", audiences=("core.migrant_workers",))
     elderly, _ = _ranked(engine, category="core.theory_policy", audiences=("core.elderly",))
     assert workers[key].score > elderly[key].score
-    assert workers[key].breakdown["state_assets.talks_for_workers"] == 2.0
+    assert workers[key].breakdown["state_assets.talks_for_workers"] == 0.1
     assert elderly[key].breakdown["state_assets.talks_for_workers"] == 0.0
 
 

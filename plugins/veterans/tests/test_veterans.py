@@ -136,7 +136,7 @@ def test_military_families_come_first():
     )
     elderly, _ = _ranked(engine, category="core.help_in_difficulty", audiences=("core.elderly",))
     assert families[key].score > elderly[key].score
-    assert families[key].breakdown["veterans.military_families_first"] == 2.0
+    assert families[key].breakdown["veterans.military_families_first"] == 0.2
     assert elderly[key].breakdown["veterans.military_families_first"] == 0.0
 
 

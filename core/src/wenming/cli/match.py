@@ -102,9 +102,18 @@ def _print_candidate(rank: int, c: Any, explain: bool, indent: str = "") -> None
 )
 @today_option
 @click.option("--id", "demand_id", default=None, help="Demand ID (default: 'demand').")
-@click.option("--category", default=None, help="Service category, e.g. science or core.science.")
-@click.option("--tag", "tags", multiple=True, help="A tag the service should carry (repeatable).")
-@click.option("--audience", "audiences", multiple=True, help="A key population (repeatable).")
+@click.option(
+    "--category", default=None, help="Service category: science, core.science or 科学普及."
+)
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    help="A subject: a tag ID, its Chinese name or a synonym, e.g. 节水 (repeatable).",
+)
+@click.option(
+    "--audience", "audiences", multiple=True, help="A key population, e.g. minors or 老年人."
+)
 @click.option("--headcount", type=int, default=None, help="People to serve.")
 @click.option(
     "--place",
@@ -133,7 +142,11 @@ def _print_candidate(rank: int, c: Any, explain: bool, indent: str = "") -> None
     help="How many candidates (or joint proposals) to show.",
 )
 @click.option("--explain", is_flag=True, help="Show each rule's contribution to the score.")
-@click.option("--excluded", is_flag=True, help="Also list refused resources and why.")
+@click.option(
+    "--excluded",
+    is_flag=True,
+    help="Also list refused resources and why (for --joint: per part).",
+)
 @click.option(
     "--joint",
     is_flag=True,
@@ -230,8 +243,9 @@ def match(
         demand = _demand(file, fields)
     engine = Engine.from_deployment(state.deployment())
     extra = {"understood": understood.as_dict()} if understood is not None else {}
+    demand = _words(engine, demand)
     if joint:
-        _joint(engine, demand, k, explain, as_json, extra)
+        _joint(engine, demand, k, explain, excluded, as_json, extra)
         return
     ranking = engine.rank(demand, k=k, explain=explain or as_json, include_excluded=excluded)
     if as_json:
@@ -245,18 +259,62 @@ def match(
         _print_candidate(i, c, explain)
     if not ranking.candidates:
         click.echo("no candidate passes the rules" + ("" if excluded else " (see --excluded)"))
+    own = {engine.keys[i] for i in engine._own_resources(ranking.demand.template)}
+    served = bool(ranking.candidates) and ranking.candidates[0].key in own
+    shown = [] if served else ranking.template_refusals[:5]
+    for e in shown:
+        click.echo(
+            f"  template {ranking.demand.template}: {e.key} refused by {e.rule_id}: {e.reason}"
+        )
+    if shown and len(ranking.template_refusals) > len(shown):
+        more = len(ranking.template_refusals) - len(shown)
+        click.echo(f"  … and {more} more of the template's own resources (see --json)")
     for e in ranking.excluded:
         click.echo(f"  excluded {e.key} by {e.rule_id}: {e.reason}")
 
 
+def _words(engine: Any, demand: Any) -> Any:
+    """The demand with its tag words read through the vocabulary: IDs, Chinese names
+    and synonyms become tag IDs; an unknown word is refused with the closest ones."""
+    from attrs import evolve
+
+    from wenming.matching.vocabulary import vocabulary
+
+    if not demand.tags:
+        return demand
+    words = vocabulary(engine.registry)
+    known = engine.vocab["tags"].index
+    tags, unknown = words.resolve_tags(demand.tags, extra=known)
+    if unknown:
+        raise WenmingError(words.unknown_message("tag", unknown[0], extra=known))
+    return evolve(demand, tags=tags)
+
+
 def _joint(
-    engine: Any, demand: Any, k: int, explain: bool, as_json: bool, extra: Any = None
+    engine: Any,
+    demand: Any,
+    k: int,
+    explain: bool,
+    excluded: bool,
+    as_json: bool,
+    extra: Any = None,
 ) -> None:
     proposals = engine.joint(demand, k=k)
     gaps = engine.joint_gaps(demand) if not proposals else {}
+    refusals = engine.joint_refusals(demand) if excluded else {}
     if as_json:
-        echo_json({"proposals": [p.as_dict() for p in proposals], "gaps": gaps, **(extra or {})})
+        echo_json(
+            {
+                "proposals": [p.as_dict() for p in proposals],
+                "gaps": gaps,
+                "excluded": {d: [e.as_dict() for e in es] for d, es in refusals.items()},
+                **(extra or {}),
+            }
+        )
         return
+    for dept, refused in refusals.items():
+        for e in refused:
+            click.echo(f"  excluded from {dept}: {e.key} by {e.rule_id}: {e.reason}")
     if not proposals:
         why = "; ".join(gaps.values()) or "no parts are within reach of each other"
         click.echo(f"no joint proposal: {why}")

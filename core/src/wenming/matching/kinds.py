@@ -30,7 +30,13 @@ Resource columns: ``kind`` (0 venue, 1 project, 2 team), ``department``,
 ``template``, ``site_type`` (vocabulary codes, −1 none), ``category``, ``audience``,
 ``tag`` (tags and skills), ``skill`` (bitmasks), ``x``/``y``/``z`` (unit vector, NaN
 unknown), ``wide`` (city-wide: no position, serves anywhere), ``capacity``,
-``members``, ``months`` (season mask), ``reach_km`` (the resource's own service
+``members``, ``months`` (season mask), ``category_main`` (the first category: the
+resource's main line of work), ``templates`` (templates the resource delivers),
+``department_mask``, ``venue`` (bool), ``visited`` (a venue, or a project held at
+its destination: people travel to it), ``county``, ``county_reach`` (the county a
+travelling team or project, or a county-wide destination, reaches; −2 none) (the 6-digit county code as a number, −1 unknown),
+``travel_dot``/``travel_county`` (a destination venue's travel radius as a dot
+product, NaN none; or its whole county), ``reach_km`` (the resource's own service
 reach, NaN where it has none) and ``reach_dot`` (the cosine of that reach's central
 angle: the smallest unit-vector dot product within it), ``rep_mean``/``rep_count``
 (evaluations), ``load`` (open dispatches), ``slots``, and ``key``/``place`` (strings, for reasons).
@@ -38,6 +44,10 @@ Demand columns: ``category`` (mask of the accepted category), ``part_skill``
 (skills a joint part may offer instead of the category), ``audience``, ``tag``,
 ``tag_count`` (the demand's tag count, unknown tags included), ``x``/``y``/``z``,
 ``headcount`` (0 unknown), ``months`` (months the window touches, 0 undated),
+``template_mask``/``template_departments`` (the named template and its departments),
+``county``, ``travel_dot``/``travel_county`` (how far the requesters travel to a
+destination template's venue: a radius as a dot product, NaN none; or their county)
+and ``travels`` (either is set),
 ``id``/``place``.
 """
 
@@ -67,6 +77,7 @@ from wenming.matching.params import (
     FairnessParams,
     ReputationParams,
     TagsParams,
+    TemplateParams,
     TimeParams,
 )
 
@@ -100,8 +111,14 @@ class KindContext:
 
     def qualify(self, vocabulary: str, names: Iterable[str]) -> list[str]:
         """Registry IDs for names of a namespaced vocabulary (own plugin, then core);
-        names of other vocabularies (tags) are returned as they are."""
+        tags are read through the registry's vocabulary (a local name or a synonym
+        becomes its tag ID); names of other vocabularies are returned as they are."""
         names = list(names)
+        if vocabulary == "tags":
+            from wenming.matching.vocabulary import vocabulary as words
+
+            known = words(self.registry)
+            return [known.canonical(n, self.owner) for n in names]
         if vocabulary not in self.NAMESPACED:
             return names
         known = self.vocab[vocabulary]
@@ -154,16 +171,24 @@ def _label(vocab: Vocab, mask: np.ndarray) -> str:
 
 class CategoryKind:
     """The resource offers the demand's service category (or, for a joint part, one of
-    the part's skills). A different category scores ``partial``; with ``partial`` > 0
-    the filter lets it through. A demand without a category is not judged."""
+    the part's skills). Its first category is its main line of work and scores 1; a
+    category it also offers scores ``secondary``; a different one ``partial`` (with
+    ``partial`` > 0 the filter lets it through). A demand without a category is not
+    judged."""
 
     def __init__(self, params: CategoryParams, context: KindContext) -> None:
         self.partial = float(params.partial)
+        self.secondary = float(params.secondary)
         self.vocab = context.vocab["categories"]
 
+    @staticmethod
+    def _skilled(res: Columns, dem: Columns) -> np.ndarray | bool:
+        if not dem.part_skill.any():  # not a joint part: skip a many-word overlap
+            return False
+        return overlaps(res.skill, dem.part_skill)
+
     def _offered(self, res: Columns, dem: Columns) -> np.ndarray:
-        offered = overlaps(res.category, dem.category)
-        return offered | overlaps(res.skill, dem.part_skill)
+        return overlaps(res.category, dem.category) | self._skilled(res, dem)
 
     def passes(self, res: Columns, dem: Columns) -> np.ndarray | None:
         if self.partial > 0:
@@ -172,7 +197,9 @@ class CategoryKind:
 
     def score(self, res: Columns, dem: Columns) -> np.ndarray:
         judged = _any(dem.category)
-        return np.where(self._offered(res, dem), 1.0, np.where(judged, self.partial, 0.0))
+        main = overlaps(res.category_main, dem.category) | self._skilled(res, dem)
+        offered = np.where(main, 1.0, self.secondary)
+        return np.where(self._offered(res, dem), offered, np.where(judged, self.partial, 0.0))
 
     def reason(self, res: Columns, dem: Columns) -> str:
         return (
@@ -264,7 +291,9 @@ class AudienceKind:
 
 class DistanceKind:
     """Great-circle distance ``d`` from the resource to the demand: the filter is
-    ``d ≤ reach``, the score ``exp(-d / decay_km)``. The reach of a pair is the
+    ``d ≤ reach`` — or, by mode of service, the same county for a team or project
+    that travels (送服务) and for a destination venue people travel to (到场), or a
+    destination's travel radius — and the score ``exp(-d / decay_km)``. The reach of a pair is the
     resource's own service reach (its ``reach_km`` column) when it has one, else the
     rule's ``reach_km``, else the deployment's living circle. City-wide resources
     (placed at city level, no coordinates) pass and score 0; resources with no known
@@ -285,7 +314,21 @@ class DistanceKind:
 
     def passes(self, res: Columns, dem: Columns) -> np.ndarray | None:
         dot = res.x * dem.x + res.y * dem.y + res.z * dem.z
-        return res.wide | (dot >= self._min_dot(res))
+        # ``county_reach``: the county a team or project travels (送服务) or a destination
+        # venue draws people from (到场), −2 for the rest; ``travel_dot``: a
+        # destination's travel radius (NaN: none)
+        ok = (
+            res.wide
+            | (dot >= self._min_dot(res))
+            | (dot >= res.travel_dot)
+            | (res.county_reach == dem.county)
+        )
+        travels = dem.travels  # a numpy scalar for one demand, an array for a block
+        if travels.any() if travels.ndim else travels:
+            # a demand for a destination template (a wedding, a nature outing) travels
+            same = (res.county == dem.county) & (res.county >= 0)
+            ok = ok | (res.visited & ((dot >= dem.travel_dot) | (dem.travel_county & same)))
+        return ok
 
     def score(self, res: Columns, dem: Columns) -> np.ndarray:
         km = km_between(res.x, res.y, res.z, dem.x, dem.y, dem.z)
@@ -298,22 +341,37 @@ class DistanceKind:
         if math.isnan(km):
             return f"the resource's place {res.place} has no known position"
         own = float(res.reach_km)
+        travel = float(res.travel_dot)
+        if bool(res.venue) and not math.isnan(float(dem.travel_dot)):
+            return f"{km:.1f} km away, beyond the demand's travel radius"
+        if bool(res.travel_county):
+            return f"{km:.1f} km away in another county, beyond where people travel to this venue"
+        if not math.isnan(travel):
+            return f"{km:.1f} km away, beyond the travel radius of this destination"
         if math.isnan(own):
+            if not bool(res.venue) and int(res.county) >= 0:
+                return (
+                    f"{km:.1f} km away in another county, beyond the {self.reach_km:g} km "
+                    "reach (a team or project travels within its own county)"
+                )
             return f"{km:.1f} km away, beyond the {self.reach_km:g} km reach"
         return f"{km:.1f} km away, beyond the resource's own {own:g} km reach"
 
 
 class CapacityKind:
-    """The headcount fits the capacity (and fills at least ``min_fill`` of it); the
-    score is the share filled, or capacity/headcount when it overflows. A demand with
-    no headcount is not judged."""
+    """A venue's seats hold the headcount, and the headcount fills at least
+    ``min_fill`` of the capacity; the score is the share filled, or capacity/headcount
+    when it overflows. Overflow refuses venues only: a team or project that overflows
+    scores lower instead. A demand with no headcount is not judged."""
 
     def __init__(self, params: CapacityParams, context: KindContext) -> None:
         self.min_fill = float(params.min_fill)
 
     def passes(self, res: Columns, dem: Columns) -> np.ndarray | None:
         h = dem.headcount
-        ok = h <= res.capacity
+        # a room has seats; a team or a project that overflows runs more sessions or
+        # sends more volunteers: its score says so, it is not refused
+        ok = (h <= res.capacity) | ~res.venue
         if self.min_fill > 0:
             ok = ok & (h >= self.min_fill * res.capacity)
         return ok | (h <= 0)
@@ -400,6 +458,29 @@ class FairnessKind:
 
     def reason(self, res: Columns, dem: Columns) -> str:
         return f"{int(res.load)} open dispatches, more than {self.max_open}"
+
+
+class TemplateKind:
+    """A demand that names a template prefers that template's own resources (score 1),
+    then the other resources of its department(s) (``department``). Not judged when
+    the demand names no template."""
+
+    def __init__(self, params: TemplateParams, context: KindContext) -> None:
+        self.department = float(params.department)
+        self.vocab = context.vocab["templates"]
+
+    def passes(self, res: Columns, dem: Columns) -> np.ndarray | None:
+        return None
+
+    def score(self, res: Columns, dem: Columns) -> np.ndarray:
+        if not dem.template_mask.any():
+            return np.zeros(())
+        own = overlaps(res.templates, dem.template_mask)
+        same = overlaps(res.department_mask, dem.template_departments)
+        return np.where(own, 1.0, np.where(same, self.department, 0.0))
+
+    def reason(self, res: Columns, dem: Columns) -> str:
+        return "not a resource of the demand's template"
 
 
 def kind_names(impl: type, params: Any) -> Mapping[str, Iterable[str]]:

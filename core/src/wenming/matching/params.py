@@ -44,6 +44,8 @@ class CategoryParams:
     """
 
     partial: float = field(default=0.0, validator=_unit)
+    #: Score when the category is one the resource also offers, not its first (main) one.
+    secondary: float = field(default=0.5, validator=_unit)
 
 
 @frozen
@@ -113,3 +115,11 @@ class FairnessParams:
 
     half_load: float = field(default=3.0, validator=_positive)
     max_open: int | None = None
+
+
+@frozen
+class TemplateParams:
+    """A demand that names a template: the template's own resources score 1, other
+    resources of its department(s) ``department``, everyone else 0."""
+
+    department: float = field(default=0.5, validator=_unit)

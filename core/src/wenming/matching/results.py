@@ -62,6 +62,8 @@ class Ranking:
     ``demand`` is the demand as the engine read it (IDs fully qualified, template
     defaults filled in). ``considered`` counts the resources judged, ``passed`` those
     that passed every filter (``candidates`` holds at most ``k`` of them).
+    ``template_refusals`` says, for a demand that names a template, why each of the
+    template's own resources is not a candidate (the first rule that refused it).
     """
 
     demand: Demand
@@ -69,6 +71,7 @@ class Ranking:
     excluded: list[Exclusion]
     considered: int
     passed: int
+    template_refusals: list[Exclusion] = field(factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -77,6 +80,7 @@ class Ranking:
             "passed": self.passed,
             "candidates": [c.as_dict() for c in self.candidates],
             "excluded": [e.as_dict() for e in self.excluded],
+            "template_refusals": [e.as_dict() for e in self.template_refusals],
         }
 
 

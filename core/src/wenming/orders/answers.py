@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import select
 
 from wenming.orders import decide as core
 from wenming.orders import roles, states
@@ -21,7 +21,6 @@ from wenming.orders.inputs import department_of
 from wenming.orders.journal import Loaded, Writer
 from wenming.orders.reads import OPEN_OUTCOMES, T_ORDER
 from wenming.orders.roles import Actor
-from wenming.orders.tables import Dispatch, Evaluation, ServiceHours
 from wenming.orders.views import OrderView
 
 if TYPE_CHECKING:
@@ -31,10 +30,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("wenming.orders")
 
-T_DISPATCH = Dispatch.__table__
-T_EVAL = Evaluation.__table__
-T_HOURS = ServiceHours.__table__
-
 #: The dispatch outcome each answer records.
 OUTCOME = {
     "accept": "accepted",
@@ -43,18 +38,18 @@ OUTCOME = {
     "complete": "completed",
 }
 _ANSWERED = (
-    update(T_DISPATCH)
-    .where(T_DISPATCH.c.id == bindparam("did"))
-    .values(outcome=bindparam("d_outcome"), outcome_at=bindparam("d_at"))
+    "UPDATE wm_order_dispatch SET outcome = :outcome, outcome_at = :outcome_at WHERE id = :did"
 )
-_ANSWERED_WHY = _ANSWERED.values(reason=bindparam("d_reason"))
+_ANSWERED_WHY = (
+    "UPDATE wm_order_dispatch SET outcome = :outcome, outcome_at = :outcome_at,"
+    " reason = :reason WHERE id = :did"
+)
 _CLOSED = (
-    update(T_DISPATCH)
-    .where(T_DISPATCH.c.order_id == bindparam("oid"), T_DISPATCH.c.outcome.in_(OPEN_OUTCOMES))
-    .values(outcome=bindparam("d_outcome"), outcome_at=bindparam("d_at"), reason=bindparam("d_why"))
+    "UPDATE wm_order_dispatch SET outcome = :outcome, outcome_at = :outcome_at,"
+    " reason = :reason WHERE order_id = :oid AND outcome IN ("
+    + ", ".join(f"'{o}'" for o in OPEN_OUTCOMES)  # fixed identifiers, not input
+    + ")"
 )
-_HOURS = insert(T_HOURS)
-_RATE = insert(T_EVAL)
 
 
 class Answers:
@@ -82,21 +77,23 @@ class Answers:
     ) -> OrderView:
         command = core.Answer(actor, action, part, reason, tuple(served or ()))
         registry = self.ctx.registry
+        sql = self.ctx.journal.sql
 
         def write(conn: Connection, event: core.Event, loaded: Loaded) -> None:
             assert loaded.snapshot is not None
             before = loaded.snapshot.parts[event.part_seq]  # type: ignore[index]
             at = event.at
-            args = {"did": before.dispatch_id, "d_outcome": OUTCOME[action], "d_at": at}
+            args = {"did": before.dispatch_id, "outcome": OUTCOME[action], "outcome_at": at}
             if reason:
-                conn.execute(_ANSWERED_WHY, {**args, "d_reason": reason})
+                sql.run(conn, _ANSWERED_WHY, {**args, "reason": reason})
             else:
-                conn.execute(_ANSWERED, args)
+                sql.run(conn, _ANSWERED, args)
             if served:
                 key = before.resource
                 dept = before.department or department_of(registry, key)
-                conn.execute(
-                    _HOURS,
+                sql.insert_many(
+                    conn,
+                    "wm_order_service",
                     [
                         {
                             "order_id": event.order_id,
@@ -149,11 +146,13 @@ class Answers:
         if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
             raise InvalidInput(f"rating must be a whole number 1–5, got {rating!r}")
         registry = self.ctx.registry
+        sql = self.ctx.journal.sql
 
         def write(conn: Connection, event: core.Event, loaded: Loaded) -> None:
             assert loaded.snapshot is not None
-            conn.execute(
-                _RATE,
+            sql.insert_many(
+                conn,
+                "wm_order_evaluation",
                 [
                     {
                         "order_id": event.order_id,
@@ -176,11 +175,24 @@ class Answers:
     def cancel(self, actor: Actor, order_id: int, reason: str) -> OrderView:
         if not reason or not reason.strip():
             raise InvalidInput("a cancellation needs a reason")
-        return self._run(order_id, _plan(core.Cancel(actor, reason), _close))
+        return self._run(order_id, _plan(core.Cancel(actor, reason), self._close))
 
     def expire(self, actor: Actor, order_id: int, reason: str = "") -> OrderView:
         command = core.Expire(actor, reason, self.ctx.config.expire_after_days)
-        return self._run(order_id, _plan(command, _close))
+        return self._run(order_id, _plan(command, self._close))
+
+    def _close(self, conn: Connection, event: core.Event, loaded: Loaded) -> None:
+        """Cancel and expire close the order's open dispatches with the same outcome."""
+        self.ctx.journal.sql.run(
+            conn,
+            _CLOSED,
+            {
+                "oid": event.order_id,
+                "outcome": event.to_state,
+                "outcome_at": event.at,
+                "reason": event.reason,
+            },
+        )
 
     def expire_due(self, actor: Actor) -> list[int]:
         roles.may_expire(actor)
@@ -211,16 +223,3 @@ def _plan(command: core.Command, write: Writer) -> Any:
         return [(e, write) for e in core.decide(loaded.snapshot, command, at)]
 
     return plan
-
-
-def _close(conn: Connection, event: core.Event, loaded: Loaded) -> None:
-    """Cancel and expire close the order's open dispatches with the same outcome."""
-    conn.execute(
-        _CLOSED,
-        {
-            "oid": event.order_id,
-            "d_outcome": event.to_state,
-            "d_at": event.at,
-            "d_why": event.reason,
-        },
-    )

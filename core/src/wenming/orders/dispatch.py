@@ -6,18 +6,19 @@ dispatch row itself is written in one place, :func:`write_dispatch`."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from attrs import define, field
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from wenming.orders import decide as core
 from wenming.orders.context import Context
 from wenming.orders.errors import IllegalTransition, InvalidInput, NotFound, WorkflowError
 from wenming.orders.journal import Loaded, Writer
 from wenming.orders.roles import Actor
-from wenming.orders.tables import Dispatch
+from wenming.orders.sql import Driver
 from wenming.orders.views import BatchResult, OrderView, PartView, ResourceView
 
 if TYPE_CHECKING:
@@ -25,9 +26,6 @@ if TYPE_CHECKING:
 
     from wenming.orders.reads import Reads
     from wenming.orders.supply import Supply
-
-T_DISPATCH = Dispatch.__table__
-_INSERT = insert(T_DISPATCH).returning(T_DISPATCH.c.id)
 
 
 @define
@@ -43,11 +41,14 @@ class Choice:
     explanation: dict[str, Any] = field(factory=dict)
 
 
-def write_dispatch(conn: Connection, event: core.Event, part_id: int | None, choice: Choice) -> int:
+def write_dispatch(
+    sql: Driver, conn: Connection, event: core.Event, part_id: int | None, choice: Choice
+) -> int:
     """Insert the dispatch row a dispatch event projects to; return its ID."""
     data = event.data
-    return conn.execute(
-        _INSERT,
+    return sql.insert(
+        conn,
+        "wm_order_dispatch",
         {
             "order_id": event.order_id,
             "part_id": part_id,
@@ -64,7 +65,7 @@ def write_dispatch(conn: Connection, event: core.Event, part_id: int | None, cho
             "outcome": "open",
             "reason": event.reason,
         },
-    ).scalar_one()
+    )
 
 
 class Dispatching:
@@ -104,7 +105,8 @@ class Dispatching:
         (event,) = core.decide(snap, command, at)
 
         def write(conn: Connection, event: core.Event, loaded: Loaded) -> dict[str, Any]:
-            return {"dispatch": write_dispatch(conn, event, loaded.part_id(event.part_seq), choice)}
+            part_id = loaded.part_id(event.part_seq)
+            return {"dispatch": write_dispatch(self.ctx.journal.sql, conn, event, part_id, choice)}
 
         return event, write
 
@@ -245,7 +247,8 @@ class Dispatching:
                 for i in conn.execute(stmt.order_by(T_ORDER.c.id)).scalars()
                 if wanted is None or i in wanted
             ]
-        views: dict[int, OrderView | None] = {i: self.reads.order(i) for i in ids}
+        found = self.reads.by_ids(ids)
+        views: dict[int, OrderView | None] = {i: found[i] for i in ids}
         for missing in sorted((wanted or set()) - set(views)):
             views[missing] = None
         unassigned: dict[str, str] = {}
@@ -272,10 +275,11 @@ class Dispatching:
         demands = [self.demand(o, p) for o, p in free]
         result = engine.batch(demands, method=method) if demands else None
         dispatched: dict[str, str] = {}
+        resource = functools.cache(self.supply.resource)  # unchanged during the batch
         for demand_id, (order, p) in parts.items():
             key = result.assignments.get(demand_id) if result else None
             try:
-                if key is not None and acceptable(self.supply.resource(key), p, actor):
+                if key is not None and acceptable(resource(key), p, actor):
                     choice = Choice(
                         key=key,
                         part=p.seq,

@@ -3,7 +3,7 @@
 The event log (``wm_order_event``) is the record; the ``state``/``version`` columns of
 ``wm_order`` and ``wm_order_part`` are a cache of it, kept in the same transaction.
 :func:`replay` folds events into a :class:`Snapshot` with the pure state machine of
-:mod:`wenming.orders.decide` — the one the services decide with (a log that breaks it
+:mod:`wenming.orders.snapshot` — the one the services decide with (a log that breaks it
 is reported, not silently accepted); :func:`verify` compares every stored order with
 its replay.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from wenming.orders.decide import PartSnapshot, ReplayError, Snapshot, replay
+from wenming.orders.snapshot import PartSnapshot, ReplayError, Snapshot, replay
 
 __all__ = [
     "PartSnapshot",

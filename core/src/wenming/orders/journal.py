@@ -15,8 +15,9 @@ and gets a :class:`~wenming.orders.errors.ConflictError`. ``after_transition``
 observers run after the commit, one plugin at a time; one that raises is logged with
 its plugin's name and the transition stands.
 
-The hot path uses SQLAlchemy Core statements built once (no ORM objects), and the
-lifecycle hooks' implementations are looked up once, when the journal is made:
+The hot path runs plain statements on the driver's cursor (:mod:`wenming.orders.sql`;
+no ORM objects, the order and its parts loaded in one query), and the lifecycle
+hooks' implementations are looked up once, when the journal is made:
 plugins are fixed when a deployment starts (:meth:`Journal.refresh_hooks` re-reads
 them). With no implementation, no :class:`~wenming.records.Transition` is even built.
 """
@@ -30,7 +31,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from attrs import define
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from wenming.orders.decide import Event, PartSnapshot, Snapshot, evolve, jsonable
@@ -42,6 +43,7 @@ from wenming.orders.errors import (
     PermissionDenied,
     Vetoed,
 )
+from wenming.orders.sql import Driver
 from wenming.orders.tables import Order, OrderEvent, OrderPart
 from wenming.records import Transition, Veto
 
@@ -56,28 +58,45 @@ T_ORDER = Order.__table__
 T_PART = OrderPart.__table__
 T_EVENT = OrderEvent.__table__
 
-_LOAD_ORDER = select(T_ORDER).where(T_ORDER.c.id == bindparam("oid"))
-_LOAD_PARTS = select(T_PART).where(T_PART.c.order_id == bindparam("oid")).order_by(T_PART.c.seq)
+
+def _tables() -> list[Any]:
+    """Every table a transition writes, for the driver's conversions."""
+    from wenming.orders.tables import Dispatch, Evaluation, ServiceHours
+    from wenming.storage.tables import ResourceRow
+
+    return [
+        T_ORDER,
+        T_PART,
+        T_EVENT,
+        Dispatch.__table__,
+        Evaluation.__table__,
+        ServiceHours.__table__,
+        ResourceRow.__table__,
+    ]
+
+
+_ORDER_COLUMNS = [c.name for c in T_ORDER.c]
+_PART_COLUMNS = [c.name for c in T_PART.c]
+#: An order and its parts in one round trip: the order's columns, then the part's.
+_LOAD = (
+    "SELECT "
+    + ", ".join([f"o.{n}" for n in _ORDER_COLUMNS] + [f"p.{n}" for n in _PART_COLUMNS])
+    + " FROM wm_order o JOIN wm_order_part p ON p.order_id = o.id WHERE o.id = :oid"
+    " ORDER BY p.seq"
+)
 _BUMP = (
-    update(T_ORDER)
-    .where(T_ORDER.c.id == bindparam("oid"), T_ORDER.c.version == bindparam("seen"))
-    .values(
-        version=bindparam("b_version"), state=bindparam("b_state"), updated_at=bindparam("b_at")
-    )
+    "UPDATE wm_order SET version = :version, state = :state, updated_at = :updated_at"
+    " WHERE id = :oid AND version = :seen"
 )
-_BUMP_MOVED = _BUMP.values(state_since=bindparam("b_at"))
+_BUMP_MOVED = (
+    "UPDATE wm_order SET version = :version, state = :state, updated_at = :updated_at,"
+    " state_since = :updated_at WHERE id = :oid AND version = :seen"
+)
 _PART = (
-    update(T_PART)
-    .where(T_PART.c.id == bindparam("pid"))
-    .values(
-        state=bindparam("p_state"),
-        resource_key=bindparam("p_resource"),
-        dispatch_id=bindparam("p_dispatch"),
-        excluded=bindparam("p_excluded"),
-        state_since=bindparam("p_since"),
-    )
+    "UPDATE wm_order_part SET state = :state, resource_key = :resource_key,"
+    " dispatch_id = :dispatch_id, excluded = :excluded, state_since = :state_since"
+    " WHERE id = :pid"
 )
-_APPEND = insert(T_EVENT)
 _LAST = (
     select(T_EVENT.c.action, T_EVENT.c.actor, T_EVENT.c.role, T_EVENT.c.seq)
     .where(T_EVENT.c.order_id == bindparam("oid"), T_EVENT.c.seq > bindparam("seen"))
@@ -169,6 +188,7 @@ class Journal:
         self.pm = pm
         self.clock = clock
         self._on_append: list[AppendObserver] = []
+        self.sql = Driver(storage.backend, _tables(), storage.engine.dialect.dbapi)
         self.refresh_hooks()
 
     # ------------------------------------------------------------------ extension
@@ -208,11 +228,13 @@ class Journal:
             yield conn
 
     def load(self, conn: Connection, order_id: int) -> Loaded:
-        row = conn.execute(_LOAD_ORDER, {"oid": order_id}).mappings().first()
-        if row is None:
+        found = self.sql.tuples(conn, _LOAD, {"oid": order_id})
+        if not found:
             raise NotFound(f"no order {order_id}")
-        parts = [dict(p) for p in conn.execute(_LOAD_PARTS, {"oid": order_id}).mappings()]
-        return Loaded(dict(row), parts, snapshot_of(row, parts))
+        n = len(_ORDER_COLUMNS)
+        row = self.sql.row(_ORDER_COLUMNS, found[0][:n])
+        parts = [self.sql.row(_PART_COLUMNS, r[n:]) for r in found]
+        return Loaded(row, parts, snapshot_of(row, parts))
 
     def run(
         self,
@@ -276,17 +298,18 @@ class Journal:
         last = steps[-1][0]
         at = last.at
         moved = before is None or last.to_state != before.state
-        done = conn.execute(
+        done = self.sql.run(
+            conn,
             _BUMP_MOVED if moved else _BUMP,
             {
                 "oid": before.id if before is not None else last.order_id,
                 "seen": before.version if before is not None else 0,
-                "b_version": last.seq,
-                "b_state": last.to_state,
-                "b_at": at,
+                "version": last.seq,
+                "state": last.to_state,
+                "updated_at": at,
             },
         )
-        if done.rowcount != 1:
+        if done != 1:
             raise Lost
         written: list[Event] = []
         snap = before
@@ -300,7 +323,7 @@ class Journal:
             if base is None:  # the part rows were inserted as the submit left them
                 base = snap
         assert snap is not None and base is not None
-        conn.execute(_APPEND, [_row(e) for e in written])
+        self.sql.insert_many(conn, "wm_order_event", [_row(e) for e in written])
         row = dict(loaded.row, state=snap.state, version=snap.version, updated_at=at)
         if moved:
             row["state_since"] = at
@@ -321,16 +344,15 @@ class Journal:
                 changes.append(
                     {
                         "pid": p["id"],
-                        "p_state": p["state"],
-                        "p_resource": p["resource_key"],
-                        "p_dispatch": p["dispatch_id"],
-                        "p_excluded": p["excluded"],
-                        "p_since": p["state_since"],
+                        "state": p["state"],
+                        "resource_key": p["resource_key"],
+                        "dispatch_id": p["dispatch_id"],
+                        "excluded": p["excluded"],
+                        "state_since": p["state_since"],
                     }
                 )
             parts.append(p)
-        if changes:
-            conn.execute(_PART, changes)
+        self.sql.many(conn, _PART, changes)
         for fn in self._on_append:
             fn(conn, written)
         return Loaded(row, parts, snap)
@@ -395,5 +417,5 @@ def _row(e: Event) -> dict[str, Any]:
         "role": e.role,
         "at": e.at,
         "reason": e.reason,
-        "data": jsonable(dict(e.data)),
+        "data": jsonable(dict(e.data)),  # dates as text, as the event's JSON holds them
     }

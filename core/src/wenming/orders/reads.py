@@ -207,6 +207,19 @@ class Reads:
                     by_order[p["order_id"]].append(p)
             return [self.view(r, by_order[r["id"]], now) for r in rows]
 
+    def by_ids(self, ids: Sequence[int]) -> dict[int, OrderView]:
+        """Unscoped views of many orders in two queries (for batch work)."""
+        if not ids:
+            return {}
+        now = self.ctx.now()
+        with self._connect() as conn:
+            rows = list(conn.execute(select(T_ORDER).where(T_ORDER.c.id.in_(list(ids)))).mappings())
+            parts: dict[int, list[Any]] = {r["id"]: [] for r in rows}
+            stmt = select(T_PART).where(T_PART.c.order_id.in_(list(parts))).order_by(T_PART.c.seq)
+            for p in conn.execute(stmt).mappings():
+                parts[p["order_id"]].append(p)
+        return {r["id"]: self.view(r, parts[r["id"]], now) for r in rows}
+
     def _overdue_clause(self, now: dt.datetime) -> Any:
         config = self.ctx.config
         dispatch_cutoff = now - dt.timedelta(hours=config.dispatch_hours)

@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from wenming.orders import decide as core
@@ -22,7 +22,7 @@ from wenming.orders.context import Context
 from wenming.orders.dispatch import Choice, Dispatching
 from wenming.orders.errors import InvalidInput
 from wenming.orders.inputs import check_code, months_between, qualify
-from wenming.orders.journal import T_ORDER, T_PART, Loaded, transition
+from wenming.orders.journal import T_ORDER, Loaded, transition
 from wenming.orders.roles import Actor
 from wenming.orders.views import OrderView, ResourceView
 
@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 _BY_KEY = select(T_ORDER.c.id, T_ORDER.c.request_hash).where(
     T_ORDER.c.idempotency_key == bindparam("key")
 )
-_NEW_ORDER = insert(T_ORDER).returning(T_ORDER.c.id)
-_NEW_PARTS = insert(T_PART).returning(T_PART.c.id, sort_by_parameter_order=True)
 
 
 class Intake:
@@ -230,15 +228,17 @@ class Intake:
                 "updated_at": at,
                 "state_since": at,
             }
-            order_id = conn.execute(_NEW_ORDER, row).scalar_one()
+            sql = journal.sql
+            order_id = sql.insert(conn, "wm_order", row)
             row["id"] = order_id
             rows = [
                 {**p, "order_id": order_id, "state": "pending", "excluded": [], "state_since": at}
                 for p in parts
             ]
-            ids = conn.execute(_NEW_PARTS, rows)
-            for r, (pid,) in zip(rows, ids, strict=True):
-                r.update(id=pid, resource_key=None, dispatch_id=None)
+            for r in rows:
+                r.update(
+                    id=sql.insert(conn, "wm_order_part", r), resource_key=None, dispatch_id=None
+                )
             submit = submit.evolve(order_id=order_id)
             loaded = Loaded(row, rows, None)
             steps: list[Any] = [(submit, None)]

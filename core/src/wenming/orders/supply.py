@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 T_RESOURCE = ResourceRow.__table__
 _BY_KEY = select(T_RESOURCE).where(T_RESOURCE.c.key == bindparam("key"))
+_BY_KEY_SQL = "SELECT * FROM wm_resource WHERE key = :key"
 
 
 class Supply:
@@ -166,7 +167,7 @@ class Supply:
         self, conn: Connection, key: str, *, include_withdrawn: bool = False
     ) -> ResourceView:
         """A resource by key inside a transaction: a published row, else a seed record."""
-        row = conn.execute(_BY_KEY, {"key": key}).mappings().first()
+        row = self.ctx.journal.sql.one(conn, _BY_KEY_SQL, {"key": key})
         if row is not None:
             if row["status"] != "published" and not include_withdrawn:
                 raise NotFound(f"resource {key} is {row['status']}, not published")

@@ -25,6 +25,7 @@ from wenming.records import (
     Setting,
     SiteType,
     Template,
+    tag_table,
 )
 
 if TYPE_CHECKING:
@@ -103,6 +104,8 @@ WEDDING_TAGS = ("wedding", "marriage_registration", "outdoor_ceremony", "garden"
 TEMPLATES = (
     Template(
         name="jiangnan_wedding_registration",
+        service_mode="destination",
+        travel_km=60.0,
         name_zh="“江南美学”户外婚姻登记服务",
         name_en="Jiangnan aesthetics outdoor wedding registration",
         category="culture_arts",
@@ -320,7 +323,7 @@ RULES = (
         name="elders_first",
         kind="audience",
         mode="score",
-        weight=2.0,
+        weight=0.11,
         params={"audiences": _ELDERLY},
         scope=RuleScope(departments=("civil_affairs",), categories=("help_in_difficulty",)),
         description=(
@@ -332,7 +335,7 @@ RULES = (
         name="care_close_to_home",
         kind="distance",
         mode="both",
-        weight=1.5,
+        weight=0.08,
         params={"reach_km": 1.5, "decay_km": 0.8},
         scope=RuleScope(
             departments=("civil_affairs",),
@@ -411,3 +414,52 @@ register_rules = contributes(RULES, doc="How civil affairs decides who it serves
 
 
 register_settings = contributes(SETTINGS, doc="Civil affairs' typed settings.")
+
+
+#: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
+TAGS = tag_table(
+    (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "civil_affairs",
+            "民政",
+            "Civil affairs",
+            "民政局 慰问 救助 辅具 重阳 重阳节 认知症 阿尔茨海默 失智 新人 养老院 敬老院 社区养老 低保户",
+        ),
+        ("ceremony_hosting", "仪式主持", "Ceremony hosting", "主持 司仪 证婚"),
+        ("digital_skills", "数字技能", "Digital skills", "教老人用手机 智能技术 数字助老"),
+        (
+            "elderly_meals",
+            "老年助餐",
+            "Meals for the elderly",
+            "助餐 老年食堂 长者食堂 助餐点 吃饭难",
+        ),
+        (
+            "family_counselling",
+            "婚姻家庭辅导",
+            "Family counselling",
+            "婚姻辅导 婚前辅导 婚姻家庭 家庭关系 婚姻咨询 婚姻调适",
+        ),
+        (
+            "loneliness",
+            "精神慰藉",
+            "Loneliness",
+            "陪伴 聊天 孤独 空巢 独居 心理慰藉 陪聊 空巢老人 独居老人",
+        ),
+        ("marriage", "婚姻", "Marriage", "新婚夫妇 婚俗 移风易俗 婚俗改革"),
+        ("marriage_registration", "婚姻登记", "Marriage registration", "结婚登记 领证 登记结婚"),
+        ("meal_delivery", "送餐上门", "Meal delivery", "上门送餐 送饭"),
+        (
+            "social_assistance",
+            "社会救助",
+            "Social assistance",
+            "低保 困难救助 救助帮扶 困难帮扶 帮困 扶贫济困 困难家庭",
+        ),
+        ("social_work", "社会工作", "Social work", "社工 社工服务 社会工作者"),
+    )
+)
+
+
+register_tags = contributes(
+    TAGS, doc="The subjects this department serves, with the words people use for them."
+)

@@ -13,7 +13,16 @@ also the culture partner of "苏州评弹唱民法" (registered by justice).
 from __future__ import annotations
 
 from wenming import API_VERSION, contributes
-from wenming.records import Department, Resource, Rule, RuleScope, Setting, SiteType, Template
+from wenming.records import (
+    Department,
+    Resource,
+    Rule,
+    RuleScope,
+    Setting,
+    SiteType,
+    Template,
+    tag_table,
+)
 
 WENMING_API = API_VERSION
 
@@ -140,6 +149,7 @@ TEMPLATES = (
     ),
     Template(
         name="street_tour_guiding",
+        service_mode="destination",
         name_zh="文化特色街区游线志愿讲解",
         name_en="Volunteer-guided cultural street routes",
         category="culture_arts",
@@ -364,7 +374,7 @@ RULES = (
         name="full_house",
         kind="capacity",
         mode="both",
-        weight=1.0,
+        weight=0.08,
         params={"min_fill": 0.25},
         scope=RuleScope(departments=("culture_tourism",), resource_kinds=("venue",)),
         description=(
@@ -391,7 +401,7 @@ RULES = (
         name="old_town_walks",
         kind="distance",
         mode="both",
-        weight=1.5,
+        weight=0.12,
         params={"reach_km": 4.0, "decay_km": 1.5},
         scope=RuleScope(templates=("route_contest", "street_tour_guiding", "market_art_space")),
         description=(
@@ -450,4 +460,49 @@ register_rules = contributes(
 
 register_settings = contributes(
     SETTINGS, doc="The pre-screening class length and a guide's group size."
+)
+
+
+#: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
+TAGS = tag_table(
+    (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "culture_tourism",
+            "文化旅游",
+            "Culture and tourism",
+            "文旅 文化馆 集市 菜场改造 街区游线 国画 送戏下乡 音乐 公共文化 放映 DIY 文化惠民 文艺团队",
+        ),
+        ("art_design", "艺术设计", "Art and design", "设计 美术设计"),
+        ("art_professional", "文艺骨干", "Arts professionals", "文艺工作者 艺术家"),
+        ("contest", "比赛", "Contests", "大赛 竞赛 评选"),
+        ("crafts", "手工艺", "Crafts", "非遗手工 苏绣 刺绣 剪纸 扎染 苏扇 桃花坞年画 手作"),
+        ("crafts_teaching", "手工艺教学", "Crafts teaching", "手工课 传承人教学"),
+        ("exhibition", "展览", "Exhibitions", "展 展陈 博物馆 美术馆 看展"),
+        ("film_projection", "电影放映", "Film screenings", "放电影 露天电影 电影 公益电影"),
+        (
+            "intangible_heritage",
+            "非遗",
+            "Intangible heritage",
+            "非物质文化遗产 非遗传承 非遗体验 传统技艺 传统文化",
+        ),
+        ("jiangnan_culture", "江南文化", "Jiangnan culture", "吴文化 苏州文化 吴地文化 水乡文化"),
+        ("market_art", "市集艺术", "Market art", "文创市集 市集"),
+        ("picture_books", "绘本", "Picture books", "绘本阅读 亲子阅读 故事绘本"),
+        ("pre_screening_class", "映前课", "Pre-screening class", "映前讲解"),
+        (
+            "public_art",
+            "公共艺术",
+            "Public art",
+            "艺术普及 美育 文艺 文艺演出 演出 艺术 文化活动 文艺活动 合唱 书法 绘画",
+        ),
+        ("reading", "阅读", "Reading", "读书 读书会 全民阅读 书香 图书馆 朗读"),
+        ("red_film", "红色电影", "Red films", "红色影片 主旋律电影 爱国电影"),
+        ("theory_lecturer", "理论宣讲员", "Theory lecturers", "宣讲员 百姓名嘴"),
+    )
+)
+
+
+register_tags = contributes(
+    TAGS, doc="The subjects this department serves, with the words people use for them."
 )

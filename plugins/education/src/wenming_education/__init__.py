@@ -11,7 +11,16 @@ the bureau's rules say exactly that.
 from __future__ import annotations
 
 from wenming import API_VERSION, contributes
-from wenming.records import Department, Resource, Rule, RuleScope, Setting, SiteType, Template
+from wenming.records import (
+    Department,
+    Resource,
+    Rule,
+    RuleScope,
+    Setting,
+    SiteType,
+    Template,
+    tag_table,
+)
 
 WENMING_API = API_VERSION
 
@@ -247,7 +256,7 @@ RULES = (
         name="migrant_children_first",
         kind="audience",
         mode="score",
-        weight=2.0,
+        weight=0.08,
         params={"audiences": ["children_of_migrant_workers"]},
         scope=RuleScope(templates=("summer_care",)),
         description=(
@@ -259,7 +268,7 @@ RULES = (
         name="at_the_doorstep",
         kind="distance",
         mode="both",
-        weight=1.5,
+        weight=0.06,
         params={"reach_km": 3.0, "decay_km": 1.0},
         scope=RuleScope(templates=("summer_care",)),
         description=(
@@ -271,7 +280,7 @@ RULES = (
         name="one_to_one_groups",
         kind="capacity",
         mode="both",
-        weight=1.0,
+        weight=0.04,
         params={"min_fill": 0.5},
         scope=RuleScope(templates=("paired_tutoring",)),
         description=(
@@ -325,3 +334,43 @@ register_rules = contributes(
 
 
 register_settings = contributes(SETTINGS, doc="Education's typed settings.")
+
+
+#: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
+TAGS = tag_table(
+    (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "education",
+            "教育",
+            "Education",
+            "教育局 学校 课后服务 课后 英语 兴趣班 幼小衔接 数学 劳动教育 特殊教育 网络沉迷 camp 学习 功课辅导",
+        ),
+        ("childcare", "看护", "Childcare", "托管 看孩子 照看孩子 课后托管 托育"),
+        ("counselling", "心理辅导", "Counselling", "心理疏导 心理咨询 谈心"),
+        ("enrolment_policy", "招生政策", "Enrolment policy", "入学政策 招生 升学政策 中考政策"),
+        (
+            "family_education",
+            "家庭教育",
+            "Family education",
+            "家教 家庭教育指导 家长课堂 家长学校 亲子教育 家风",
+        ),
+        ("homework_help", "作业辅导", "Homework help", "辅导作业 写作业 课业辅导 学业辅导 功课"),
+        ("mental_health", "心理健康", "Mental health", "心理健康教育 心理 情绪 青少年心理 减压"),
+        ("near_home", "家门口", "Near home", "就近 家门口的"),
+        ("one_to_one", "一对一", "One to one", "一对一辅导 结对帮扶"),
+        ("parenting", "育儿", "Parenting", "科学育儿 养育 家长 带娃"),
+        ("school_enrolment", "入学", "School enrolment", "上学 入学报名 小升初 幼升小"),
+        (
+            "tutoring",
+            "学业辅导",
+            "Tutoring",
+            "补课 辅导 助学 支教 学习辅导 课外辅导 助学支教 教育帮扶",
+        ),
+    )
+)
+
+
+register_tags = contributes(
+    TAGS, doc="The subjects this department serves, with the words people use for them."
+)

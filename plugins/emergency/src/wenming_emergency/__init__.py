@@ -24,6 +24,7 @@ from wenming.records import (
     Setting,
     SiteType,
     Template,
+    tag_table,
 )
 
 if TYPE_CHECKING:
@@ -288,7 +289,7 @@ RULES = (
         name="class_fits_the_venue",
         kind="capacity",
         mode="both",
-        weight=1.0,
+        weight=0.1,
         params={"min_fill": 0.2},
         scope=RuleScope(
             departments=("emergency",),
@@ -304,7 +305,7 @@ RULES = (
         name="frontline_groups",
         kind="audience",
         mode="score",
-        weight=1.0,
+        weight=0.1,
         params={"audiences": ["core.new_employment", "core.drivers"]},
         scope=RuleScope(departments=("emergency",), categories=("emergency_rescue",)),
         description=(
@@ -377,3 +378,45 @@ register_rules = contributes(
 
 
 register_settings = contributes(SETTINGS, doc="Emergency management's typed settings.")
+
+
+#: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
+TAGS = tag_table(
+    (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "emergency",
+            "应急管理",
+            "Emergency management",
+            "应急局 应急 避难场所 应急避难场所 家庭应急 极端天气 火灾 应急志愿者 应急队伍 救生 红十字 防台 台风天",
+        ),
+        ("couriers", "快递员", "Couriers", "快递小哥 外卖小哥 送餐员"),
+        (
+            "disaster_prevention",
+            "防灾减灾",
+            "Disaster prevention",
+            "防灾 减灾 自然灾害 地震 台风 灾害 防灾减灾日 避险",
+        ),
+        ("drivers", "司机", "Drivers", "驾驶员 货车司机 出租车司机 公交司机"),
+        ("emergency_kit", "应急包", "Emergency kits", "应急物资 应急箱 家庭应急包"),
+        (
+            "evacuation_drill",
+            "疏散演练",
+            "Evacuation drills",
+            "应急演练 逃生演练 消防演练 疏散 逃生 火灾逃生 演练",
+        ),
+        ("outdoor_safety", "户外安全", "Outdoor safety", "户外 野外安全 登山安全"),
+        ("search_and_rescue", "搜救", "Search and rescue", "蓝天救援 救援队 搜索救援"),
+        (
+            "work_safety",
+            "安全生产",
+            "Work safety",
+            "生产安全 企业安全 安全生产月 消防安全 防火 消防",
+        ),
+    )
+)
+
+
+register_tags = contributes(
+    TAGS, doc="The subjects this department serves, with the words people use for them."
+)

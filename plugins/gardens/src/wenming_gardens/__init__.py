@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING
 
 from wenming import API_VERSION, contributes
 from wenming.errors import ConfigError
-from wenming.records import Department, Resource, Rule, RuleScope, Setting, SiteType, Template
+from wenming.records import (
+    Department,
+    Resource,
+    Rule,
+    RuleScope,
+    Setting,
+    SiteType,
+    Template,
+    tag_table,
+)
 
 if TYPE_CHECKING:
     from wenming.registry import Registry
@@ -69,6 +78,8 @@ NATURE_TAGS = ("nature_education", "biodiversity", "ecology")
 TEMPLATES = (
     Template(
         name="wildlife_search_and_rescue",
+        service_mode="destination",
+        travel_km=30.0,
         name_zh="寻访救护野生动植物",
         name_en="Seeking out and rescuing wild animals and plants",
         category="science",
@@ -88,6 +99,8 @@ TEMPLATES = (
     ),
     Template(
         name="forest_chief_for_a_day",
+        service_mode="destination",
+        travel_km=30.0,
         name_zh="小学生一日林长",
         name_en="Forest chief for a day (primary pupils)",
         category="science",
@@ -104,6 +117,8 @@ TEMPLATES = (
     ),
     Template(
         name="wetland_young_scientists",
+        service_mode="destination",
+        travel_km=30.0,
         name_zh="湿地小科学家养成计划",
         name_en="Wetland young scientists programme",
         category="science",
@@ -124,6 +139,8 @@ TEMPLATES = (
     ),
     Template(
         name="wetland_observer",
+        service_mode="destination",
+        travel_km=30.0,
         name_zh="湿地观察员",
         name_en="Wetland observer course",
         category="science",
@@ -141,6 +158,8 @@ TEMPLATES = (
     ),
     Template(
         name="wetland_surveyor",
+        service_mode="destination",
+        travel_km=30.0,
         name_zh="湿地调查员",
         name_en="Wetland surveyor course",
         category="science",
@@ -158,6 +177,8 @@ TEMPLATES = (
     ),
     Template(
         name="wetland_interpreter",
+        service_mode="destination",
+        travel_km=30.0,
         name_zh="湿地讲解员",
         name_en="Wetland interpreter course",
         category="science",
@@ -193,6 +214,7 @@ TEMPLATES = (
     ),
     Template(
         name="garden_culture_tour",
+        service_mode="destination",
         name_zh="园林文化讲解",
         name_en="Classical garden culture tour",
         category="culture_arts",
@@ -208,6 +230,8 @@ TEMPLATES = (
     ),
     Template(
         name="tree_planting",
+        service_mode="destination",
+        travel_km=30.0,
         name_zh="全民义务植树",
         name_en="Voluntary tree planting",
         category="hygiene_environment",
@@ -428,7 +452,7 @@ RULES = (
         name="families_in_nature",
         kind="audience",
         mode="score",
-        weight=2.0,
+        weight=0.11,
         params={"audiences": ["core.families_with_children", "core.minors"]},
         scope=RuleScope(departments=("gardens",), categories=("science",)),
         description=(
@@ -440,7 +464,7 @@ RULES = (
         name="fifteen_minute_nature",
         kind="distance",
         mode="both",
-        weight=1.5,
+        weight=0.08,
         params={"decay_km": 2.0},
         scope=RuleScope(
             departments=("gardens",), resource_kinds=("venue",), categories=("science",)
@@ -534,3 +558,60 @@ register_rules = contributes(RULES, doc="How gardens decide who they serve.")
 
 
 register_settings = contributes(SETTINGS, doc="Gardens' typed settings.")
+
+
+#: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
+TAGS = tag_table(
+    (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "gardens",
+            "园林绿化",
+            "Gardens and greening",
+            "园林局 绿化局 古树名木 古树 绿地 美丽庭院 认养 认养绿地 绿化养护 昆虫 植物 自然观察 公园绿地 花草树木 林业站",
+        ),
+        ("biodiversity", "生物多样性", "Biodiversity", "物种多样性 动植物 生物"),
+        ("birdwatching", "观鸟", "Birdwatching", "看鸟 鸟类观察 候鸟 观鸟活动 鸟类"),
+        ("ecology", "生态", "Ecology", "生态保护 生态文明 生态教育"),
+        ("field_survey", "野外调查", "Field surveys", "野外考察 实地调查 物种调查"),
+        ("forest", "森林", "Forests", "林场 山林 树林 国有林场"),
+        ("forest_chief", "林长", "Forest chiefs", "一日林长 小林长 林长制"),
+        ("forestry", "林业", "Forestry", "护林 森林防火 林业知识"),
+        (
+            "garden_culture",
+            "园林文化",
+            "Garden culture",
+            "园林讲解 园林知识 园林艺术 拙政园 虎丘 苏州园林文化",
+        ),
+        ("garden_interpretation", "园林讲解员", "Garden interpretation", "园林导赏"),
+        ("greening", "绿化", "Greening", "园林绿化 绿化养护 城市绿化 增绿 植绿 护绿"),
+        ("nature_interpretation", "自然讲解", "Nature interpretation", "自然导赏 生态讲解"),
+        (
+            "species_identification",
+            "物种识别",
+            "Species identification",
+            "认识植物 认识动物 识别植物 植物识别",
+        ),
+        (
+            "street_beautification",
+            "街巷美化",
+            "Street beautification",
+            "美化街巷 街道美化 美化环境",
+        ),
+        ("tree_planting", "植树", "Tree planting", "义务植树 种树 植树节 植树造林"),
+        (
+            "wetland",
+            "湿地",
+            "Wetlands",
+            "湿地公园 湿地保护 湿地科普 湿地观察 湿地课程 小科学家 湿地研学",
+        ),
+        ("wetland_survey", "湿地调查", "Wetland surveys", "湿地调查员 湿地监测"),
+        ("wildlife", "野生动物", "Wildlife", "野生动植物 动物保护 救护野生动物 野生植物"),
+        ("wildlife_rescue", "野生动物救护", "Wildlife rescue", "救助野生动物 动物救护 救护站"),
+    )
+)
+
+
+register_tags = contributes(
+    TAGS, doc="The subjects this department serves, with the words people use for them."
+)

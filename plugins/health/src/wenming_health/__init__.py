@@ -24,6 +24,7 @@ from wenming.records import (
     Setting,
     SiteType,
     Template,
+    tag_table,
 )
 
 if TYPE_CHECKING:
@@ -173,6 +174,8 @@ TEMPLATES = (
     ),
     Template(
         name="herb_garden_practice",
+        service_mode="destination",
+        travel_km=30.0,
         name_zh="中草药识药种药实践",
         name_en="Growing and knowing medicinal herbs",
         category="science",
@@ -363,7 +366,7 @@ RULES = (
         name="vulnerable_first",
         kind="audience",
         mode="score",
-        weight=1.5,
+        weight=0.12,
         params={
             "audiences": [
                 "elderly",
@@ -384,7 +387,7 @@ RULES = (
         name="clinic_near_home",
         kind="distance",
         mode="both",
-        weight=1.0,
+        weight=0.08,
         params={"reach_km": 3.0, "decay_km": 1.5},
         scope=RuleScope(departments=("health",), resource_kinds=("venue",)),
         description=(
@@ -462,3 +465,51 @@ def register_commands(register: Callable[[click.Command], None]) -> None:
     from wenming_health.first_aid import first_aid_plan_command
 
     register(first_aid_plan_command)
+
+
+#: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
+TAGS = tag_table(
+    (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "health",
+            "卫生健康",
+            "Health",
+            "卫健 卫健委 医生 医院 医护 母婴 孕产妇 眼科 口腔 牙齿 防跌倒 控烟 戒烟 签约服务 识药种药 社区医院 卫生院 医疗 看病 健康服务 家庭医生签约",
+        ),
+        ("blood_pressure", "测血压", "Blood pressure checks", "量血压 血压 高血压 血糖 测血糖"),
+        (
+            "chronic_disease",
+            "慢病管理",
+            "Chronic disease care",
+            "慢性病 慢病 糖尿病 高血压管理 慢病随访",
+        ),
+        ("first_aid_teaching", "急救教学", "First-aid teaching", "急救科普 教急救 急救课"),
+        (
+            "health_education",
+            "健康教育",
+            "Health education",
+            "健康讲座 健康知识 健康科普 卫生知识 健康宣教 健康素养 养生 健康生活 疾病预防 健康",
+        ),
+        (
+            "herbal_medicine",
+            "中草药",
+            "Herbal medicine",
+            "草药 中药 药材 中草药种植 认识中草药 中药材",
+        ),
+        ("nursing", "护理", "Nursing", "护理知识 照护 护士 失能照护"),
+        ("property", "物业急救", "First aid in estates", "小区急救"),
+        ("property_staff", "物业人员", "Property staff", "物业员工 保安 物业保安 保洁员"),
+        (
+            "tcm",
+            "中医",
+            "Traditional Chinese medicine",
+            "中医药 中医养生 推拿 针灸 艾灸 中医保健 中医药文化 养生保健",
+        ),
+    )
+)
+
+
+register_tags = contributes(
+    TAGS, doc="The subjects this department serves, with the words people use for them."
+)

@@ -24,6 +24,7 @@ from wenming.records import (
     Setting,
     SiteType,
     Template,
+    tag_table,
 )
 
 if TYPE_CHECKING:
@@ -279,7 +280,7 @@ RULES = (
         name="builders_first",
         kind="audience",
         mode="score",
-        weight=2.0,
+        weight=0.13,
         params={"audiences": ["housing.construction_workers", "core.migrant_workers"]},
         description=(
             "The bureau's stations and teams exist for the builders: a demand for "
@@ -290,7 +291,7 @@ RULES = (
         name="walk_to_the_point",
         kind="distance",
         mode="both",
-        weight=1.0,
+        weight=0.06,
         params={"reach_km": 2.0, "decay_km": 0.8},
         scope=RuleScope(departments=("housing",), resource_kinds=("venue",)),
         description=(
@@ -385,3 +386,42 @@ register_rules = contributes(RULES, doc="How housing decides who it serves.")
 
 
 register_settings = contributes(SETTINGS, doc="Housing's typed settings.")
+
+
+#: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
+TAGS = tag_table(
+    (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "housing",
+            "住房城乡建设",
+            "Housing and construction",
+            "住建 住建局 裂缝 房屋裂缝 农房 建房 业委会 公租房 无障碍 防滑 夜校 工友 安全帽 暖心服务 电梯",
+        ),
+        (
+            "aging_friendly",
+            "适老化改造",
+            "Ageing-friendly homes",
+            "适老化 加装电梯 无障碍改造 扶手",
+        ),
+        ("all_age_livable", "全龄友好", "Homes for all ages", "全龄友好社区 宜居"),
+        ("barbering", "义剪", "Free haircuts", "理发 剪头发 免费理发"),
+        (
+            "building_engineering",
+            "建筑工程",
+            "Building engineering",
+            "房屋安全 房屋 建筑 住房 老旧小区 老旧小区改造 房屋鉴定",
+        ),
+        ("construction_workers", "建筑工人", "Construction workers", "工地 工友 建筑工地 农民工"),
+        ("heat_safety", "高温作业安全", "Heat safety", "高温作业"),
+        ("heatstroke_prevention", "防中暑", "Heatstroke prevention", "中暑 防暑 高温防护"),
+        ("social_insurance", "社保", "Social insurance", "社会保险 医保 养老保险 工伤保险"),
+        ("wage_rights", "工资权益", "Wage rights", "工资保障 按时发工资"),
+        ("worker_care", "关爱工友", "Care for workers", "工友关爱 关爱劳动者 慰问工人"),
+    )
+)
+
+
+register_tags = contributes(
+    TAGS, doc="The subjects this department serves, with the words people use for them."
+)

@@ -20,6 +20,7 @@ from wenming.records import (
     Setting,
     SiteType,
     Template,
+    tag_table,
 )
 
 WENMING_API = API_VERSION
@@ -358,7 +359,7 @@ RULES = (
         name="those_who_cannot_pay",
         kind="audience",
         mode="score",
-        weight=1.5,
+        weight=0.12,
         params={
             "audiences": [
                 "elderly",
@@ -378,7 +379,7 @@ RULES = (
         name="park_within_walk",
         kind="distance",
         mode="both",
-        weight=1.0,
+        weight=0.08,
         params={"reach_km": 3.0, "decay_km": 1.0},
         scope=RuleScope(departments=("justice",), resource_kinds=("venue",)),
         description=(
@@ -437,3 +438,48 @@ register_rules = contributes(
 
 
 register_settings = contributes(SETTINGS, doc="The hotline and consultation slot length.")
+
+
+#: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
+TAGS = tag_table(
+    (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "justice",
+            "司法",
+            "Justice",
+            "司法局 司法所 模拟法庭 法官 小吴法官说法 消费者权益 消费维权 3·15 土地承包 公证 法律明白人 法律顾问",
+        ),
+        ("family_law", "婚姻家庭法律", "Family law", "婚姻法 离婚 赡养 抚养 家事纠纷 婚姻家庭纠纷"),
+        ("inheritance", "遗产继承", "Inheritance", "继承 遗嘱 遗产 立遗嘱"),
+        ("labour_law", "劳动法", "Labour law", "劳动合同 劳动纠纷 劳动争议 工伤"),
+        ("labour_rights", "劳动维权", "Labour rights", "维权 权益保护 讨薪 工人维权"),
+        (
+            "law_popularisation",
+            "普法",
+            "Law popularisation",
+            "普法宣传 法治宣传 法律知识 学法 法治教育 法律讲座 法治讲座 法治 以案说法 宪法 普法讲座 法律进社区",
+        ),
+        ("legal_aid", "法律援助", "Legal aid", "免费法律援助 法援 法律帮助 援助律师"),
+        (
+            "licensed_legal_professional",
+            "执业法律工作者",
+            "Licensed legal professionals",
+            "律师 执业律师 公证员 基层法律服务工作者",
+        ),
+        ("neighbour_disputes", "邻里纠纷", "Neighbour disputes", "邻里矛盾 邻里关系 噪音纠纷"),
+        ("rule_of_law_park", "法治公园", "Rule-of-law parks", "法治文化公园 法治广场 法治文化阵地"),
+        ("wage_arrears", "欠薪", "Wage arrears", "拖欠工资 讨薪 欠薪维权 工资拖欠"),
+        (
+            "youth_law",
+            "青少年法治",
+            "Law for young people",
+            "青少年普法 校园普法 未成年人保护 防校园欺凌 校园欺凌 法治副校长",
+        ),
+    )
+)
+
+
+register_tags = contributes(
+    TAGS, doc="The subjects this department serves, with the words people use for them."
+)

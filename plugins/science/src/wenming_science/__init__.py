@@ -11,7 +11,16 @@ agricultural-technology volunteers already work with farmers, in the growing sea
 from __future__ import annotations
 
 from wenming import API_VERSION, contributes
-from wenming.records import Department, Resource, Rule, RuleScope, Setting, SiteType, Template
+from wenming.records import (
+    Department,
+    Resource,
+    Rule,
+    RuleScope,
+    Setting,
+    SiteType,
+    Template,
+    tag_table,
+)
 
 WENMING_API = API_VERSION
 
@@ -98,6 +107,7 @@ TEMPLATES = (
     ),
     Template(
         name="open_lab_day",
+        service_mode="destination",
         name_zh="科技企业实验室开放日",
         name_en="Open laboratory day",
         category="science",
@@ -247,7 +257,7 @@ RULES = (
         name="children_at_venues",
         kind="audience",
         mode="score",
-        weight=1.5,
+        weight=0.06,
         params={"audiences": ["minors", "families_with_children"]},
         scope=RuleScope(departments=("science",), resource_kinds=("venue",)),
         description=(
@@ -259,7 +269,7 @@ RULES = (
         name="elderly_digital",
         kind="audience",
         mode="score",
-        weight=2.0,
+        weight=0.08,
         params={"audiences": ["elderly"]},
         scope=RuleScope(templates=("smartphone_class",)),
         description="The smartphone class is a targeted project for older people.",
@@ -276,7 +286,7 @@ RULES = (
         name="hands_on",
         kind="tags",
         mode="score",
-        weight=1.0,
+        weight=0.04,
         params={"tags": ["hands_on", "experiments", "makers", "robotics", "open_lab"]},
         scope=RuleScope(departments=("science",)),
         description=(
@@ -328,3 +338,41 @@ register_rules = contributes(RULES, doc="How the science bureau decides who it s
 
 
 register_settings = contributes(SETTINGS, doc="Science's typed settings.")
+
+
+#: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
+TAGS = tag_table(
+    (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "science",
+            "科协",
+            "Science association",
+            "科技 科创 科技创新 AI STEM 气象 防雷 种植 病虫害 科技特派员 科学家精神 少年科学院",
+        ),
+        ("agritech", "农业科技", "Agricultural technology", "农技 科技兴农 农业技术 种植技术"),
+        ("agronomy", "农学", "Agronomy", "农作物 水稻 种田 稻田 农业知识"),
+        ("career_inspiration", "职业启蒙", "Career inspiration", "职业体验 科学家 科技工作者"),
+        ("digital_literacy", "数字素养", "Digital literacy", "数字技能 上网 网络安全 信息素养"),
+        ("experiments", "科学实验", "Experiments", "实验 做实验 科学小实验 趣味实验"),
+        ("hands_on", "动手实践", "Hands-on", "动手 手工 动手做 体验"),
+        ("innovation", "科技创新", "Innovation", "创新 发明 科技 科学 高科技 创客教育"),
+        ("lab_safety", "实验安全", "Lab safety", "实验室安全"),
+        ("makers", "创客", "Makers", "创客空间 编程 3D打印 科技制作"),
+        ("open_lab", "开放实验室", "Open labs", "实验室开放 科研院所开放 开放日实验室"),
+        (
+            "popular_science",
+            "科普",
+            "Popular science",
+            "科普讲座 科普活动 科学普及 科普宣传 科普知识 科学知识 科普课 科普进社区 科学讲座 科普大篷车 大篷车 流动科技馆 科技馆 天文 航天 人工智能",
+        ),
+        ("robotics", "机器人", "Robotics", "机器人编程 智能机器人"),
+        ("rural", "乡村", "Rural", "农村 村民 乡村振兴 田间"),
+        ("science_demonstration", "科学表演", "Science demonstrations", "科学秀 科普表演 科学演示"),
+    )
+)
+
+
+register_tags = contributes(
+    TAGS, doc="The subjects this department serves, with the words people use for them."
+)

@@ -11,7 +11,16 @@ additions, none marked as seed.
 from __future__ import annotations
 
 from wenming import API_VERSION, contributes
-from wenming.records import Department, Resource, Rule, RuleScope, Setting, SiteType, Template
+from wenming.records import (
+    Department,
+    Resource,
+    Rule,
+    RuleScope,
+    Setting,
+    SiteType,
+    Template,
+    tag_table,
+)
 
 WENMING_API = API_VERSION
 
@@ -123,6 +132,7 @@ TEMPLATES = (
     ),
     Template(
         name="summer_swimming",
+        service_mode="destination",
         name_zh="青少年暑期游泳公益培训",
         name_en="Free summer swimming classes for children",
         category="health_fitness",
@@ -157,6 +167,7 @@ TEMPLATES = (
     ),
     Template(
         name="fitness_day_games",
+        service_mode="destination",
         name_zh="全民健身日社区趣味运动会",
         name_en="National Fitness Day community games",
         category="health_fitness",
@@ -301,7 +312,7 @@ RULES = (
         name="fifteen_minute_fitness_circle",
         kind="distance",
         mode="both",
-        weight=1.5,
+        weight=0.11,
         params={"reach_km": 1.5, "decay_km": 0.7},
         scope=RuleScope(departments=("sports",), resource_kinds=("venue",)),
         description=(
@@ -335,7 +346,7 @@ RULES = (
         name="older_and_disabled_first",
         kind="audience",
         mode="score",
-        weight=1.2,
+        weight=0.08,
         params={"audiences": ["elderly", "people_with_disabilities"]},
         scope=RuleScope(departments=("sports",)),
         description=(
@@ -392,4 +403,72 @@ register_rules = contributes(
 
 register_settings = contributes(
     SETTINGS, doc="Swimmers per coach and the fitness circle's walking minutes."
+)
+
+
+#: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
+TAGS = tag_table(
+    (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "sports",
+            "体育",
+            "Sports",
+            "体育局 篮球 足球 健步走 马拉松 乒乓球 羽毛球 瑜伽 yoga 跳绳 广场健身 全民运动 健身器材",
+        ),
+        ("adaptive_sports", "残疾人体育", "Adaptive sports", "残疾人健身 助残健身 康复体育"),
+        (
+            "certified_sports_instructor",
+            "社会体育指导员",
+            "Certified sports instructors",
+            "体育指导员 社体指导员 健身指导员",
+        ),
+        (
+            "community_games",
+            "社区运动会",
+            "Community games",
+            "趣味运动会 运动会 体育比赛 全民健身赛事 比赛",
+        ),
+        (
+            "drowning_prevention",
+            "防溺水",
+            "Drowning prevention",
+            "防溺水教育 溺水 预防溺水 游泳安全",
+        ),
+        ("exercise_prescription", "运动处方", "Exercise prescriptions", "运动康复处方 科学运动"),
+        (
+            "fitness_coaching",
+            "健身指导",
+            "Fitness coaching",
+            "健身教练 运动指导 锻炼指导 健身辅导 体育锻炼",
+        ),
+        (
+            "fitness_for_all",
+            "全民健身",
+            "Fitness for all",
+            "健身 锻炼 运动 健身活动 体育 体育健身 强身健体 健身运动 运动健身 动起来",
+        ),
+        (
+            "fitness_guidance",
+            "科学健身指导",
+            "Fitness guidance",
+            "科学健身 健身知识 健身讲座 科学锻炼 健身方法",
+        ),
+        ("fitness_test", "体质测试", "Fitness tests", "体质监测 国民体质监测 体测"),
+        ("fitness_testing", "体质检测", "Fitness testing", "体能测试 身体素质测试"),
+        ("lifeguarding", "救生员", "Lifeguarding", "游泳救生 泳池救生"),
+        ("morning_exercise", "晨练", "Morning exercise", "早锻炼 广场舞 健身操 广播操 跳操"),
+        ("qigong", "健身气功", "Qigong", "八段锦 五禽戏 气功 易筋经"),
+        ("rehabilitation", "运动康复", "Rehabilitation", "康复训练 康复 康复锻炼"),
+        ("summer_holiday", "暑期体育", "Summer holiday sport", "暑期运动 暑假运动 暑期体育培训"),
+        ("swimming", "游泳", "Swimming", "游泳培训 学游泳 游泳课"),
+        ("swimming_coaching", "游泳教学", "Swimming coaching", "游泳教练 游泳指导"),
+        ("tai_chi", "太极拳", "Tai chi", "太极 打太极 太极剑"),
+        ("tai_chi_coaching", "太极教学", "Tai chi coaching", "教太极 太极拳教学 太极拳辅导"),
+    )
+)
+
+
+register_tags = contributes(
+    TAGS, doc="The subjects this department serves, with the words people use for them."
 )

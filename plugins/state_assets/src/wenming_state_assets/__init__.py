@@ -10,7 +10,16 @@ stools in the workshop) is attributed here, where the workshops are.
 from __future__ import annotations
 
 from wenming import API_VERSION, contributes
-from wenming.records import Department, Resource, Rule, RuleScope, Setting, SiteType, Template
+from wenming.records import (
+    Department,
+    Resource,
+    Rule,
+    RuleScope,
+    Setting,
+    SiteType,
+    Template,
+    tag_table,
+)
 
 WENMING_API = API_VERSION
 
@@ -84,6 +93,7 @@ TEMPLATES = (
     ),
     Template(
         name="enterprise_open_day",
+        service_mode="destination",
         name_zh="走进国企开放日",
         name_en="State enterprise open day",
         category="science",
@@ -215,7 +225,7 @@ RULES = (
         name="talks_for_workers",
         kind="audience",
         mode="score",
-        weight=2.0,
+        weight=0.1,
         params={"audiences": ["migrant_workers", "new_employment"]},
         scope=RuleScope(templates=("workshop_stool_talks", "employment_policy_talk")),
         description=(
@@ -227,7 +237,7 @@ RULES = (
         name="after_hours_load",
         kind="fairness",
         mode="both",
-        weight=1.0,
+        weight=0.05,
         params={"half_load": 1.0, "max_open": 2},
         scope=RuleScope(departments=("state_assets",), resource_kinds=("team",)),
         description=(
@@ -239,7 +249,7 @@ RULES = (
         name="neighbourhood_units",
         kind="distance",
         mode="both",
-        weight=1.0,
+        weight=0.05,
         params={"reach_km": 5.0, "decay_km": 2.0},
         scope=RuleScope(departments=("state_assets",), resource_kinds=("venue",)),
         description=(
@@ -291,3 +301,34 @@ register_rules = contributes(RULES, doc="How state enterprises decide who they s
 
 
 register_settings = contributes(SETTINGS, doc="State assets' typed settings.")
+
+
+#: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
+TAGS = tag_table(
+    (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "state_assets",
+            "国资国企",
+            "State assets and enterprises",
+            "国企 国有企业 国资 国资委 国企服务 供电 水电 稳岗就业 稳岗 小板凳 车间 招聘 企业参观 国企志愿者",
+        ),
+        (
+            "cooling_heating",
+            "送清凉送温暖",
+            "Cooling and warming",
+            "歇脚 喝水 充电 休息点 爱心驿站",
+        ),
+        ("gas_safety", "燃气安全", "Gas safety", "燃气 煤气 天然气安全 燃气泄漏"),
+        ("hospitality", "驿站服务", "Hospitality", "暖心驿站 户外驿站"),
+        ("industry_tour", "走进企业", "Industry tours", "参观企业 参观工厂 国企参观 工业游 工厂"),
+        ("open_day", "开放日", "Open days", "企业开放日 国企开放日 公众开放日"),
+        ("rest_stop", "歇脚点", "Rest stops", "休息驿站 爱心驿站"),
+        ("workers", "职工", "Workers", "企业职工 员工 工人"),
+    )
+)
+
+
+register_tags = contributes(
+    TAGS, doc="The subjects this department serves, with the words people use for them."
+)

@@ -23,6 +23,7 @@ from wenming.records import (
     Setting,
     SiteType,
     Template,
+    tag_table,
 )
 
 if TYPE_CHECKING:
@@ -318,7 +319,7 @@ RULES = (
         name="new_employment_first",
         kind="audience",
         mode="score",
-        weight=2.0,
+        weight=0.11,
         params={
             "audiences": [
                 "core.new_employment",
@@ -336,7 +337,7 @@ RULES = (
         name="near_our_stations",
         kind="distance",
         mode="both",
-        weight=1.5,
+        weight=0.08,
         params={"reach_km": 3.0, "decay_km": 1.5},
         scope=RuleScope(departments=("transport",), resource_kinds=("venue",)),
         description=(
@@ -418,3 +419,55 @@ register_rules = contributes(RULES, doc="How transport decides who it serves.")
 
 
 register_settings = contributes(SETTINGS, doc="Transport's typed settings.")
+
+
+#: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
+TAGS = tag_table(
+    (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "transport",
+            "交通运输",
+            "Transport",
+            "交通局 网约车 乘车 电动自行车 头盔 快递 外卖 骑行 公交线路 地铁 暖蜂驿站 帮采买 出行 司乘 客运",
+        ),
+        ("children", "儿童", "Children", "小朋友 孩子 学生 小学生"),
+        ("city_check", "城市体检", "City check", "市容巡查"),
+        ("medical_check", "体检服务", "Medical checks", "职业体检"),
+        (
+            "new_employment",
+            "新就业群体",
+            "New-employment groups",
+            "外卖骑手 快递小哥 快递员 网约车司机 骑手 外卖员 货车司机",
+        ),
+        (
+            "new_employment_volunteers",
+            "新就业群体志愿者",
+            "New-employment volunteers",
+            "骑手志愿者 小哥志愿者",
+        ),
+        (
+            "road_safety",
+            "交通安全",
+            "Road safety",
+            "交通安全教育 文明交通 交通安全知识 交规 安全出行 文明出行 电动车安全 骑行安全 戴头盔 交通",
+        ),
+        ("shopping_help", "代买代办", "Shopping help", "跑腿 代购 帮买菜"),
+        ("skills_training", "技能培训", "Skills training", "职业技能 技能提升"),
+        ("smartphone_reporting", "随手拍", "Snapshot reporting", "随手拍举报 手机随手拍"),
+        ("snapshot", "随手拍问题", "Snapshots", "拍照反映"),
+        ("transport_stories", "交通故事", "Transport stories", "运河故事 交通文化"),
+        ("vocational_training", "职业培训", "Vocational training", "就业培训 职业教育"),
+        (
+            "vulnerable_groups",
+            "困难群体出行",
+            "Vulnerable travellers",
+            "爱心出行 无障碍出行 爱心送考 出行困难",
+        ),
+    )
+)
+
+
+register_tags = contributes(
+    TAGS, doc="The subjects this department serves, with the words people use for them."
+)

@@ -22,6 +22,7 @@ from wenming.records import (
     Setting,
     SiteType,
     Template,
+    tag_table,
 )
 
 WENMING_API = API_VERSION
@@ -352,7 +353,7 @@ RULES = (
         name="right_specialists",
         kind="tags",
         mode="both",
-        weight=1.5,
+        weight=0.12,
         params={
             "tags": [
                 "ancient_well",
@@ -382,6 +383,7 @@ RULES = (
     ),
     Rule(
         name="post_within_walk",
+        weight=0.08,
         kind="distance",
         mode="both",
         params={"reach_km": 2.0, "decay_km": 0.8},
@@ -446,4 +448,44 @@ register_rules = contributes(
 
 register_settings = contributes(
     SETTINGS, doc="The summer campaign's months and the old-town district."
+)
+
+
+#: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
+TAGS = tag_table(
+    (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "urban_management",
+            "城市管理",
+            "Urban management",
+            "城管 城管局 乱停车 违章搭建 文明劝导 共享单车 停放 市容 村容村貌 街巷清洁 净美街巷 环卫工 环卫 桶边督导 厨余 乐游姑苏 清洁 recycle",
+        ),
+        ("city_rules", "城市管理法规", "City rules", "城管 市容 文明养犬 占道经营 市容市貌"),
+        (
+            "clean_streets",
+            "清洁街巷",
+            "Clean streets",
+            "清扫 打扫卫生 环境整治 大扫除 卫生清洁 环境卫生 清洁家园 街巷整治 保洁",
+        ),
+        ("gardening", "绿植养护", "Gardening", "养护绿植 花草养护"),
+        ("heat_relief", "防暑降温", "Heat relief", "送清凉 夏日送清凉 高温慰问 避暑"),
+        ("heritage", "文化遗产", "Heritage", "历史文化 古迹 文物 遗产保护 文物保护"),
+        ("litter_picking", "捡垃圾", "Litter picking", "随手捡 清理垃圾 拾捡垃圾 捡拾垃圾"),
+        ("logistics", "后勤保障", "Logistics", "后勤 保障"),
+        ("shopfront_duties", "门前三包", "Shopfront duties", "沿街商户 商铺 门前责任区"),
+        ("street_cleaning", "道路保洁", "Street cleaning", "扫街 路面保洁"),
+        (
+            "waste_sorting",
+            "垃圾分类",
+            "Waste sorting",
+            "分类投放 垃圾分类宣传 厨余垃圾 可回收 垃圾",
+        ),
+        ("well_cleaning", "古井清淘", "Well cleaning", "淘井 清井"),
+    )
+)
+
+
+register_tags = contributes(
+    TAGS, doc="The subjects this department serves, with the words people use for them."
 )

@@ -19,6 +19,7 @@ from wenming.records import (
     Setting,
     SiteType,
     Template,
+    tag_table,
 )
 
 WENMING_API = API_VERSION
@@ -108,6 +109,7 @@ TEMPLATES = (
     ),
     Template(
         name="defence_education",
+        service_mode="destination",
         name_zh="双拥国防园国防教育课",
         name_en="National-defence lesson at the defence park",
         category="theory_policy",
@@ -123,6 +125,7 @@ TEMPLATES = (
     ),
     Template(
         name="remembrance",
+        service_mode="destination",
         name_zh="缅怀先烈祭扫活动",
         name_en="Remembrance of the martyrs",
         category="theory_policy",
@@ -272,7 +275,7 @@ RULES = (
         name="military_families_first",
         kind="audience",
         mode="score",
-        weight=2.0,
+        weight=0.2,
         params={"audiences": ["military_families"]},
         description="Veterans' teams serve military families first (优先优待).",
     ),
@@ -342,3 +345,48 @@ register_rules = contributes(RULES, doc="How veterans affairs decides who it ser
 
 
 register_settings = contributes(SETTINGS, doc="Veterans' typed settings.")
+
+
+#: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
+TAGS = tag_table(
+    (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "veterans",
+            "退役军人事务",
+            "Veterans affairs",
+            "退役军人 退伍军人 老兵 军人 优抚 光荣牌 八一 建军节 困难退役军人 军民共建 军休 助医行 助医 就医 住院陪护 拥军",
+        ),
+        ("ceremony", "纪念仪式", "Ceremonies", "升旗仪式 悼念 献花"),
+        ("double_support", "双拥", "Double support", "拥军优属 拥政爱民 双拥共建 拥军"),
+        (
+            "emergency_training",
+            "退役军人应急训练",
+            "Emergency drills by veterans",
+            "应急演练 军事训练",
+        ),
+        (
+            "national_defence",
+            "国防教育",
+            "National defence education",
+            "国防 军训 国防知识 爱国主义 征兵 兵役 爱国主义教育",
+        ),
+        (
+            "red_education",
+            "红色教育",
+            "Red education",
+            "红色 红色基因 红色故事 革命传统 红色文化 革命历史 老兵讲故事",
+        ),
+        (
+            "remembrance",
+            "缅怀先烈",
+            "Remembrance",
+            "清明祭扫 祭扫 烈士 烈士陵园 英烈 缅怀 扫墓 纪念",
+        ),
+    )
+)
+
+
+register_tags = contributes(
+    TAGS, doc="The subjects this department serves, with the words people use for them."
+)

@@ -8,7 +8,16 @@ projects teach water saving and purification.
 from __future__ import annotations
 
 from wenming import API_VERSION, contributes
-from wenming.records import Department, Resource, Rule, RuleScope, Setting, SiteType, Template
+from wenming.records import (
+    Department,
+    Resource,
+    Rule,
+    RuleScope,
+    Setting,
+    SiteType,
+    Template,
+    tag_table,
+)
 
 WENMING_API = API_VERSION
 
@@ -57,6 +66,7 @@ SITE_TYPES = (
 TEMPLATES = (
     Template(
         name="water_journey",
+        service_mode="destination",
         name_zh="一滴水的旅行",
         name_en="The journey of a drop of water",
         category="science",
@@ -179,7 +189,7 @@ RULES = (
         name="young_science",
         kind="audience",
         mode="score",
-        weight=1.5,
+        weight=0.12,
         params={"audiences": ["minors", "families_with_children"]},
         scope=RuleScope(templates=("water_journey",)),
         description="Water's science outings favour children and parent-child families.",
@@ -188,7 +198,7 @@ RULES = (
         name="walkable_promenade",
         kind="distance",
         mode="both",
-        weight=1.0,
+        weight=0.08,
         params={"reach_km": 3.0, "decay_km": 1.0},
         scope=RuleScope(resource_kinds=("venue",)),
         description="Residents walk to a promenade: a venue serves demands within 3 km.",
@@ -227,3 +237,45 @@ register_rules = contributes(RULES, doc="How water decides who it serves.")
 
 
 register_settings = contributes(SETTINGS, doc="Water's typed settings.")
+
+
+#: The department's subject words: ``(name, 中文, English, "synonyms …")``; see ``register_tags``.
+TAGS = tag_table(
+    (
+        # the department's own line of work: every one of its resources carries it
+        (
+            "water",
+            "水务",
+            "Water affairs",
+            "水务局 水利 供水 海绵城市 雨水利用 世界水日 中国水周 积水 滨水长廊 水文化 水价 水价政策 水讲堂 河长 水利知识 农村污水",
+        ),
+        ("flood", "防汛", "Floods", "汛期 洪水 防洪 防台防汛 暴雨 内涝"),
+        ("flood_control", "防汛抢险", "Flood control", "防汛知识 抗洪 防汛救灾 防汛演练"),
+        ("plumbing", "水管维修", "Plumbing", "修水龙头 漏水 水龙头 管道维修 查漏"),
+        ("river_patrol", "巡河", "River patrol", "河道巡查 巡河护河 民间河长 护河 巡查河道"),
+        (
+            "river_protection",
+            "河湖保护",
+            "River protection",
+            "保护河道 河道保护 护水 水环境 河长制 爱护河道 水生态 河湖",
+        ),
+        (
+            "water_purification",
+            "净水",
+            "Water purification",
+            "净水知识 自来水 饮用水 水质 水是怎么来的 水厂 污水处理 水处理",
+        ),
+        (
+            "water_saving",
+            "节水",
+            "Water saving",
+            "节约用水 省水 节水宣传 节水教育 爱水 惜水 水资源 珍惜水资源 节水护水 water conservation",
+        ),
+        ("water_treatment", "水处理技术", "Water treatment", "制水工艺 水务 供水"),
+    )
+)
+
+
+register_tags = contributes(
+    TAGS, doc="The subjects this department serves, with the words people use for them."
+)

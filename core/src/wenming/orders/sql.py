@@ -1,0 +1,235 @@
+"""The transitions' statements, run on the database driver's cursor.
+
+A transition is a handful of statements by primary key; through SQLAlchemy's execution
+machinery each costs about five times what the driver itself takes, which made it the
+largest cost of a transition after the commit (see docs/performance.md). These few
+statements are therefore plain SQL with named parameters, run on the connection's
+DBAPI cursor inside the SQLAlchemy transaction — same connection, same transaction,
+so observers and the rest of the code keep using SQLAlchemy on it. Values are
+converted exactly as the tables' column types convert them (JSON, UTC datetimes,
+dates, booleans), so rows written here read the same through SQLAlchemy, and back.
+SQLite and PostgreSQL (psycopg) only, the two backends wenming supports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, Boolean, Date, Table
+
+from wenming.storage.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+Convert = Callable[[Any], Any]
+_PARAM = re.compile(r"(?<![:\w]):(\w+)")
+
+
+def _sqlite_datetime_in(value: dt.datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: wenming stores UTC-aware datetimes")
+    v = value.astimezone(dt.UTC)
+    return (
+        f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}:{v.second:02d}"
+        f".{v.microsecond:06d}"
+    )
+
+
+def _sqlite_datetime_out(value: Any) -> dt.datetime:
+    v = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return v.replace(tzinfo=dt.UTC) if v.tzinfo is None else v.astimezone(dt.UTC)
+
+
+def _pg_datetime_in(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: wenming stores UTC-aware datetimes")
+    return value.astimezone(dt.UTC)
+
+
+def _pg_datetime_out(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _date_out(value: Any) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _json_out(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _pg_json_in(value: Any) -> Any:
+    from psycopg.types.json import Json
+
+    return Json(value)
+
+
+def _kind(type_: Any) -> str | None:
+    if isinstance(type_, UTCDateTime):
+        return "datetime"
+    if isinstance(type_, JSON):
+        return "json"
+    if isinstance(type_, Date):
+        return "date"
+    if isinstance(type_, Boolean):
+        return "bool"
+    return None
+
+
+def _columns(names: Iterable[str]) -> str:
+    return ", ".join(f'"{n}"' for n in names)
+
+
+def _skip_none(fn: Convert) -> Convert:
+    return lambda v: None if v is None else fn(v)
+
+
+class Driver:
+    """Plain statements on the driver's cursor, with the column types' conversions.
+
+    Parameters named like a column of the statement's tables are converted as that
+    column; others (``oid``, ``seen``, ``pid``) pass as they are. Rows come back as
+    dicts converted the same way.
+    """
+
+    def __init__(self, backend: str, tables: Iterable[Table], dbapi: Any = None) -> None:
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"no driver statements for {backend!r}")
+        self.backend = backend
+        self.dbapi_error: type[Exception] = getattr(dbapi, "Error", Exception)
+        sqlite = backend == "sqlite"
+        converters: dict[str, tuple[Convert | None, Convert | None]] = {
+            "datetime": (
+                (_skip_none(_sqlite_datetime_in), _skip_none(_sqlite_datetime_out))
+                if sqlite
+                else (_skip_none(_pg_datetime_in), _skip_none(_pg_datetime_out))
+            ),
+            "json": (json.dumps, _skip_none(_json_out)) if sqlite else (_pg_json_in, None),
+            "date": (_skip_none(dt.date.isoformat), _skip_none(_date_out))
+            if sqlite
+            else (None, None),
+            "bool": (_skip_none(int), _skip_none(bool)) if sqlite else (None, None),
+        }
+        kinds: dict[str, str] = {}
+        for table in tables:
+            for col in table.c:
+                kind = _kind(col.type)
+                if kind is None:
+                    continue
+                if kinds.setdefault(col.name, kind) != kind:
+                    raise ValueError(f"column {col.name} has two types among the driver's tables")
+        self.inbound: dict[str, Convert] = {}
+        self.outbound: dict[str, Convert] = {}
+        for name, kind in kinds.items():
+            into, out = converters[kind]
+            if into is not None:
+                self.inbound[name] = into
+            if out is not None:
+                self.outbound[name] = out
+        self._sql: dict[str, str] = {}
+
+    def _text(self, sql: str) -> str:
+        text = self._sql.get(sql)
+        if text is None:
+            text = sql if self.backend == "sqlite" else _PARAM.sub(r"%(\1)s", sql)
+            self._sql[sql] = text
+        return text
+
+    def _params(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        inbound = self.inbound
+        return {k: (inbound[k](v) if k in inbound else v) for k, v in params.items()}
+
+    def _cursor(self, conn: Connection) -> Any:
+        return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
+    def _rows(self, cur: Any) -> list[dict[str, Any]]:
+        rows = cur.fetchall()
+        names = [d[0] for d in cur.description]
+        return [self.row(names, row) for row in rows]
+
+    def row(self, names: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
+        """A row as a dict of converted values (``names`` are column names)."""
+        out = self.outbound
+        return {n: (out[n](v) if n in out else v) for n, v in zip(names, values, strict=True)}
+
+    def tuples(self, conn: Connection, sql: str, params: Mapping[str, Any]) -> list[Any]:
+        """Rows as the driver returns them (convert them with :meth:`row`)."""
+        cur = self._cursor(conn)
+        try:
+            cur.execute(self._text(sql), self._params(params))
+            return cur.fetchall()
+        except self.dbapi_error as exc:
+            raise self._fail(sql, params, exc) from exc
+        finally:
+            cur.close()
+
+    def _fail(self, sql: str, params: Any, exc: Exception) -> Exception:
+        """The driver's error as SQLAlchemy's (``IntegrityError``, ``OperationalError``
+        …), as callers that retry on a lost race or a busy database expect."""
+        from sqlalchemy.exc import DBAPIError
+
+        return DBAPIError.instance(sql, params, exc, self.dbapi_error)
+
+    def all(self, conn: Connection, sql: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        cur = self._cursor(conn)
+        try:
+            cur.execute(self._text(sql), self._params(params))
+            return self._rows(cur)
+        except self.dbapi_error as exc:
+            raise self._fail(sql, params, exc) from exc
+        finally:
+            cur.close()
+
+    def one(self, conn: Connection, sql: str, params: Mapping[str, Any]) -> dict[str, Any] | None:
+        rows = self.all(conn, sql, params)
+        return rows[0] if rows else None
+
+    def run(self, conn: Connection, sql: str, params: Mapping[str, Any]) -> int:
+        """Execute once; return the number of rows changed."""
+        cur = self._cursor(conn)
+        try:
+            cur.execute(self._text(sql), self._params(params))
+            return cur.rowcount
+        except self.dbapi_error as exc:
+            raise self._fail(sql, params, exc) from exc
+        finally:
+            cur.close()
+
+    def many(self, conn: Connection, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+        if len(rows) == 1:  # psycopg's executemany costs extra round trips (a pipeline)
+            self.run(conn, sql, rows[0])
+            return
+        cur = self._cursor(conn)
+        try:
+            cur.executemany(self._text(sql), [self._params(r) for r in rows])
+        except self.dbapi_error as exc:
+            raise self._fail(sql, rows, exc) from exc
+        finally:
+            cur.close()
+
+    def insert(self, conn: Connection, table: str, row: Mapping[str, Any]) -> int:
+        """Insert one row and return its ``id``."""
+        names = list(row)
+        sql = (
+            f"INSERT INTO {table} ({_columns(names)}) "
+            f"VALUES ({', '.join(':' + n for n in names)}) RETURNING id"
+        )
+        found = self.one(conn, sql, row)
+        assert found is not None
+        return found["id"]
+
+    def insert_many(self, conn: Connection, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+        names = list(rows[0])
+        sql = (
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})"
+        )
+        self.many(conn, sql, rows)
