@@ -246,6 +246,12 @@ def test_the_cli_acts_with_a_users_token_under_its_rules(run, tmp_path):
     lead = json.loads(run("users", "token", "lead", "--name", "t", "--json").output)["token"]
     accepted = run("accept", oid, "--json", env={"WENMING_TOKEN": lead})
     assert json.loads(accepted.output)["state"] == "accepted"
+    # reads are scoped the same way: the rival team sees nothing, the corps its order
+    assert json.loads(run("order", "list", "--json", env={"WENMING_TOKEN": token}).output) == []
+    mine = json.loads(run("order", "list", "--json", env={"WENMING_TOKEN": lead}).output)
+    assert [o["id"] for o in mine] == [order["id"]]
+    shown = run("order", "show", oid, env={"WENMING_TOKEN": token}, code=1).output
+    assert "role team_leader (team water.water_classroom) may not read order" in shown
     whoami = run("users", "whoami", env={"WENMING_TOKEN": lead}).output
     assert whoami.startswith("lead (team_leader, team water.corps)")
     both = run(
@@ -301,6 +307,10 @@ def test_only_the_owner_of_the_secret_acts_as_the_operator(run, tmp_path, monkey
         "managing users is for the deployment's local operator"
         in run("users", "list", code=1).output
     )
+    assert (
+        "reading every order is for the deployment's local operator"
+        in run("order", "list", code=1).output
+    )
 
 
 def test_passwords_and_tokens_never_reach_the_log(accounts, caplog):
@@ -312,3 +322,20 @@ def test_passwords_and_tokens_never_reach_the_log(accounts, caplog):
     accounts.authenticate(api)
     text = caplog.text
     assert PASSWORD not in text and token not in text and api not in text
+
+
+def test_a_database_from_before_accounts_is_refused_with_the_fix(run, tmp_path):
+    from sqlalchemy import text
+
+    from wenming.deployment import Deployment
+
+    deployment = Deployment.from_file(tmp_path / "wenming.toml")
+    with deployment.storage.engine.begin() as conn:
+        conn.execute(text("DROP TABLE wm_api_token"))
+        conn.execute(text("DROP TABLE wm_user"))
+    deployment.close()
+    for command in (("users", "list"), ("serve", "--port", "1")):
+        out = run(*command, code=1).output
+        assert "has no accounts tables yet; run 'wenming init'" in out
+    run("init", ".")
+    assert "no users" in run("users", "list").output

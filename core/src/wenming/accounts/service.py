@@ -121,6 +121,18 @@ class Accounts:
         api = getattr(deployment.config, "api", None)
         self.access_minutes = getattr(api, "access_token_minutes", ACCESS_MINUTES)
 
+    def check_schema(self) -> None:
+        """Refuse, with the fix, a database created before accounts existed."""
+        from sqlalchemy import inspect
+
+        from wenming.errors import StorageError
+
+        if not inspect(self.storage.engine).has_table(T_USER.name):
+            raise StorageError(
+                f"{self.storage!r} has no accounts tables yet; run 'wenming init' in the "
+                "deployment's folder to upgrade it"
+            )
+
     @property
     def hasher(self) -> PasswordHasher:
         if self._hasher is None:

@@ -42,6 +42,7 @@ def serve(state: State, host: str, port: int, log_level: str, workers: int) -> N
     deployment = state.deployment(required=True)
     deployment.storage.check()
     app = create_app(deployment)  # built here too, so a broken deployment stops at once
+    app.state.wenming.accounts.check_schema()
     click.echo(f"serving {deployment.config.name} on http://{host}:{port} (Ctrl-C stops)")
     options = {"host": host, "port": port, "log_level": log_level, "server_header": False}
     if workers == 1:

@@ -38,7 +38,9 @@ def _accounts(state: State, *, operator: bool = True) -> Accounts:
     deployment.storage.check()
     if operator:
         require_operator(deployment, "managing users")
-    return Accounts(deployment)
+    accounts = Accounts(deployment)
+    accounts.check_schema()
+    return accounts
 
 
 def _password(stdin: bool, prompt: str = "Password") -> str:

@@ -33,7 +33,8 @@ Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
 
 
 def page(items: list[Any], limit: int, offset: int) -> dict[str, Any]:
-    """A page from a list fetched with ``limit + 1`` items (the extra one says there is more)."""
+    """A page from ``limit + 1`` items fetched from ``offset`` (the extra one says there
+    is more)."""
     more = len(items) > limit
     return {
         "items": items[:limit],

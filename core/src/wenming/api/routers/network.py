@@ -6,7 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from wenming.api.routers.common import ERROR_RESPONSES, CurrentActor, Limit, Offset, ServicesDep
+from wenming.api.routers.common import (
+    ERROR_RESPONSES,
+    CurrentActor,
+    Limit,
+    Offset,
+    ServicesDep,
+    page,
+)
 from wenming.errors import WenmingError
 from wenming.orders.errors import NotFound
 
@@ -39,13 +46,8 @@ def sites(
             for s in found
             if needle in s.name.casefold() or (s.name_en and needle in s.name_en.casefold())
         ]
-    chunk = found[offset : offset + limit]
-    return {
-        "items": [s.as_dict() for s in chunk],
-        "limit": limit,
-        "offset": offset,
-        "next_offset": offset + limit if len(found) > offset + limit else None,
-    }
+    chunk = found[offset : offset + limit + 1]
+    return page([s.as_dict() for s in chunk], limit, offset)
 
 
 @router.get("/sites/{code}", response_model=dict[str, Any])

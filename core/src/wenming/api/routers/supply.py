@@ -6,7 +6,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
-from wenming.api.routers.common import ERROR_RESPONSES, CurrentActor, Limit, Offset, ServicesDep
+from wenming.api.routers.common import (
+    ERROR_RESPONSES,
+    CurrentActor,
+    Limit,
+    Offset,
+    ServicesDep,
+    page,
+)
 from wenming.api.schemas import Page, PublishIn, ResourceOut, WithdrawIn
 
 router = APIRouter(prefix="/supply", tags=["supply"], responses=ERROR_RESPONSES)
@@ -33,14 +40,8 @@ def list_supply(
         include_withdrawn=include_withdrawn,
         include_plugins=not published_only,
     )
-    chunk = found[offset : offset + limit]
-    more = len(found) > offset + limit
-    return {
-        "items": [r.as_dict() for r in chunk],
-        "limit": limit,
-        "offset": offset,
-        "next_offset": offset + limit if more else None,
-    }
+    chunk = found[offset : offset + limit + 1]
+    return page([r.as_dict() for r in chunk], limit, offset)
 
 
 @router.get("/{key}", response_model=ResourceOut)
