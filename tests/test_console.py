@@ -424,3 +424,14 @@ def test_times_are_shown_in_the_deployments_time_zone(api):
     oid = file_demand(station)  # the test clock says 2023-07-01 01:00 UTC
     page = station.get(f"/console/orders/{oid}").text
     assert "2023-07-01 09:00" in page and "01:00" not in page
+
+
+def test_the_language_switch_keeps_the_page_or_goes_home_after_a_post(api):
+    ops = Person(api, "ops")
+    page = ops.get("/console/queue?state=declined").text
+    assert 'href="/console/queue?state=declined&amp;lang=en"' in page
+    refused = ops.post("/console/orders/99/accept", {})
+    assert 'href="/console/?lang=en"' in refused.text
+    home = ops.get("/console/?lang=en", 303)
+    assert "lang=en" in home.headers["set-cookie"]
+    assert "Dispatch queue" in ops.get("/console/queue").text

@@ -39,7 +39,9 @@ def safe_next(value: str | None) -> str | None:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
     user = web.require(request)
-    return web.see_other(home_of(user.role))
+    response = web.see_other(home_of(user.role))
+    web.remember_lang(request, response)
+    return response
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -7,6 +7,7 @@ import datetime as dt
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from wenming.console import i18n, session
 
@@ -91,6 +92,13 @@ def render(
     context.setdefault("error", None)
     code = lang(request)
     other = "en" if code == "zh" else "zh"
+    # the language switch keeps a page's query; a page answering a form post has no
+    # address of its own to reload, so it switches on the home page
+    if request.method == "GET":
+        query = {k: v for k, v in request.query_params.items() if k not in ("lang", "done")}
+        switch = request.url.path + "?" + urlencode({**query, "lang": other})
+    else:
+        switch = "/console/?lang=" + other
     html = (
         environment()
         .get_template(name)
@@ -99,6 +107,7 @@ def render(
             user=user,
             lang=code,
             other_lang=other,
+            lang_switch=switch,
             t=lambda key: i18n.translate(key, code),
             csrf=session.csrf_token(request, csrf_binding),
             path=request.url.path,
@@ -113,11 +122,17 @@ def render(
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     response.headers["Referrer-Policy"] = "same-origin"
-    if request.query_params.get("lang") in i18n.LANGS:
-        response.set_cookie(
-            session.LANG, code, max_age=365 * 86400, samesite="strict", path=session.PATH
-        )
+    remember_lang(request, response)
     return response
+
+
+def remember_lang(request: Request, response: Any) -> None:
+    """Keep a language chosen with ``?lang=`` in the ``lang`` cookie."""
+    chosen = request.query_params.get("lang")
+    if chosen in i18n.LANGS:
+        response.set_cookie(
+            session.LANG, chosen, max_age=365 * 86400, samesite="strict", path=session.PATH
+        )
 
 
 def status_of(exc: BaseException) -> int:
