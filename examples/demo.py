@@ -14,7 +14,10 @@ import sys
 from pathlib import Path
 
 from demo_api import api_demo
+from demo_intake import intake_demo
+from demo_people import people_demo
 from demo_relevance import relevance_demo
+from demo_reports import reports_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / ".demo"
@@ -45,7 +48,9 @@ def main() -> None:
     matching_demo()
     orders_demo()
     api_demo(SCRATCH / "wenming.toml", ROOT)
-    __import__("demo_intake").intake_demo(run, capture)  # wishes in the requesters' own words
+    intake_demo(run, capture)  # wishes in the requesters' own words
+    volunteers = people_demo(run, capture, SCRATCH, ROOT)
+    reports_demo(run, SCRATCH, ROOT, volunteers)  # ends with the leaderboard and dashboard
     __import__("demo_console").console_demo(SCRATCH / "wenming.toml", ROOT)  # the web console
 
 

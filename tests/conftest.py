@@ -50,3 +50,41 @@ def fake_dists(tmp_path, monkeypatch):
     for module in dists.modules:
         sys.modules.pop(module, None)
     importlib.invalidate_caches()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's headless chromium driven by Playwright, for the offline pages' tests.
+
+    Skipped when chromium or Playwright is missing, unless ``WENMING_REQUIRE_BROWSER=1``
+    (CI) turns the skip into a failure; ``scripts/install-browser`` installs it.
+    """
+    import os
+
+    missing = None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing = "the playwright package is not installed"
+    if missing is None and not CHROMIUM.exists():
+        missing = f"{CHROMIUM} is missing (run scripts/install-browser)"
+    if missing:
+        if os.environ.get("WENMING_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"WENMING_REQUIRE_BROWSER=1 but {missing}")
+        pytest.skip(missing)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

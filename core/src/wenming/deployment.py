@@ -22,6 +22,10 @@ A deployment file::
     [workflow]
     dispatch_hours = 24.0               # flag orders waiting longer for dispatch
     accept_hours = 48.0                 # … and dispatches waiting longer for an answer
+
+    [people]
+    star_ladder = "core.national"       # or "core.zhangjiagang", a plugin's, a [[people.ladders]]
+    rounding = [[15, 0.0], [45, 0.5], [60, 1.0]]
 """
 
 from __future__ import annotations
@@ -104,6 +108,47 @@ class WorkflowConfig:
     expire_after_days: int = field(default=0, validator=_at_least(0, strict=False))
 
 
+def _rounding(_inst: Any, attribute: Any, value: tuple[tuple[float, float], ...]) -> None:
+    last_m, last_h = 0.0, 0.0
+    for up_to, hours in value:
+        if up_to <= last_m or hours < last_h or not 0 <= hours <= 1:
+            raise ValueError(
+                f"expected {attribute.name} steps [minutes, hours] with minutes increasing "
+                f"up to 60 and hours 0–1 not decreasing, got [{up_to:g}, {hours:g}]"
+            )
+        last_m, last_h = up_to, hours
+    if last_m != 60:
+        raise ValueError(f"expected the last {attribute.name} step to end at 60 minutes")
+
+
+@frozen
+class LadderConfig:
+    """A star ladder the deployment defines itself (``[[people.ladders]]``), named
+    ``deployment.<name>``."""
+
+    name: str
+    name_zh: str
+    jurisdiction: str
+    version: str
+    thresholds: tuple[float, ...]
+    description: str = ""
+
+
+@frozen
+class PeopleConfig:
+    """The people side (``[people]``): which star ladder counts, how sign-in to
+    sign-out minutes round to hours (per started hour: ``[minutes up to, hours]``
+    steps over the minutes past the whole hours), whether this deployment is the
+    designated issuer of service certificates. Times follow the deployment's ``timezone``."""
+
+    star_ladder: str = "core.national"
+    rounding: tuple[tuple[float, float], ...] = field(
+        default=((15.0, 0.0), (45.0, 0.5), (60.0, 1.0)), validator=_rounding
+    )
+    designated_issuer: bool = False
+    ladders: tuple[LadderConfig, ...] = ()
+
+
 @frozen
 class ApiConfig:
     """The HTTP API's limits (``[api]``), read by ``wenming serve``.
@@ -133,6 +178,7 @@ class DeploymentConfig:
     matching: MatchingConfig = field(factory=MatchingConfig)
     workflow: WorkflowConfig = field(factory=WorkflowConfig)
     api: ApiConfig = field(factory=ApiConfig)
+    people: PeopleConfig = field(factory=PeopleConfig)
     timezone: str = "Asia/Shanghai"
 
 
@@ -315,4 +361,12 @@ expire_after_days = 0
 # empty: none
 cors_origins = []
 access_token_minutes = 60.0
+[people]
+# star levels by confirmed service hours: core.national (100/300/600/1000/1500 h),
+# core.zhangjiagang (30/60/100/200/300 h), a plugin's ladder or one of [[people.ladders]]
+star_ladder = "core.national"
+# minutes past the whole hours → hours: up to 15 → 0, up to 45 → 0.5, up to 60 → 1
+rounding = [[15, 0.0], [45, 0.5], [60, 1.0]]
+# true only if this deployment is the designated issuer of service certificates
+designated_issuer = false
 '''

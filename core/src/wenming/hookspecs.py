@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import click
     from fastapi import APIRouter
 
+    from wenming.people.records import HoursConfirmed, LevelChanged, RecordClass, StarLadder
     from wenming.records import (
         Audience,
         Category,
@@ -399,6 +400,210 @@ def register_routes(register: Callable[[APIRouter], None]) -> None:
         got = client.get("/plugins/water_report/summary", headers=headers)
         assert got.json() == {"department": "water", "asked_by": "city_dispatcher"}
         assert client.get("/plugins/water_report/summary").status_code == 401
+    """
+
+
+@hookspec
+def register_metrics(register: Callable[[Any], None]) -> None:
+    """Contribute leaderboard metrics: :class:`~wenming.reports.metrics.Metric` records.
+
+    A metric is data — the order-event actions it counts, the value it sums, filters on
+    the event's facts — so counting it needs no call into the plugin. Its name is
+    namespaced by the plugin (``water.classes``); ``wenming stats metrics`` lists it.
+
+    Example::
+
+        from wenming import hookimpl
+        from wenming.reports.metrics import Metric
+        from wenming.testing import load_plugin_manager
+
+        class Water:
+            @hookimpl
+            def register_metrics(register):
+                register(Metric("classes", "水课堂场次", "Water classes", "sum",
+                                actions=("complete",),
+                                where={"template": "water.water_classroom"}))
+
+        pm = load_plugin_manager(Water, name="water")
+        found = []
+        pm.hook.register_metrics(register=found.append)
+        assert found[0].where == {"template": "water.water_classroom"}
+    """
+
+
+@hookspec
+def register_event_observers(register: Callable[[Any], None]) -> None:
+    """Contribute functions run INSIDE the transaction that appends order events.
+
+    ``register(fn)`` once per function; the workflow calls ``fn(deployment, connection,
+    events)`` with the event rows it is appending, before it commits — so what ``fn``
+    writes (counters, service records) commits or rolls back with the events. ``fn``
+    must only write through ``connection``, must be quick (it runs on every
+    transition) and may raise to abort the transition. Core's own counters
+    (:mod:`wenming.reports.counters`) are registered this way. To observe after the
+    commit, use ``after_transition``.
+
+    Example::
+
+        from wenming import hookimpl
+        from wenming.testing import load_plugin_manager
+
+        seen = []
+
+        class Audit:
+            @hookimpl
+            def register_event_observers(register):
+                register(lambda deployment, connection, events: seen.extend(events))
+
+        pm = load_plugin_manager(Audit, name="audit")
+        observers = []
+        pm.hook.register_event_observers(register=observers.append)
+        observers[0](None, None, [{"action": "submit"}])
+        assert seen == [{"action": "submit"}]
+    """
+
+
+@hookspec
+def register_point_rules(register: Callable[[Any], None]) -> None:
+    """Contribute rules civilized units earn points by: :class:`~wenming.reports.units.PointRule`.
+
+    A rule is data — points per instance, a cap per period, the evidence a claim needs,
+    whether points carry over — and its name is namespaced by the plugin.
+
+    Example::
+
+        from wenming import hookimpl
+        from wenming.reports.units import PointRule
+        from wenming.testing import load_plugin_manager
+
+        class Water:
+            @hookimpl
+            def register_point_rules(register):
+                register(PointRule("river_chief", "民间河长巡河", "Volunteer river chief",
+                                   points=2, cap=24, period="year", evidence=1))
+
+        pm = load_plugin_manager(Water, name="water")
+        found = []
+        pm.hook.register_point_rules(register=found.append)
+        assert found[0].cap == 24
+    """
+
+
+@hookspec
+def register_star_ladders(register: Callable[[StarLadder], None]) -> None:
+    """Contribute star-level ladders (星级志愿者), namespaced as ``<plugin>.<name>``.
+
+    A ladder is data: the hours each level starts at, the jurisdiction whose rule it is
+    (a division code, ``"CN"`` for the national one) and a version. Core ships
+    ``core.national`` (100/300/600/1,000/1,500 h) and ``core.zhangjiagang``
+    (30/60/100/200/300 h); a deployment picks one with ``[people] star_ladder``, and
+    changing it recomputes every volunteer's level.
+
+    Example::
+
+        from wenming import hookimpl
+        from wenming.people.ladders import collect_ladders
+        from wenming.people.records import StarLadder
+        from wenming.people.testing import make_deployment
+
+        class Kunshan:
+            @hookimpl
+            def register_star_ladders(register):
+                register(StarLadder(name="kunshan", name_zh="昆山市星级志愿者",
+                                    jurisdiction="320583", version="2024",
+                                    thresholds=[50, 150, 300, 500, 800]))
+
+        ladders = collect_ladders(make_deployment([("kunshan", Kunshan)]))
+        assert ladders["kunshan.kunshan"].level(160) == 2
+        assert ladders["core.national"].level(160) == 1
+    """
+
+
+@hookspec
+def register_record_classes(register: Callable[[RecordClass], None]) -> None:
+    """Contribute classes of a volunteer's record beyond the national five.
+
+    《志愿服务记录与证明出具办法》 names five classes: basic information, service,
+    training, awards and evaluation. A plugin may add its own (``<plugin>.<name>``);
+    entries of it are added with ``People.add_record`` and appear in the volunteer's
+    record and export.
+
+    Example::
+
+        from wenming import hookimpl
+        from wenming.people.ladders import collect_record_classes
+        from wenming.people.records import RecordClass
+        from wenming.people.testing import make_deployment
+
+        class Health:
+            @hookimpl
+            def register_record_classes(register):
+                register(RecordClass(name="blood_donation", name_zh="无偿献血",
+                                     name_en="Blood donation"))
+
+        classes = collect_record_classes(make_deployment([("health", Health)]))
+        assert classes["health.blood_donation"].name_zh == "无偿献血"
+    """
+
+
+@hookspec
+def after_hours_confirmed(confirmation: HoursConfirmed) -> Any:
+    """Called after a team leader's confirmation (or correction) of hours is committed.
+
+    One call per volunteer and part. An observer that raises is logged with its
+    plugin's name; the hours stand.
+
+    Example::
+
+        import datetime as dt
+        from wenming import hookimpl
+        from wenming.people.records import HoursConfirmed
+        from wenming.testing import load_plugin_manager
+
+        thanks = []
+
+        class Thanks:
+            @hookimpl
+            def after_hours_confirmed(confirmation):
+                thanks.append((confirmation.volunteer_id, confirmation.hours))
+
+        pm = load_plugin_manager(Thanks, name="thanks")
+        pm.hook.after_hours_confirmed(confirmation=HoursConfirmed(
+            volunteer_id=7, order_id=3, part_seq=1, team="water.corps", department="water",
+            station="320505001002", hours=2.5, total_hours=102.5, actor="corps-lead",
+            at=dt.datetime.now(dt.timezone.utc)))
+        assert thanks == [(7, 2.5)]
+    """
+
+
+@hookspec
+def after_level_changed(change: LevelChanged) -> Any:
+    """Called after confirmed or corrected hours moved a volunteer's star level, once the
+    change is committed.
+
+    A change of the deployment's ladder recomputes every level in one statement and
+    records one ``ladder`` event; it does not call this hook per volunteer.
+
+    Example::
+
+        import datetime as dt
+        from wenming import hookimpl
+        from wenming.people.records import LevelChanged
+        from wenming.testing import load_plugin_manager
+
+        stars = []
+
+        class Badge:
+            @hookimpl
+            def after_level_changed(change):
+                if change.after > change.before:
+                    stars.append((change.volunteer_id, change.after))
+
+        pm = load_plugin_manager(Badge, name="badge")
+        pm.hook.after_level_changed(change=LevelChanged(
+            volunteer_id=7, ladder="core.national", before=0, after=1, total_hours=101.0,
+            at=dt.datetime.now(dt.timezone.utc)))
+        assert stars == [(7, 1)]
     """
 
 

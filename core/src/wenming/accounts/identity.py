@@ -118,6 +118,7 @@ def resolve(
     area: str | None = None,
     team: str | None = None,
     command: str | None = None,
+    unit: str | None = None,
 ) -> Actor:
     """The actor of one CLI command: the signed-in user, or the local operator's
     declared identity (recorded)."""
@@ -135,7 +136,7 @@ def resolve(
         if not actor_id or not role:
             raise WenmingError(NOBODY)
         try:
-            actor = Actor(actor_id, role, department=department, area=area, team=team)
+            actor = Actor(actor_id, role, department=department, area=area, team=team, unit=unit)
         except ValueError as exc:
             raise WenmingError(f"--role {role}: {exc}") from None
         require_operator(deployment, "--actor/--role")

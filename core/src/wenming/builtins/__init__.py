@@ -373,3 +373,15 @@ TAGS = tag_table(
 def register_tags(register):
     for record in TAGS:
         register(record)
+
+
+def _count_events(deployment, connection, events):
+    """Move the leaderboard counters with the events (see :mod:`wenming.reports`)."""
+    from wenming.reports.counters import counters_of
+
+    counters_of(deployment).apply(connection, events)
+
+
+@hookimpl
+def register_event_observers(register):
+    register(_count_events)

@@ -42,6 +42,18 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "joint": ("wenming.cli.orders:joint", "拼单: joint templates, joint orders and proposals."),
     "serve": ("wenming.cli.serve:serve", "Serve the HTTP API (accounts, roles, OpenAPI)."),
     "users": ("wenming.cli.users:users", "Accounts: add, list, set-role, revoke, login."),
+    "leaderboard": (
+        "wenming.cli.reports:leaderboard",
+        "排行榜: rank regions, departments, teams, units.",
+    ),
+    "stats": (
+        "wenming.cli.reports:stats",
+        "Metrics and counters: table, rebuild, verify, dashboard.",
+    ),
+    "units": ("wenming.cli.reports:units", "文明单位: civilized units and their practice points."),
+    "points": ("wenming.cli.reports:points", "文明单位动态积分: claims, review, appeal, ledger."),
+    "ranking": ("wenming.cli.reports:ranking", "Volunteers' rankings: opt-in, masked, recorded."),
+    "volunteers": ("wenming.cli.people:volunteers", "志愿者: import, sign in, hours, star levels."),
     "plugin": ("wenming.cli.plugin:plugin", "Plugin authors: write a new plugin to start from."),
     "vocabulary": ("wenming.cli.vocabulary:vocabulary", "Categories, audiences, tags, rule kinds."),
 }

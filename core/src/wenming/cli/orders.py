@@ -41,6 +41,11 @@ ROLE_CHOICES = (
     "team_leader",
     "requester",
     "system",
+    "volunteer",
+    "guide",
+    "data_protection_officer",
+    "unit_operator",
+    "points_reviewer",
 )
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -72,6 +77,9 @@ def actor_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     @click.option(
         "--team", "actor_team", envvar="WENMING_TEAM", help="A team leader's team (resource key)."
     )
+    @click.option(
+        "--unit", "actor_unit", envvar="WENMING_UNIT", help="A unit operator's civilized unit."
+    )
     @functools.wraps(fn)
     def wrapper(
         *args: Any,
@@ -80,6 +88,7 @@ def actor_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         actor_department: str | None,
         actor_area: str | None,
         actor_team: str | None,
+        actor_unit: str | None,
         **kwargs: Any,
     ) -> Any:
         from wenming.accounts.identity import resolve
@@ -92,6 +101,7 @@ def actor_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             department=actor_department,
             area=actor_area,
             team=actor_team,
+            unit=actor_unit,
             command=command_line(ctx),
         )
         return fn(*args, actor=actor, **kwargs)

@@ -186,7 +186,12 @@ class Interpreter:
             region = deployment.config.region
             if deployment.path is not None and ("/" in region or "\\" in region):
                 region = str(deployment.path.parent / region)
-            found = cls(deployment.registry, region=region, loaded=deployment.loaded)
+            found = cls(
+                deployment.registry,
+                region=region,
+                loaded=deployment.loaded,
+                time_zone=deployment.config.timezone,
+            )
             _CACHE[deployment] = found
         return found
 

@@ -13,6 +13,8 @@ station_operator       submit and cancel orders for sites inside its own area (N
 team_leader            accept, decline, start and complete its own team's dispatches only
 requester              submit orders, cancel and evaluate its own orders only
 system                 expire overdue orders (scheduled jobs)
+unit_operator          submit points claims and appeals for its own civilized unit only
+points_reviewer        approve or reject civilized units' points claims and appeals (文明办)
 =====================  =====================================================================
 """
 
@@ -32,6 +34,13 @@ ROLES: tuple[str, ...] = (
     "team_leader",
     "requester",
     "system",
+    # the people side's roles (rules in wenming.people.privacy); no workflow action
+    "volunteer",
+    "guide",
+    "data_protection_officer",
+    # civilized units' points (rules in wenming.reports.units)
+    "unit_operator",
+    "points_reviewer",
 )
 
 #: The scope attribute each role needs.
@@ -42,6 +51,12 @@ _SCOPE: dict[str, str | None] = {
     "team_leader": "team",
     "requester": None,
     "system": None,
+    "volunteer": None,
+    "guide": "area",
+    "data_protection_officer": None,
+    # civilized units' points (rules in wenming.reports.units)
+    "unit_operator": "unit",
+    "points_reviewer": None,
 }
 
 
@@ -70,6 +85,7 @@ class Actor:
     department: str | None = None
     area: str | None = None
     team: str | None = None
+    unit: str | None = None
 
     def __attrs_post_init__(self) -> None:
         needed = _SCOPE[self.role]

@@ -63,12 +63,22 @@ class Workflow:
         self.config = deployment.config.workflow
         self.clock = clock or utcnow
         self.journal = Journal(self.storage, self.pm, self.clock)
+        # what plugins count with the events (core's leaderboard counters among them)
+        hook = getattr(self.pm.hook, "register_event_observers", None)
+        for impl in reversed(hook.get_hookimpls() if hook is not None else []):
+            impl.function(register=self._observe_events)
         ctx = Context(deployment, self.journal)
         self.reads = Reads(ctx)
         self.supply = Supply(ctx)
         self.dispatching = Dispatching(ctx, self.supply, self.reads)
         self.intake = Intake(ctx, self.supply, self.dispatching, self.reads)
         self.answers = Answers(ctx, self.reads)
+
+    def _observe_events(self, fn: Callable[..., None]) -> None:
+        """Run a plugin's ``fn(deployment, connection, events)`` in the journal's
+        transactions (see the ``register_event_observers`` hook)."""
+        deployment = self.deployment
+        self.journal.on_append(lambda conn, events: fn(deployment, conn, events))
 
     @property
     def max_attempts(self) -> int:

@@ -35,6 +35,8 @@ TABLE_MODULES: list[str] = [
     "wenming.storage.tables",
     "wenming.orders.tables",
     "wenming.accounts.tables",
+    "wenming.reports.tables",
+    "wenming.people.tables",
 ]
 
 

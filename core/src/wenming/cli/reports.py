@@ -1,0 +1,662 @@
+"""Statistics, leaderboards, civilized units and their points: ``stats``, ``leaderboard``,
+``units`` and ``points`` — thin layers over :mod:`wenming.reports`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from wenming.cli import State, echo_json, json_option
+from wenming.cli.orders import actor_options
+from wenming.errors import WenmingError
+
+if TYPE_CHECKING:
+    from wenming.orders.roles import Actor
+    from wenming.reports.counters import Counters
+    from wenming.reports.units import Units
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+BY = click.Choice(["city", "county", "town", "station", "department", "team", "unit"])
+
+
+def _deployment(state: State):
+    deployment = state.deployment(required=True)
+    deployment.storage.check()
+    return deployment
+
+
+def _counters(state: State) -> Counters:
+    from wenming.reports.counters import counters_of
+
+    return counters_of(_deployment(state))
+
+
+def _units(state: State) -> Units:
+    from wenming.reports.units import Units
+
+    return Units(_deployment(state))
+
+
+def _when(period: str | None, start: dt.datetime | None, end: dt.datetime | None) -> dict:
+    if start or end:
+        if not (start and end):
+            raise WenmingError("a range needs both --from and --to")
+        return {"start": start.date(), "end": end.date()}
+    if period is None:
+        from wenming.reports import periods
+
+        period = periods.keys(periods.local_date(dt.datetime.now(dt.UTC)))[2]
+    return {"period": period}
+
+
+def _out(
+    header: list[str], rows: list[list[Any]], csv_path: Path | None, xlsx_path: Path | None
+) -> bool:
+    from wenming.export import write_table
+
+    if csv_path:
+        write_table(csv_path, header, rows, fmt="csv")
+        click.echo(f"wrote {csv_path} ({len(rows)} rows, UTF-8 with BOM for Excel)")
+    if xlsx_path:
+        write_table(xlsx_path, header, rows, fmt="xlsx", sheet="wenming")
+        click.echo(f"wrote {xlsx_path} ({len(rows)} rows)")
+    return bool(csv_path or xlsx_path)
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> None:
+    from wenming.tables import render
+
+    for line in render(header, rows):
+        click.echo(line)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
+
+
+export_options = [
+    click.option(
+        "--csv",
+        "csv_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Also write the table as CSV (UTF-8 with BOM, opens in Excel).",
+    ),
+    click.option(
+        "--xlsx",
+        "xlsx_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Also write the table as an Excel workbook.",
+    ),
+]
+
+
+def _exports(fn):
+    for option in reversed(export_options):
+        fn = option(fn)
+    return fn
+
+
+period_options = [
+    click.option(
+        "--period",
+        help="A month (2027-08), quarter (2027-Q3) or year (2027); "
+        "default this year in the deployment's time zone.",
+    ),
+    click.option("--from", "start", type=DATE, help="Start of a range (whole months)."),
+    click.option("--to", "end", type=DATE, help="End of a range."),
+]
+
+
+def _periods(fn):
+    for option in reversed(period_options):
+        fn = option(fn)
+    return fn
+
+
+# --------------------------------------------------------------------- leaderboard
+
+
+@click.command()
+@click.option(
+    "--metric",
+    default="orders_completed",
+    show_default=True,
+    help="What to rank by (wenming stats metrics lists them).",
+)
+@click.option("--by", type=BY, default="county", show_default=True, help="What to rank.")
+@_periods
+@click.option("--within", help="Only keys under a division code (towns of one county…).")
+@click.option("--top", "limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@_exports
+@json_option
+@click.pass_obj
+def leaderboard(
+    state: State,
+    metric: str,
+    by: str,
+    period: str | None,
+    start,
+    end,
+    within: str | None,
+    limit: int,
+    csv_path,
+    xlsx_path,
+    as_json: bool,
+) -> None:
+    """排行榜: rank counties, towns, stations, departments, teams or units by a metric."""
+    from wenming.reports.names import names
+
+    counters = _counters(state)
+    m = counters.metric(metric)
+    when = _when(period, start, end) if m.kind != "gauge" else {}
+    rows = counters.top(metric, by, limit=limit, within=within, **when)
+    named = names(counters.deployment, by, [k for k, _, _ in rows])
+    table = [[i, k, named[k], round(v, 4), n] for i, (k, v, n) in enumerate(rows, start=1)]
+    label = when.get("period") or (f"{when['start']} … {when['end']}" if when else "now")
+    if as_json:
+        echo_json(
+            {
+                "metric": metric,
+                "by": by,
+                "period": label,
+                "rows": [
+                    {"rank": r[0], "key": r[1], "name": r[2], "value": r[3], "n": r[4]}
+                    for r in table
+                ],
+            }
+        )
+        return
+    header = ["名次", "代码", "名称", m.name_zh, "计数"]
+    if _out(header, table, csv_path, xlsx_path):
+        return
+    click.echo(f"{m.name_zh} ({m.name_en}) by {by}, {label}")
+    if not table:
+        click.echo("  nothing counted yet")
+        return
+    _table(header, [[r[0], r[1], r[2], _fmt(r[3]), r[4]] for r in table])
+
+
+# --------------------------------------------------------------------- stats
+
+
+@click.group()
+def stats() -> None:
+    """Statistics: metrics, their counters, rebuild and check against the event log."""
+
+
+@stats.command("metrics")
+@json_option
+@click.pass_obj
+def stats_metrics(state: State, as_json: bool) -> None:
+    """List the metrics (core and the plugins') with their kind and dimensions."""
+    from wenming.reports.counters import collect_metrics
+
+    found = collect_metrics(state.deployment())
+    if as_json:
+        echo_json(
+            [
+                {
+                    "name": m.name,
+                    "name_zh": m.name_zh,
+                    "name_en": m.name_en,
+                    "kind": m.kind,
+                    "actions": list(m.actions),
+                    "value": m.value,
+                    "where": dict(m.where),
+                    "of": list(m.of or ()),
+                    "dimensions": list(m.dimensions),
+                    "unit": m.unit,
+                    "description": m.description,
+                }
+                for m in found.values()
+            ]
+        )
+        return
+    _table(
+        ["metric", "名称", "kind", "by"],
+        [[m.name, m.name_zh, m.kind, ",".join(m.dimensions)] for m in found.values()],
+    )
+
+
+@stats.command("rebuild")
+@json_option
+@click.pass_obj
+def stats_rebuild(state: State, as_json: bool) -> None:
+    """Recompute every counter from the event log (in one transaction)."""
+    result = _counters(state).rebuild()
+    if as_json:
+        echo_json(result)
+        return
+    click.echo(
+        f"rebuilt {result['counters']:,} counters and {result['members']:,} "
+        "distinct members from the event log"
+    )
+
+
+@stats.command("verify")
+@json_option
+@click.pass_obj
+def stats_verify(state: State, as_json: bool) -> None:
+    """Compare the counters with a recount from the event log; exit 1 on a difference."""
+    problems = _counters(state).compare()
+    if as_json:
+        echo_json({"ok": not problems, "problems": problems})
+    else:
+        for p in problems[:50]:
+            click.echo(p)
+        click.echo(
+            "counters equal the event log"
+            if not problems
+            else f"{len(problems)} difference(s): run 'wenming stats rebuild'"
+        )
+    raise SystemExit(1 if problems else 0)
+
+
+@stats.command("table")
+@click.option(
+    "--metrics",
+    "names_",
+    default="orders_received,orders_dispatched,"
+    "orders_accepted,orders_completed,completion_rate,on_time_rate,evaluation,"
+    "volunteer_hours",
+    show_default=True,
+    help="Comma-separated metrics (columns).",
+)
+@click.option("--by", type=BY, default="county", show_default=True)
+@_periods
+@_exports
+@json_option
+@click.pass_obj
+def stats_table(
+    state: State, names_: str, by: str, period, start, end, csv_path, xlsx_path, as_json: bool
+) -> None:
+    """Several metrics side by side for every key of one dimension (for Excel)."""
+    from wenming.reports.names import names
+
+    counters = _counters(state)
+    when = _when(period, start, end)
+    wanted = [n.strip() for n in names_.split(",") if n.strip()]
+    columns = {}
+    for name in wanted:
+        m = counters.metric(name)
+        if by not in m.dimensions:
+            continue
+        got = counters.top(name, by, limit=10_000, **({} if m.kind == "gauge" else when))
+        columns[name] = {k: v for k, v, _ in got}
+    keys = sorted({k for col in columns.values() for k in col})
+    named = names(counters.deployment, by, keys)
+    rows = [
+        [k, named[k], *[_round(columns[n].get(k), counters.metrics[n]) for n in columns]]
+        for k in keys
+    ]
+    if as_json:
+        echo_json(
+            {
+                "by": by,
+                **{k: str(v) for k, v in when.items()},
+                "columns": list(columns),
+                "rows": rows,
+            }
+        )
+        return
+    header = ["代码", "名称", *[counters.metrics[n].name_zh for n in columns]]
+    if _out(header, rows, csv_path, xlsx_path):
+        return
+    _table(header, [[*r[:2], *["-" if v is None else _fmt(v) for v in r[2:]]] for r in rows])
+
+
+def _round(value: float | None, metric) -> float | None:
+    """A cell: nothing for a rate without a denominator, else zero for nothing counted."""
+    if value is None:
+        return None if metric.kind in ("ratio", "mean") else 0.0
+    return round(value, 4)
+
+
+@stats.command("dashboard")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--metric",
+    default="orders_completed",
+    show_default=True,
+    help="The metric the counties are shaded by at first.",
+)
+@click.option("--year", type=int, help="The year shown (default: this year).")
+@json_option
+@click.pass_obj
+def stats_dashboard(state: State, path: Path, metric: str, year: int | None, as_json: bool) -> None:
+    """Write the offline dashboard: one HTML file, no network (trend, top, county shading)."""
+    from wenming.reports.dashboard import write_dashboard
+
+    result = write_dashboard(_counters(state), path, metric=metric, year=year)
+    if as_json:
+        echo_json(result)
+        return
+    click.echo(
+        f"wrote {path} ({result['bytes'] / 1024:.0f} KB); open it in a browser: "
+        f"file://{path.resolve()}"
+    )
+
+
+# --------------------------------------------------------------------- units and points
+
+
+@click.group()
+def units() -> None:
+    """文明单位: civilized units, their practice points and teams."""
+
+
+@units.command("list")
+@json_option
+@click.pass_obj
+def units_list(state: State, as_json: bool) -> None:
+    """List the units."""
+    found = _units(state).units()
+    if as_json:
+        echo_json(found)
+        return
+    mark = {True: " (synthetic)", False: ""}
+    for u in found:
+        click.echo(f"{u['code']}  {u['name']}{mark[bool(u['synthetic'])]}")
+    click.echo(f"{len(found)} unit(s)")
+
+
+@units.command("show")
+@click.argument("code")
+@json_option
+@click.pass_obj
+def units_show(state: State, code: str, as_json: bool) -> None:
+    """A unit with its links, points balance and ledger."""
+    svc = _units(state)
+    unit = svc.unit(code)
+    unit["balance"] = svc.balance(code)
+    unit["ledger"] = svc.ledger(code)
+    if as_json:
+        echo_json(unit)
+        return
+    click.echo(f"{unit['code']}  {unit['name']}" + ("  (synthetic)" if unit["synthetic"] else ""))
+    for link in unit["links"]:
+        click.echo(f"  runs {link['kind']} {link['ref']}")
+    click.echo(f"  balance this year: {_fmt(unit['balance'])} points")
+    for e in unit["ledger"]:
+        click.echo(f"  {e['period']:<8} {e['rule']:<20} {_fmt(e['points']):>6}  {e['reason']}")
+
+
+@units.command("add")
+@click.argument("code")
+@click.argument("name")
+@click.option("--place", help="Division code where the unit is.")
+@click.option("--department", help="The department the unit belongs to.")
+@click.pass_obj
+def units_add(state: State, code: str, name: str, place, department) -> None:
+    """Add a civilized unit."""
+    _units(state).add(code, name, place=place, department=department)
+    click.echo(f"added unit {code}")
+
+
+@units.command("link")
+@click.argument("code")
+@click.option("--site", help="A practice point's site code.")
+@click.option("--resource", help="A resource key (venue, project or team).")
+@click.pass_obj
+def units_link(state: State, code: str, site, resource) -> None:
+    """Link a unit to a practice point or resource (unit counters are recounted)."""
+    _units(state).link(code, site=site, resource=resource)
+    click.echo(f"linked unit {code} to {'site ' + site if site else 'resource ' + resource}")
+
+
+@units.command("synthesize")
+@click.option("--count", type=click.IntRange(1, 100_000), default=1143, show_default=True)
+@click.option("--seed", type=int, default=2023, show_default=True)
+@json_option
+@click.pass_obj
+def units_synthesize(state: State, count: int, seed: int, as_json: bool) -> None:
+    """Write the seed's 1,143 units, synthetic and marked so, linked to practice points."""
+    from wenming.reports.synthetic_units import synthesize_units
+
+    result = synthesize_units(_deployment(state), count=count, seed=seed)
+    if as_json:
+        echo_json(result)
+        return
+    click.echo(f"wrote {result['units']:,} synthetic units with {result['links']:,} links")
+
+
+@click.group()
+def points() -> None:
+    """文明单位动态积分: rules, claims with evidence, review, appeal, the ledger."""
+
+
+@points.command("rules")
+@json_option
+@click.pass_obj
+def points_rules(state: State, as_json: bool) -> None:
+    """List the point rules (core's and the plugins')."""
+    from wenming.reports.units import collect_rules
+
+    rules = collect_rules(state.deployment())
+    if as_json:
+        echo_json(
+            [
+                {
+                    "name": r.name,
+                    "name_zh": r.name_zh,
+                    "name_en": r.name_en,
+                    "points": r.points,
+                    "cap": r.cap,
+                    "period": r.period,
+                    "evidence": r.evidence,
+                    "carry_over": r.carry_over,
+                    "description": r.description,
+                }
+                for r in rules.values()
+            ]
+        )
+        return
+    _table(
+        ["rule", "名称", "points", "cap", "per", "evidence", "carries"],
+        [
+            [
+                r.name,
+                r.name_zh,
+                _fmt(r.points),
+                _fmt(r.cap),
+                r.period,
+                r.evidence,
+                "yes" if r.carry_over else "no",
+            ]
+            for r in rules.values()
+        ],
+    )
+
+
+@points.command("submit")
+@click.argument("unit")
+@click.argument("rule")
+@click.option(
+    "--evidence",
+    "files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A file of evidence (PDF, PNG, JPEG, Office); repeat for more.",
+)
+@click.option("--quantity", type=click.IntRange(1, 1000), default=1, show_default=True)
+@click.option("--note", default="")
+@actor_options
+@json_option
+@click.pass_obj
+def points_submit(
+    state: State, unit: str, rule: str, files, quantity: int, note: str, actor: Actor, as_json: bool
+) -> None:
+    """A unit claims points for a rule, with evidence."""
+    svc = _units(state)
+    digests = []
+    for f in files:
+        try:
+            content = f.read_bytes()
+        except OSError as exc:
+            raise WenmingError(f"{f}: {exc.strerror}") from None
+        digests.append(svc.store_evidence(content, f.name))
+    claim_id = svc.submit(actor, unit, rule, evidence=digests, quantity=quantity, note=note)
+    if as_json:
+        echo_json(svc.claim(claim_id))
+        return
+    click.echo(f"claim {claim_id} submitted for {unit}: {rule} × {quantity}")
+
+
+@points.command("review")
+@click.argument("claim_id", type=click.IntRange(1, 2**62))
+@click.option("--approve/--reject", required=True)
+@click.option("--reason", default="")
+@actor_options
+@json_option
+@click.pass_obj
+def points_review(
+    state: State, claim_id: int, approve: bool, reason: str, actor: Actor, as_json: bool
+) -> None:
+    """The reviewer approves (points enter the ledger, up to the cap) or rejects."""
+    result = _units(state).review(actor, claim_id, approve=approve, reason=reason)
+    if as_json:
+        echo_json(result)
+        return
+    extra = f", {_fmt(result['granted'])} points granted" if approve else ""
+    click.echo(f"claim {claim_id} {result['state']}{extra}")
+
+
+@points.command("appeal")
+@click.argument("claim_id", type=click.IntRange(1, 2**62))
+@click.option("--reason", required=True)
+@actor_options
+@click.pass_obj
+def points_appeal(state: State, claim_id: int, reason: str, actor: Actor) -> None:
+    """The unit appeals a rejection, once."""
+    result = _units(state).appeal(actor, claim_id, reason)
+    click.echo(f"claim {claim_id} {result['state']}")
+
+
+@points.command("claims")
+@click.option("--unit")
+@click.option("--state", "claim_state")
+@json_option
+@click.pass_obj
+def points_claims(state: State, unit, claim_state, as_json: bool) -> None:
+    """List claims (by unit or state)."""
+    found = _units(state).claims(unit=unit, state=claim_state)
+    if as_json:
+        echo_json(found)
+        return
+    for c in found:
+        click.echo(
+            f"{c['id']:>5}  {c['unit_code']}  {c['rule']:<20} {c['period']:<8} "
+            f"× {c['quantity']}  {c['state']}"
+        )
+
+
+@points.command("standings")
+@click.option("--year", type=int)
+@click.option("--top", "limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@_exports
+@json_option
+@click.pass_obj
+def points_standings(state: State, year, limit: int, csv_path, xlsx_path, as_json: bool) -> None:
+    """Units by points balance (this year by default)."""
+    from wenming.reports.names import names
+
+    svc = _units(state)
+    rows = svc.standings(year, limit)
+    named = names(svc.deployment, "unit", [c for c, _ in rows])
+    table = [[i, c, named[c], b] for i, (c, b) in enumerate(rows, start=1)]
+    if as_json:
+        echo_json([{"rank": r[0], "unit": r[1], "name": r[2], "points": r[3]} for r in table])
+        return
+    header = ["名次", "代码", "文明单位", "积分"]
+    if not _out(header, table, csv_path, xlsx_path):
+        _table(header, [[*r[:3], _fmt(r[3])] for r in table])
+
+
+# --------------------------------------------------------------------- people
+
+
+@click.group()
+def ranking() -> None:
+    """Rankings of volunteers: opt-in, masked names, no minors, each publication recorded."""
+
+
+@ranking.command("consent")
+@click.argument("volunteer_id", type=click.IntRange(1, 2**62))
+@click.option("--yes/--no", "given", default=True, help="Opt in (default) or out.")
+@actor_options
+@click.pass_obj
+def ranking_consent(state: State, volunteer_id: int, given: bool, actor: Actor) -> None:
+    """The volunteer opts in to (or out of) public rankings (--role volunteer --actor ID)."""
+    from wenming.reports.ranking import Ranking
+
+    Ranking(_deployment(state)).consent(actor, volunteer_id, given)
+    click.echo(f"volunteer {volunteer_id} {'opted in to' if given else 'opted out of'} rankings")
+
+
+@ranking.command("publish")
+@_periods
+@click.option("--within", help="Only hours served under this division code.")
+@click.option("--team", help="Only hours served with this team.")
+@click.option("--top", "limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+@actor_options
+@_exports
+@json_option
+@click.pass_obj
+def ranking_publish(
+    state: State,
+    period,
+    start,
+    end,
+    within,
+    team,
+    limit: int,
+    actor: Actor,
+    csv_path,
+    xlsx_path,
+    as_json: bool,
+) -> None:
+    """Publish the ranking of opted-in adult volunteers by confirmed hours (recorded)."""
+    from wenming.reports.ranking import Ranking
+
+    result = Ranking(_deployment(state)).publish(
+        actor,
+        period=period,
+        start=start.date() if start else None,
+        end=end.date() if end else None,
+        within=within,
+        team=team,
+        limit=limit,
+    )
+    if as_json:
+        echo_json(result)
+        return
+    rows = [[r["rank"], r["name"], r["hours"]] for r in result["rows"]]
+    header = ["名次", "志愿者", "确认服务时长"]
+    if _out(header, rows, csv_path, xlsx_path):
+        return
+    click.echo(
+        f"志愿者排行 {result['period']} ({result['scope']}), published by "
+        f"{result['published_by']} and recorded"
+    )
+    _table(header, [[r[0], r[1], _fmt(r[2])] for r in rows])
+
+
+@ranking.command("published")
+@json_option
+@click.pass_obj
+def ranking_published(state: State, as_json: bool) -> None:
+    """Who published which ranking of people, when (PIPL art. 55)."""
+    from wenming.reports.ranking import Ranking
+
+    found = Ranking(_deployment(state)).published()
+    if as_json:
+        echo_json(found)
+        return
+    for r in found:
+        click.echo(
+            f"{r['at']:%Y-%m-%d %H:%M} UTC  {r['actor']} ({r['role']})  {r['metric']} "
+            f"{r['period']}  {r['scope']}  {r['entries']} named"
+        )
