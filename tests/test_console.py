@@ -435,3 +435,58 @@ def test_the_language_switch_keeps_the_page_or_goes_home_after_a_post(api):
     home = ops.get("/console/?lang=en", 303)
     assert "lang=en" in home.headers["set-cookie"]
     assert "Dispatch queue" in ops.get("/console/queue").text
+
+
+def test_the_leaderboard_dashboard_is_served_inside_the_console(api):
+    station, ops = Person(api, "huqiu"), Person(api, "ops")
+    oid = file_demand(station)
+    ops.post(f"/console/orders/{oid}/dispatch", {"part": "1", "rank": "1"})
+    page = ops.get("/console/dashboard").text
+    assert '<iframe class="map" src="/console/dashboard/frame"' in page and "排行榜" in page
+    frame = ops.get("/console/dashboard/frame")
+    assert frame.headers["x-frame-options"] == "SAMEORIGIN"
+    assert "orders_received" in frame.text and "<script" in frame.text
+    assert not re.search(r"(src|href)=\"https?://", frame.text)
+    assert Person(api).get("/console/dashboard/frame", 303)
+
+
+def test_the_team_leader_signs_volunteers_in_and_out(api):
+    import datetime as dt
+
+    from wenming.console.crew import people
+    from wenming.orders.roles import Actor
+    from wenming.people import ids
+    from wenming.people.testing import add_stations
+
+    station, ops = Person(api, "huqiu"), Person(api, "ops")
+    oid = file_demand(station)
+    ops.post(f"/console/orders/{oid}/dispatch", {"part": "1", "rank": "1"})
+    team = api.workflow.order(oid).parts[0].resource
+    add_stations(api.deployment, [VILLAGE])
+    service = people(api.services)
+    vid = service.register(
+        Actor("ops", "city_dispatcher"),
+        name="张敏华",
+        id_number=ids.make("320505", dt.date(1990, 1, 1), 123),
+        station=VILLAGE,
+        teams=[team],
+    ).id
+    lead = leader(api, team)
+    assert "志愿者签到签退" not in lead.get(f"/console/orders/{oid}").text  # not accepted yet
+    lead.post(f"/console/orders/{oid}/accept", {"part": "1"})
+    page = lead.get(f"/console/orders/{oid}").text
+    # the name as the people service shows it to this team's leader
+    assert "张敏华" in page and f'name="volunteer" value="{vid}"' in page
+    # only the part's team leader signs its volunteers in
+    refused = station.post(f"/console/orders/{oid}/sign-in", {"volunteer": vid, "part": "1"})
+    assert refused.status_code == 403 and "station_operator" in alert(refused.text)
+    signed = lead.post(f"/console/orders/{oid}/sign-in", {"volunteer": vid, "part": "1"})
+    assert signed.status_code == 303, alert(signed.text)
+    assert "已签到" in lead.get(f"/console/orders/{oid}").text
+    api.workflow.clock.advance(hours=2, minutes=20)
+    lead = leader(api, team)  # the session expired meanwhile
+    out = lead.post(f"/console/orders/{oid}/sign-out", {"volunteer": vid, "part": "1"})
+    assert out.status_code == 303, alert(out.text)
+    (record,) = service.service_records(order_id=oid)
+    assert record.status != "signed_in" and record.hours == 2.5
+    assert "2.5 小时" in lead.get(f"/console/orders/{oid}").text

@@ -365,5 +365,8 @@ def test_a_joint_order(chromium, site, viewport):
     ops.go("/console/map")
     assert ops.page.locator("iframe.map").count() == 1
     ops.page.frame_locator("iframe.map").locator("body").wait_for()
+    ops.go("/console/dashboard")
+    ops.page.frame_locator("iframe.map").locator("body").wait_for()
+    ops.shot("dashboard")
     for person in (station, ops):
         person.close()

@@ -12,6 +12,7 @@ calls, so the workflow's role rules decide every read and write here too.
 - :mod:`~wenming.console.orders` — filing, following, dispatching, answering, evaluating
 - :mod:`~wenming.console.wish` — filing in the requester's own words (free-text intake)
 - :mod:`~wenming.console.batch` — batch dispatch, optimal beside greedy
+- :mod:`~wenming.console.crew` — signing volunteers in and out (the people service)
 - :mod:`~wenming.console.i18n` — the message catalogue (中文 / English)
 """
 
@@ -30,7 +31,7 @@ def mount_console(app: FastAPI) -> None:
     on the API's app; left out of the OpenAPI schema."""
     from fastapi.staticfiles import StaticFiles
 
-    from wenming.console import batch, orders, pages, web, wish
+    from wenming.console import batch, crew, orders, pages, web, wish
 
     async def redirect(request, exc: web.Redirect):
         return web.see_other(exc.url)
@@ -41,3 +42,4 @@ def mount_console(app: FastAPI) -> None:
     app.include_router(orders.router)
     app.include_router(batch.router)
     app.include_router(wish.router)
+    app.include_router(crew.router)

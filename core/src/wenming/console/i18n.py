@@ -171,6 +171,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "hours": ("服务时长（小时）", "Hours"),
     "add_row": ("再加一位", "Add another"),
     "note": ("备注", "Note"),
+    "crew.title": ("志愿者签到签退", "Volunteers signing in and out"),
+    "crew.none": ("本队尚无登记的志愿者", "No volunteer is registered with this team"),
+    "crew.sign_in": ("签到", "Sign in"),
+    "crew.sign_out": ("签退", "Sign out"),
+    "crew.signed_in": ("已签到", "Signed in"),
+    "crew.hours": ("小时", "h"),
+    "action.signin": ("签到", "Signed in"),
+    "action.signout": ("签退", "Signed out"),
     # requester
     "evaluate": ("评单", "Evaluate"),
     "rating": ("评分", "Rating"),
@@ -181,7 +189,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "map.title": ("阵地地图", "Network map"),
     "map.open": ("在新窗口打开地图", "Open the map in a new window"),
     "dashboard.title": ("排行榜", "Leaderboard"),
-    "dashboard.missing": ("本部署尚未提供排行榜。", "This deployment has no leaderboard yet."),
+    "dashboard.open": ("在新窗口打开排行榜", "Open the leaderboard in a new window"),
     "home.title": ("工作台", "Console"),
 }
 

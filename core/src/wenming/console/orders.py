@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from wenming.api import reads
 from wenming.console import session, web
+from wenming.console.crew import crew
 from wenming.console.pages import context_names
 from wenming.errors import WenmingError
 from wenming.orders.errors import InvalidInput
@@ -257,6 +258,7 @@ def _order_page(
         error=error,
         done=request.query_params.get("done"),
         mine=[p.seq for p in view.parts if user.team and p.resource == user.team],
+        crew=crew(services, actor, view),
         rule_names=_rule_names(request),
         **context_names(request),
     )
@@ -272,7 +274,7 @@ def show(request: Request, order_id: OrderId) -> Response:
     return _order_page(request, web.require(request), order_id)
 
 
-def _act(request: Request, order_id: int, csrf: str, action: str, call: Callable) -> Response:
+def act(request: Request, order_id: int, csrf: str, action: str, call: Callable) -> Response:
     """Run one workflow transition as the signed-in user: back to the order on success,
     the order page with the refusal (and the API's status for it) otherwise."""
     user = web.require(request)
@@ -299,7 +301,7 @@ def dispatch(
     reason: Text = "",
 ) -> Response:
     """派单: the ``rank``-th ranked candidate (its explanation is stored)."""
-    return _act(
+    return act(
         request,
         order_id,
         csrf,
@@ -319,7 +321,7 @@ def joint_dispatch(
     reason: Text = "",
 ) -> Response:
     """拼单: every waiting part at once from the ``proposal``-th combination."""
-    return _act(
+    return act(
         request,
         order_id,
         csrf,
@@ -334,7 +336,7 @@ def joint_dispatch(
 def accept(
     request: Request, order_id: OrderId, csrf: Csrf = "", part: Annotated[str, Form()] = ""
 ) -> Response:
-    return _act(
+    return act(
         request,
         order_id,
         csrf,
@@ -351,7 +353,7 @@ def decline(
     part: Annotated[str, Form()] = "",
     reason: Text = "",
 ) -> Response:
-    return _act(
+    return act(
         request,
         order_id,
         csrf,
@@ -364,7 +366,7 @@ def decline(
 def start(
     request: Request, order_id: OrderId, csrf: Csrf = "", part: Annotated[str, Form()] = ""
 ) -> Response:
-    return _act(
+    return act(
         request,
         order_id,
         csrf,
@@ -399,7 +401,7 @@ def complete(
     hours: Annotated[list[str], Form()] = [],  # noqa: B006
     note: Text = "",
 ) -> Response:
-    return _act(
+    return act(
         request,
         order_id,
         csrf,
@@ -418,7 +420,7 @@ def evaluate(
     rating: Annotated[str, Form(max_length=2)] = "",
     comment: Text = "",
 ) -> Response:
-    return _act(
+    return act(
         request,
         order_id,
         csrf,
@@ -429,7 +431,7 @@ def evaluate(
 
 @router.post("/orders/{order_id}/cancel")
 def cancel(request: Request, order_id: OrderId, csrf: Csrf = "", reason: Text = "") -> Response:
-    return _act(
+    return act(
         request,
         order_id,
         csrf,

@@ -1,4 +1,5 @@
-"""Sign-in, sign-out, the home page by role, and the network map inside the console."""
+"""Sign-in, sign-out, the home page by role, and the network map and the leaderboard
+dashboard inside the console."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from wenming.console import session, web
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
-#: How long the console reuses a rendered map (new sites show up after this long).
+#: How long the console reuses a rendered map or dashboard (new data shows after this long).
 MAP_SECONDS = 60.0
 _map_lock = threading.Lock()
 
@@ -133,6 +134,43 @@ def map_frame(request: Request) -> Response:
 
             cached = (now, render_map(services.network))
             services._console_map = cached
+    response = HTMLResponse(cached[1])
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard_page(request: Request) -> Response:
+    """The leaderboard dashboard (``wenming.reports.dashboard``) in a frame of the console."""
+    user = web.require(request)
+    return web.render(request, "dashboard.html", user=user)
+
+
+def _dashboard_html(services: Any) -> str:
+    import tempfile
+    from pathlib import Path
+
+    from wenming.reports.counters import counters_of
+    from wenming.reports.dashboard import write_dashboard
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "dashboard.html"
+        write_dashboard(counters_of(services.deployment), path)
+        return path.read_text(encoding="utf-8")
+
+
+@router.get("/dashboard/frame", response_class=HTMLResponse)
+def dashboard_frame(request: Request) -> Response:
+    """The dashboard's one offline HTML page, from the deployment's counters."""
+    web.require(request)
+    services = web.services(request)
+    now = time.monotonic()
+    with _map_lock:
+        cached: tuple[float, str] | None = getattr(services, "_console_dashboard", None)
+        if cached is None or now - cached[0] > MAP_SECONDS:
+            cached = (now, _dashboard_html(services))
+            services._console_dashboard = cached
     response = HTMLResponse(cached[1])
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     response.headers["Cache-Control"] = "no-store"
