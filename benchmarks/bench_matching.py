@@ -470,7 +470,7 @@ def scenario_joint(args) -> dict:
         explicit = evolve(d, template=fits[0].template)
         named.append(_median_ms(lambda d=explicit: engine.joint(d, k=5), 5))
     return {
-        "templates": len(registry.joint_templates()),
+        "templates": len(registry.joint_templates),
         "resources": len(engine.keys),
         "demands": found,
         "fit_ms": statistics.median(fit),

@@ -47,10 +47,10 @@ def main() -> None:
     relevance_demo(run)
     matching_demo()
     orders_demo()
-    api_demo(SCRATCH / "wenming.toml", ROOT)
     intake_demo(run, capture)  # wishes in the requesters' own words
     volunteers = people_demo(run, capture, SCRATCH, ROOT)
     reports_demo(run, SCRATCH, ROOT, volunteers)  # ends with the leaderboard and dashboard
+    api_demo(SCRATCH / "wenming.toml", ROOT)
     __import__("demo_console").console_demo(SCRATCH / "wenming.toml", ROOT)  # the web console
 
 

@@ -177,9 +177,9 @@ class DeploymentConfig:
     settings: dict[str, dict[str, Any]] = field(factory=dict)
     matching: MatchingConfig = field(factory=MatchingConfig)
     workflow: WorkflowConfig = field(factory=WorkflowConfig)
-    api: ApiConfig = field(factory=ApiConfig)
     people: PeopleConfig = field(factory=PeopleConfig)
     timezone: str = "Asia/Shanghai"
+    api: ApiConfig = field(factory=ApiConfig)
 
 
 def parse_config(data: Mapping[str, Any], source: str) -> DeploymentConfig:
@@ -356,11 +356,6 @@ accept_hours = 48.0
 # an order not accepted this many days after its time window closed may be expired
 expire_after_days = 0
 
-[api]
-# wenming serve: origins of front ends allowed to call the API from a browser (CORS);
-# empty: none
-cors_origins = []
-access_token_minutes = 60.0
 [people]
 # star levels by confirmed service hours: core.national (100/300/600/1000/1500 h),
 # core.zhangjiagang (30/60/100/200/300 h), a plugin's ladder or one of [[people.ladders]]
@@ -369,4 +364,10 @@ star_ladder = "core.national"
 rounding = [[15, 0.0], [45, 0.5], [60, 1.0]]
 # true only if this deployment is the designated issuer of service certificates
 designated_issuer = false
+
+[api]
+# wenming serve: origins of front ends allowed to call the API from a browser (CORS);
+# empty: none
+cors_origins = []
+access_token_minutes = 60.0
 '''

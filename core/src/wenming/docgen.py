@@ -63,20 +63,6 @@ def departments_markdown() -> str:
     return catalogue()
 
 
-def api_markdown() -> str:
-    """The HTTP API reference, from the app's OpenAPI schema."""
-    from wenming.api.reference import api_markdown as reference
-
-    return reference()
-
-
-def openapi_json() -> str:
-    """The HTTP API's OpenAPI schema, for client generators."""
-    from wenming.api.reference import openapi_json as schema
-
-    return schema()
-
-
 def _param_rows(kind_params: type) -> str:
     """A rule kind's parameters as ``name: type = default``, from its attrs class."""
     import attrs
@@ -166,14 +152,28 @@ def words_markdown() -> str:
     return markdown(installed_registry())
 
 
+def api_markdown() -> str:
+    """The HTTP API reference, from the app's OpenAPI schema."""
+    from wenming.api.reference import api_markdown as reference
+
+    return reference()
+
+
+def openapi_json() -> str:
+    """The HTTP API's OpenAPI schema, for client generators."""
+    from wenming.api.reference import openapi_json as schema
+
+    return schema()
+
+
 #: Pages this module writes, by file name. Other areas add their generators here.
 PAGES: dict[str, Callable[[], str]] = {
     "hooks.md": hooks_markdown,
     "departments.md": departments_markdown,
-    "api.md": api_markdown,
-    "openapi.json": openapi_json,
     "vocabulary.md": vocabulary_markdown,
     "words.md": words_markdown,
+    "api.md": api_markdown,
+    "openapi.json": openapi_json,
 }
 
 

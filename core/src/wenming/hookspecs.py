@@ -362,48 +362,6 @@ def after_transition(transition: Transition) -> Any:
 
 
 @hookspec
-def register_routes(register: Callable[[APIRouter], None]) -> None:
-    """Contribute HTTP routes to ``wenming serve``; call ``register`` with a FastAPI router.
-
-    Each router is served under ``/plugins/<plugin>`` and only to signed-in users; a
-    route that acts takes the caller's actor with the dependency
-    :func:`wenming.api.auth.current_actor` and leaves the role rules to the Python API
-    it calls. A hook that raises is reported with the plugin's name and its routes are
-    left out (the deployment's ``strict`` mode stops start-up instead).
-
-    Example::
-
-        from fastapi import APIRouter, Depends
-        from fastapi.testclient import TestClient
-        from wenming import hookimpl
-        from wenming.api import create_app
-        from wenming.api.auth import current_actor
-        from wenming.orders.testing import make_workflow
-
-        router = APIRouter()
-
-        @router.get("/summary")
-        def summary(actor=Depends(current_actor)):
-            return {"department": "water", "asked_by": actor.role}
-
-        class WaterReport:
-            @hookimpl
-            def register_routes(register):
-                register(router)
-
-        deployment = make_workflow("sqlite://", [("water_report", WaterReport)]).deployment
-        app = create_app(deployment)
-        accounts = app.state.wenming.accounts
-        ops = accounts.add("ops", "city_dispatcher", "a long password")
-        client = TestClient(app)
-        headers = {"Authorization": f"Bearer {accounts.access_token(ops)}"}
-        got = client.get("/plugins/water_report/summary", headers=headers)
-        assert got.json() == {"department": "water", "asked_by": "city_dispatcher"}
-        assert client.get("/plugins/water_report/summary").status_code == 401
-    """
-
-
-@hookspec
 def register_metrics(register: Callable[[Any], None]) -> None:
     """Contribute leaderboard metrics: :class:`~wenming.reports.metrics.Metric` records.
 
@@ -667,4 +625,46 @@ def register_tags(register: Callable[[Tag], None]) -> None:
         registry = load_registry(Water, name="water")
         tag = registry.tags["water.water_saving"]
         assert tag.department is None and "省水" in tag.synonyms
+    """
+
+
+@hookspec
+def register_routes(register: Callable[[APIRouter], None]) -> None:
+    """Contribute HTTP routes to ``wenming serve``; call ``register`` with a FastAPI router.
+
+    Each router is served under ``/plugins/<plugin>`` and only to signed-in users; a
+    route that acts takes the caller's actor with the dependency
+    :func:`wenming.api.auth.current_actor` and leaves the role rules to the Python API
+    it calls. A hook that raises is reported with the plugin's name and its routes are
+    left out (the deployment's ``strict`` mode stops start-up instead).
+
+    Example::
+
+        from fastapi import APIRouter, Depends
+        from fastapi.testclient import TestClient
+        from wenming import hookimpl
+        from wenming.api import create_app
+        from wenming.api.auth import current_actor
+        from wenming.orders.testing import make_workflow
+
+        router = APIRouter()
+
+        @router.get("/summary")
+        def summary(actor=Depends(current_actor)):
+            return {"department": "water", "asked_by": actor.role}
+
+        class WaterReport:
+            @hookimpl
+            def register_routes(register):
+                register(router)
+
+        deployment = make_workflow("sqlite://", [("water_report", WaterReport)]).deployment
+        app = create_app(deployment)
+        accounts = app.state.wenming.accounts
+        ops = accounts.add("ops", "city_dispatcher", "a long password")
+        client = TestClient(app)
+        headers = {"Authorization": f"Bearer {accounts.access_token(ops)}"}
+        got = client.get("/plugins/water_report/summary", headers=headers)
+        assert got.json() == {"department": "water", "asked_by": "city_dispatcher"}
+        assert client.get("/plugins/water_report/summary").status_code == 401
     """

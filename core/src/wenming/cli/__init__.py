@@ -40,8 +40,6 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "complete": ("wenming.cli.orders:complete", "Record a part delivered, with volunteers' hours."),
     "evaluate": ("wenming.cli.orders:evaluate", "评单: the requester rates the service 1–5."),
     "joint": ("wenming.cli.orders:joint", "拼单: joint templates, joint orders and proposals."),
-    "serve": ("wenming.cli.serve:serve", "Serve the HTTP API (accounts, roles, OpenAPI)."),
-    "users": ("wenming.cli.users:users", "Accounts: add, list, set-role, revoke, login."),
     "leaderboard": (
         "wenming.cli.reports:leaderboard",
         "排行榜: rank regions, departments, teams, units.",
@@ -56,6 +54,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "volunteers": ("wenming.cli.people:volunteers", "志愿者: import, sign in, hours, star levels."),
     "plugin": ("wenming.cli.plugin:plugin", "Plugin authors: write a new plugin to start from."),
     "vocabulary": ("wenming.cli.vocabulary:vocabulary", "Categories, audiences, tags, rule kinds."),
+    "serve": ("wenming.cli.serve:serve", "Serve the HTTP API (accounts, roles, OpenAPI)."),
+    "users": ("wenming.cli.users:users", "Accounts: add, list, set-role, revoke, login."),
 }
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from wenming.cli import State, echo_json, json_option
+from wenming.cli.orders import ROLE_CHOICES  # one list of roles
 from wenming.errors import WenmingError
 
 if TYPE_CHECKING:
@@ -26,17 +27,6 @@ if TYPE_CHECKING:
     from wenming.people.service import People
     from wenming.people.views import ServiceRecordView, VolunteerView
 
-ROLE_CHOICES = (
-    "city_dispatcher",
-    "department_dispatcher",
-    "station_operator",
-    "team_leader",
-    "requester",
-    "system",
-    "volunteer",
-    "guide",
-    "data_protection_officer",
-)
 STARS = "☆★"
 
 
@@ -57,25 +47,26 @@ def actor_options(*, required: bool = True) -> Callable[[Callable[..., Any]], Ca
         )
         @functools.wraps(fn)
         def wrapper(*args: Any, actor_id, role, actor_team, actor_area, actor_department, **kw):
+            # the same identity rules as every other command (wenming.accounts.identity):
+            # a signed-in user's token, or the local operator's declared (recorded) act
+            from wenming.accounts.identity import resolve, token_for
+            from wenming.cli.orders import command_line
             from wenming.orders.roles import Actor
 
-            if not actor_id or not role:
-                if required:
-                    raise WenmingError(
-                        "say who acts: --actor ID --role ROLE (or WENMING_ACTOR, WENMING_ROLE)"
-                    )
-                actor = Actor("anonymous", "requester")
+            ctx = click.get_current_context()
+            deployment = ctx.find_object(State).deployment(required=True)
+            if not required and not (actor_id or role) and not token_for(deployment.path):
+                actor = Actor("anonymous", "requester")  # reads masked, as anyone's
             else:
-                try:
-                    actor = Actor(
-                        actor_id,
-                        role,
-                        team=actor_team,
-                        area=actor_area,
-                        department=actor_department,
-                    )
-                except ValueError as exc:
-                    raise WenmingError(f"--role {role}: {exc}") from None
+                actor = resolve(
+                    deployment,
+                    actor_id=actor_id,
+                    role=role,
+                    department=actor_department,
+                    area=actor_area,
+                    team=actor_team,
+                    command=command_line(ctx),
+                )
             return fn(*args, actor=actor, **kw)
 
         return wrapper

@@ -34,9 +34,9 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
 TABLE_MODULES: list[str] = [
     "wenming.storage.tables",
     "wenming.orders.tables",
-    "wenming.accounts.tables",
     "wenming.reports.tables",
     "wenming.people.tables",
+    "wenming.accounts.tables",
 ]
 
 
