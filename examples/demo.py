@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from demo_api import api_demo
+from demo_console import console_demo
 from demo_intake import intake_demo
 from demo_people import people_demo
 from demo_relevance import relevance_demo
@@ -48,10 +49,11 @@ def main() -> None:
     matching_demo()
     orders_demo()
     intake_demo(run, capture)  # wishes in the requesters' own words
+    api_demo(SCRATCH / "wenming.toml", ROOT)
+    console_demo(SCRATCH / "wenming.toml", ROOT)  # the web console
+    __import__("demo_reliability").reliability_demo(run, SCRATCH)
     volunteers = people_demo(run, capture, SCRATCH, ROOT)
     reports_demo(run, SCRATCH, ROOT, volunteers)  # ends with the leaderboard and dashboard
-    api_demo(SCRATCH / "wenming.toml", ROOT)
-    __import__("demo_reliability").reliability_demo(run, SCRATCH)
 
 
 def capture(*args: str):

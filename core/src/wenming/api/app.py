@@ -202,6 +202,9 @@ def create_app(
             tags=[f"plugin {plugin}"],
             dependencies=[Depends(current_actor)],
         )
+    from wenming.console import mount_console
+
+    mount_console(app)  # the web console under /console (not in the OpenAPI schema)
     if services.config.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
