@@ -26,6 +26,15 @@ def installed_registry() -> Registry:
     return Deployment.in_memory(name="catalogue").registry
 
 
+def core_registry() -> Registry:
+    """The registry of core's built-ins alone (what every deployment starts from)."""
+    from wenming import builtins
+    from wenming.plugins import CORE, load_plugins
+    from wenming.registry import build_registry
+
+    return build_registry(load_plugins(extra=[(CORE, builtins)], use_entry_points=False))
+
+
 def _cell(value: Any) -> str:
     if value is None or value == () or value == "":
         return "—"

@@ -82,10 +82,10 @@ def vocabulary_markdown() -> str:
 
     Built from a registry of core alone, so it does not depend on installed plugins.
     """
+    from wenming.catalog import core_registry
     from wenming.records import BENEFIT_TYPES, RESOURCE_KINDS, RULE_MODES
-    from wenming.testing import load_registry
 
-    reg = load_registry()
+    reg = core_registry()
     out = [
         "# Vocabulary",
         "",
