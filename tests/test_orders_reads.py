@@ -11,11 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 import wenming_water
-from wenming import hookimpl
 from wenming.cli import cli
 from wenming.orders import Actor, NotFound, PermissionDenied
-from wenming.orders.testing import Clock, make_workflow
-from wenming.records import Department, JointPart, Resource, Template
+from wenming.orders.testing import Clock, crew_plugin, make_workflow
 
 DAY = dt.date(2023, 7, 10)
 OPS = Actor("ops", "city_dispatcher")
@@ -29,53 +27,7 @@ CREW_A = Actor("lead-a", "team_leader", team="crew.a")
 CREW_B = Actor("lead-b", "team_leader", team="crew.b")
 
 
-class Crew:
-    """A second department, so that a joint order has two partners."""
-
-    @hookimpl
-    def register_department(register):
-        register(
-            Department(
-                code="crew",
-                name_zh="协作部门",
-                name_en="Crew",
-                subcenter_zh="协作分中心",
-                subcenter_en="Crew sub-center",
-                corps_zh="协作总队",
-                corps_en="Crew corps",
-            )
-        )
-
-    @hookimpl
-    def register_resources(register):
-        for name in ("a", "b"):
-            register(
-                Resource(
-                    name=name,
-                    kind="team",
-                    name_zh=f"协作{name}",
-                    name_en=name,
-                    place="3205",
-                    categories=["science"],
-                    capacity=60,
-                )
-            )
-
-    @hookimpl
-    def register_templates(register):
-        register(
-            Template(
-                name="duo",
-                name_zh="双部门",
-                name_en="Duo",
-                category="science",
-                parts=[
-                    JointPart(department="crew", contribution_zh="甲", contribution_en="A"),
-                    JointPart(department="water", contribution_zh="乙", contribution_en="B"),
-                ],
-                description="Two-partner test template.",
-            )
-        )
+Crew = crew_plugin(capacity=60)  # a second department, so a joint order has two partners
 
 
 @pytest.fixture

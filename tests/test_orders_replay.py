@@ -11,12 +11,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import wenming_water
-from wenming import hookimpl
 from wenming.orders import Actor, WorkflowError, integrity
 from wenming.orders.events import rebuild, stored, verify
 from wenming.orders.states import TERMINAL, derive
-from wenming.orders.testing import Clock, make_workflow
-from wenming.records import Department, JointPart, Resource, Template
+from wenming.orders.testing import Clock, crew_plugin, make_workflow
 
 RESOURCES = ["water.corps", "water.water_journey", "water.water_classroom", "crew.a", "crew.b"]
 ACTIONS = ["dispatch", "accept", "decline", "start", "complete", "evaluate", "cancel", "expire"]
@@ -31,52 +29,7 @@ ACTORS = [
 ]
 
 
-class Crew:
-    """A second department, so that joint orders have two partners."""
-
-    @hookimpl
-    def register_department(register):
-        register(
-            Department(
-                code="crew",
-                name_zh="协作部门",
-                name_en="Crew",
-                subcenter_zh="协作分中心",
-                subcenter_en="Crew sub-center",
-                corps_zh="协作总队",
-                corps_en="Crew corps",
-            )
-        )
-
-    @hookimpl
-    def register_resources(register):
-        for name in ("a", "b"):
-            register(
-                Resource(
-                    name=name,
-                    kind="team",
-                    name_zh=f"协作{name}",
-                    name_en=name,
-                    place="3205",
-                    categories=["science"],
-                )
-            )
-
-    @hookimpl
-    def register_templates(register):
-        register(
-            Template(
-                name="duo",
-                name_zh="双部门",
-                name_en="Duo",
-                category="science",
-                parts=[
-                    JointPart(department="crew", contribution_zh="甲", contribution_en="A"),
-                    JointPart(department="water", contribution_zh="乙", contribution_en="B"),
-                ],
-                description="Two-partner test template.",
-            )
-        )
+Crew = crew_plugin()  # a second department, so that joint orders have two partners
 
 
 @pytest.fixture

@@ -19,8 +19,7 @@ from wenming import hookimpl
 from wenming.errors import WenmingError
 from wenming.orders import Actor, WorkflowError
 from wenming.orders.tables import Evaluation, Order, ServiceHours
-from wenming.orders.testing import Clock, make_workflow
-from wenming.records import Department, JointPart, Resource, Template
+from wenming.orders.testing import Clock, crew_plugin, make_workflow
 from wenming.reports import periods
 from wenming.reports.counters import counters_of
 from wenming.reports.metrics import Metric
@@ -35,53 +34,8 @@ STATIONS = [
 ]
 
 
-class Crew:
-    """A second department with two teams and a joint template with water."""
-
-    @hookimpl
-    def register_department(register):
-        register(
-            Department(
-                code="crew",
-                name_zh="协作部门",
-                name_en="Crew",
-                subcenter_zh="协作分中心",
-                subcenter_en="Crew sub-center",
-                corps_zh="协作总队",
-                corps_en="Crew corps",
-            )
-        )
-
-    @hookimpl
-    def register_resources(register):
-        for name in ("a", "b"):
-            register(
-                Resource(
-                    name=name,
-                    kind="team",
-                    name_zh=f"协作{name}",
-                    name_en=name,
-                    place="3205",
-                    categories=["science"],
-                    capacity=500,
-                )
-            )
-
-    @hookimpl
-    def register_templates(register):
-        register(
-            Template(
-                name="duo",
-                name_zh="双部门",
-                name_en="Duo",
-                category="science",
-                parts=[
-                    JointPart(department="crew", contribution_zh="甲", contribution_en="A"),
-                    JointPart(department="water", contribution_zh="乙", contribution_en="B"),
-                ],
-                description="Two-partner test template.",
-            )
-        )
+class Crew(crew_plugin(capacity=500)):
+    """A second department with two teams and a joint template with water, and a metric."""
 
     @hookimpl
     def register_metrics(register):

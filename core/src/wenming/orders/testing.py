@@ -56,3 +56,60 @@ def make_workflow(
     if create:
         deployment.storage.create()
     return Workflow(deployment, clock=clock)
+
+
+def crew_plugin(*, capacity: int = 30) -> type:
+    """A second department, ``crew``, for tests of joint orders: teams ``crew.a`` and
+    ``crew.b`` (science, ``capacity`` people each) and the joint template ``crew.duo``
+    that crew co-delivers with ``water``. Register it as ``("crew", crew_plugin())``;
+    subclass it to add hooks."""
+    from wenming import hookimpl
+    from wenming.records import Department, JointPart, Resource, Template
+
+    class Crew:
+        @hookimpl
+        def register_department(register):
+            register(
+                Department(
+                    code="crew",
+                    name_zh="协作部门",
+                    name_en="Crew",
+                    subcenter_zh="协作分中心",
+                    subcenter_en="Crew sub-center",
+                    corps_zh="协作总队",
+                    corps_en="Crew corps",
+                )
+            )
+
+        @hookimpl
+        def register_resources(register):
+            for name in ("a", "b"):
+                register(
+                    Resource(
+                        name=name,
+                        kind="team",
+                        name_zh=f"协作{name}",
+                        name_en=name,
+                        place="3205",
+                        categories=["science"],
+                        capacity=capacity,
+                    )
+                )
+
+        @hookimpl
+        def register_templates(register):
+            register(
+                Template(
+                    name="duo",
+                    name_zh="双部门",
+                    name_en="Duo",
+                    category="science",
+                    parts=[
+                        JointPart(department="crew", contribution_zh="甲", contribution_en="A"),
+                        JointPart(department="water", contribution_zh="乙", contribution_en="B"),
+                    ],
+                    description="Two-partner test template.",
+                )
+            )
+
+    return Crew
