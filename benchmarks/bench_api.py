@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
+import itertools
 import json
 import os
 import random
@@ -43,6 +45,10 @@ TEAMS = ["water.corps", "water.water_classroom"]  # capacity 60 each
 SMALL = "water.water_journey"  # capacity 40
 AREA = "320505"
 PLACE = "320505001002"
+#: Each order gets a day of its own, so no dispatch meets a fully booked resource-day
+#: (a team serves one order a day): the runs measure the workflow, not refusals.
+FIRST_DAY = dt.date(2030, 1, 1)
+DAYS = itertools.count()
 
 
 def _free_port() -> int:
@@ -128,7 +134,7 @@ async def client(api, tokens, stats: Stats, deadline: float, rng: random.Random)
         order = {
             "place": PLACE,
             "site": PLACE,
-            "start": "2023-07-10",
+            "start": (FIRST_DAY + dt.timedelta(days=next(DAYS))).isoformat(),
             "category": "science",
             "headcount": 50,
             "tags": ["water_saving"],

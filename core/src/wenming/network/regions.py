@@ -98,9 +98,16 @@ def is_functional_zone(code: str) -> bool:
 
 def packaged_regions() -> list[str]:
     """Names of the region datasets shipped with wenming."""
+    return list(_packaged_regions())
+
+
+@cache
+def _packaged_regions() -> tuple[str, ...]:
+    # the package's data folder does not change while a process runs; every order
+    # submitted looks its place up here, so the folder is listed once
     if not DATA_DIR.is_dir():
-        return []
-    return sorted(p.name for p in DATA_DIR.iterdir() if (p / "region.toml").is_file())
+        return ()
+    return tuple(sorted(p.name for p in DATA_DIR.iterdir() if (p / "region.toml").is_file()))
 
 
 def _read_csv(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
@@ -256,11 +263,20 @@ def normalize_code(code: str) -> str:
 
 def region_for(code: str) -> Region:
     """The packaged region whose city code prefixes ``code``."""
-    for name in packaged_regions():
+    found = _region_for(code[:4])
+    if found is None or not code.startswith(found.code):
+        raise WenmingError(f"no packaged region dataset covers division code {code!r}")
+    return found
+
+
+@cache
+def _region_for(city: str) -> Region | None:
+    # regions are keyed by their 4-digit city code; looked up once per city
+    for name in _packaged_regions():
         region = read_region(name)
-        if code.startswith(region.code):
+        if city.startswith(region.code):
             return region
-    raise WenmingError(f"no packaged region dataset covers division code {code!r}")
+    return None
 
 
 def locate(code: str) -> tuple[float, float, bool]:
