@@ -11,11 +11,18 @@ and < 250 ms for transitions, no 5xx, no lost update (each order's successful wr
 have versions 1, 2, … n and the order ends at version n), no capacity overrun, and
 ``wenming order verify`` clean afterwards.
 
+Clients behave like people at a front end when ``--think`` is given: after each answer
+a client pauses for a random time (exponential, mean ``--think`` seconds) before its
+next request, so 50 clients offer at most 50 / think requests a second. Without it
+(``--think 0``, the default) every client sends its next request the moment the last
+one is answered: the server is saturated, and the latency is mostly queueing (Little's
+law: clients / throughput). Both are reported in docs/performance.md.
+
 Tokens are issued directly (no argon2 sign-in per client). The load generator runs in
 this process (asyncio, httpx2), the server in its own; both share the machine, so the
 latencies include the client's own overhead. Run::
 
-    python benchmarks/bench_api.py [--clients 50] [--seconds 60] [--backend sqlite]
+    python benchmarks/bench_api.py [--clients 50] [--seconds 60] [--think 0.5] [--backend sqlite]
 
 PostgreSQL is used too when ``WENMING_BENCH_POSTGRES_URL`` or
 ``WENMING_TEST_POSTGRES_URL`` names a server (a private schema is created and dropped).
@@ -95,11 +102,19 @@ class Stats:
         self.unexpected: list[str] = []
 
 
-async def client(api, tokens, stats: Stats, deadline: float, rng: random.Random) -> None:
+async def client(
+    api, tokens, stats: Stats, deadline: float, rng: random.Random, think: float = 0.0
+) -> None:
     def auth(who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {tokens[who]}"}
 
-    async def call(kind, method, url, who, **kw):
+    async def pause() -> None:
+        if think > 0:  # a person reads the answer before the next click
+            await asyncio.sleep(rng.expovariate(1 / think))
+
+    async def call(kind, method, url, who, *, race=False, **kw):
+        if not race:
+            await pause()
         started = time.perf_counter()
         r = await api.request(method, url, headers={**auth(who), **kw.pop("headers", {})}, **kw)
         stats.latency[kind].append(time.perf_counter() - started)
@@ -158,6 +173,7 @@ async def client(api, tokens, stats: Stats, deadline: float, rng: random.Random)
         await reads(oid)
         if rng.random() < 0.1:  # two accepts at once on the same version: one wins
             stats.races += 1
+            await pause()  # then both at once
             both = await asyncio.gather(
                 *(
                     call(
@@ -166,6 +182,7 @@ async def client(api, tokens, stats: Stats, deadline: float, rng: random.Random)
                         f"/orders/{oid}/accept",
                         team,
                         headers={"If-Match": '"2"'},
+                        race=True,
                     )
                     for _ in range(2)
                 )
@@ -189,7 +206,7 @@ async def client(api, tokens, stats: Stats, deadline: float, rng: random.Random)
         await write("POST", f"/orders/{oid}/evaluate", "station", json={"rating": 5})
 
 
-async def load(base: str, tokens, clients: int, seconds: float) -> Stats:
+async def load(base: str, tokens, clients: int, seconds: float, think: float = 0.0) -> Stats:
     import httpx2
 
     stats = Stats()
@@ -197,7 +214,7 @@ async def load(base: str, tokens, clients: int, seconds: float) -> Stats:
     async with httpx2.AsyncClient(base_url=base, timeout=60, limits=limits) as api:
         deadline = time.monotonic() + seconds
         await asyncio.gather(
-            *(client(api, tokens, stats, deadline, random.Random(i)) for i in range(clients))
+            *(client(api, tokens, stats, deadline, random.Random(i), think) for i in range(clients))
         )
         # no lost update: each order's successful writes are versions 1..n, and it is at n
         lost = []
@@ -237,7 +254,7 @@ def capacity_overruns(path: Path) -> int:
     return sum(1 for key, headcount in rows if headcount > capacity[key])
 
 
-def run(backend: str, clients: int, seconds: float, workers: int = 1) -> dict:
+def run(backend: str, clients: int, seconds: float, workers: int = 1, think: float = 0.0) -> dict:
     db = Database(backend)
     folder = Path(db.tmp.name)
     server = None
@@ -271,7 +288,7 @@ def run(backend: str, clients: int, seconds: float, workers: int = 1) -> dict:
         base = f"http://127.0.0.1:{port}"
         _wait(base, server)
         started = time.perf_counter()
-        stats = asyncio.run(load(base, tokens, clients, seconds))
+        stats = asyncio.run(load(base, tokens, clients, seconds, think))
         elapsed = time.perf_counter() - started
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
@@ -287,6 +304,7 @@ def run(backend: str, clients: int, seconds: float, workers: int = 1) -> dict:
             "backend": backend,
             "workers": workers,
             "clients": clients,
+            "think_s": think,
             "seconds": round(elapsed, 1),
             "requests": len(reads) + len(writes),
             "requests_per_s": round((len(reads) + len(writes)) / elapsed, 1),
@@ -342,14 +360,21 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], action="append")
     parser.add_argument("--workers", type=int, default=1, help="wenming serve --workers")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean pause of a client before each request, in seconds (0: back to back)",
+    )
     parser.add_argument("--json", action="store_true")
     args, _ = parser.parse_known_args()
     backends = args.backend or (["sqlite", "postgresql"] if postgres_url() else ["sqlite"])
-    results = [run(b, args.clients, args.seconds, args.workers) for b in backends]
+    results = [run(b, args.clients, args.seconds, args.workers, args.think) for b in backends]
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
         return
-    print(f"HTTP API: {args.clients} clients for {args.seconds:g} s on 127.0.0.1")
+    pause = f", mean think time {args.think:g} s" if args.think else ", back to back"
+    print(f"HTTP API: {args.clients} clients for {args.seconds:g} s on 127.0.0.1{pause}")
     for r in results:
         print(
             f"{r['backend']:<10} {r['workers']} worker(s) {r['requests_per_s']:7.1f} req/s  "

@@ -283,6 +283,19 @@ def test_errors_are_problem_json_with_one_line(api, people):
     assert denied["detail"].startswith("role team_leader (team water.corps) may not submit")
 
 
+def test_a_fully_booked_day_is_a_409(api, people):
+    c = api.client
+    first, second = (
+        ok(c.post("/orders", json=ORDER, headers=people["station"]), 201)["id"] for _ in range(2)
+    )
+    room = {"resource": "water.water_classroom"}  # one slot a day
+    ok(c.post(f"/orders/{first}/dispatch", json=room, headers=people["ops"]))
+    refused = problem(c.post(f"/orders/{second}/dispatch", json=room, headers=people["ops"]), 409)
+    assert refused["type"] == "/problems/fully-booked"
+    assert "water.water_classroom is fully booked on 2023-07-10" in refused["detail"]
+    assert ok(c.get(f"/orders/{second}", headers=people["ops"]))["state"] == "submitted"
+
+
 def test_request_bodies_are_limited(api, people):
     big = b'{"place": "' + b"1" * 70_000 + b'"}'
     declared = api.client.post(

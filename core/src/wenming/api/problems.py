@@ -22,6 +22,7 @@ from wenming.accounts import AccountError, AuthError
 from wenming.errors import StorageError, WenmingError
 from wenming.orders.errors import (
     ConflictError,
+    FullyBooked,
     IllegalTransition,
     InvalidInput,
     NotFound,
@@ -39,6 +40,7 @@ MAPPING: list[tuple[type[BaseException], int, str, str]] = [
     (PermissionDenied, 403, "permission-denied", "Permission denied"),
     (NotFound, 404, "not-found", "Not found"),
     (ConflictError, 409, "conflict", "Conflict"),
+    (FullyBooked, 409, "fully-booked", "Fully booked"),
     (IllegalTransition, 409, "illegal-transition", "Illegal transition"),
     (Vetoed, 422, "vetoed", "Vetoed by a plugin"),
     (InvalidInput, 422, "invalid-input", "Invalid input"),

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from wenming.errors import WenmingError
-from wenming.orders.errors import WorkflowError
+from wenming.orders.errors import FullyBooked
 from wenming.orders.tables import ResourceSlot
 
 if TYPE_CHECKING:
@@ -37,10 +37,6 @@ if TYPE_CHECKING:
 
 T_SLOT = ResourceSlot.__table__
 log = logging.getLogger("wenming.orders")
-
-
-class FullyBooked(WorkflowError):
-    """Every slot of the resource on the order's day is taken; nothing was written."""
 
 
 def default_slots(kind: str, members: int) -> int:

@@ -34,6 +34,10 @@ class PermissionDenied(WorkflowError):
         super().__init__(f"{who} may not {action}: {rule}")
 
 
+class FullyBooked(WorkflowError):
+    """Every slot of the resource on the order's day is taken; nothing was written."""
+
+
 class ConflictError(WorkflowError):
     """Someone else changed the order between reading and writing, and the action no
     longer applies: the caller lost a race. Nothing was written."""
