@@ -178,3 +178,34 @@ def test_the_command_line_reads_as_the_actor_or_as_the_local_operator(tmp_path, 
     assert f"order {a}" in run("order", "show", str(a))
     out = run("order", "list", "--actor", "st-2", code=1)
     assert "say who reads" in out
+
+
+def _reference_dict(view):
+    """The plain conversion a view's ``as_dict`` must agree with: attrs' deep copy, then
+    dates as ISO text and tuples as lists."""
+    import attrs
+
+    def plain(value):
+        if isinstance(value, dt.datetime | dt.date):
+            return value.isoformat()
+        if isinstance(value, tuple | list):
+            return [plain(v) for v in value]
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        return value
+
+    return plain(attrs.asdict(view, recurse=True))
+
+
+def test_views_as_dict_agree_with_the_plain_conversion(world):
+    wf, _ids = world
+    views = list(wf.orders(limit=100))
+    assert views and any(v.parts for v in views)
+    for view in views:
+        assert view.as_dict() == _reference_dict(view)
+        json.dumps(view.as_dict())
+        for event in wf.timeline(view.id):
+            assert event.as_dict() == _reference_dict(event)
+        for d in wf.dispatches(view.id):
+            assert d.as_dict() == _reference_dict(d)
+            assert isinstance(d.as_dict()["at"], str)
