@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, Field
 
 from wenming.api.schemas import Code, Strict
 
@@ -142,17 +142,9 @@ class SignIn(Strict):
 
     volunteer: VolunteerNumber
     part: int | None = Field(default=None, ge=1, le=100)
-    at: dt.datetime | None = None
+    at: AwareDatetime | None = Field(default=None, description="e.g. 2023-08-05T09:00+08:00")
     lng: float | None = Field(default=None, ge=-180, le=180)
     lat: float | None = Field(default=None, ge=-90, le=90)
-
-    @model_validator(mode="after")
-    def _both(self) -> SignIn:
-        if (self.lng is None) != (self.lat is None):
-            raise ValueError("lng and lat: give both or neither")
-        if self.at is not None and self.at.tzinfo is None:
-            raise ValueError("at: give a time zone (e.g. 2023-08-05T09:00+08:00)")
-        return self
 
 
 class ConfirmIn(Strict):

@@ -86,6 +86,14 @@ def _rejected(exc: ImportRejected, *, single: bool) -> ApiProblem:
     )
 
 
+def _position(body: SignIn) -> tuple[float, float] | None:
+    if body.lng is None and body.lat is None:
+        return None
+    if body.lng is None or body.lat is None:
+        raise ApiProblem(422, "lng and lat: give both or neither", slug="invalid-input")
+    return body.lng, body.lat
+
+
 def _private(response: Response, view: Any) -> dict[str, Any]:
     if not view.masked:
         response.headers.update(PRIVATE)
@@ -300,7 +308,7 @@ def sign_in(
 ) -> dict[str, Any]:
     """Sign a volunteer in to a part their team has accepted or started (the volunteer
     themself, or the leader of the part's team)."""
-    position = (body.lng, body.lat) if body.lng is not None and body.lat is not None else None
+    position = _position(body)
     rec = _people(services).sign_in(
         actor, body.volunteer, order_id, part=body.part, at=body.at, position=position
     )
@@ -312,7 +320,7 @@ def sign_out(
     order_id: OrderId, body: SignIn, actor: CurrentActor, services: ServicesDep
 ) -> dict[str, Any]:
     """Sign a volunteer out; the minutes round to hours by the deployment's rule."""
-    position = (body.lng, body.lat) if body.lng is not None and body.lat is not None else None
+    position = _position(body)
     rec = _people(services).sign_out(
         actor, body.volunteer, order_id, part=body.part, at=body.at, position=position
     )
