@@ -111,6 +111,68 @@ def fresh_resource(wf):
     return {"name": f"hall_{next(_names)}"}
 
 
+# people side: a volunteer of water.corps (ID numbers end in X, so a body's "{number}"
+# stays text), an order part it serves on, a course; placeholders named as the routes'
+# parameters
+_numbers = itertools.count(1)
+
+
+def _people(wf):
+    from wenming.people.service import People
+
+    return People(wf.deployment, clock=wf.clock, workflow=wf)
+
+
+def fresh_number(wf):
+    import datetime as dt
+
+    from wenming.people import ids
+
+    while True:
+        number = ids.make("320505", dt.date(1990, 1, 1) + dt.timedelta(days=next(_numbers)), 1)
+        if number.endswith("X"):
+            return {"number": number}
+
+
+def volunteer(wf):
+    ctx = fresh_number(wf)
+    v = _people(wf).register(
+        OPS, name="王芳", id_number=ctx["number"], station=VILLAGE, teams=["water.corps"]
+    )
+    return {**ctx, "volunteer_id": v.id}
+
+
+def course(wf):
+    key = f"course_{next(_names)}"
+    _people(wf).add_course(OPS, key, "急救", course_type="skills", hours=8)
+    return {**volunteer(wf), "key": key}
+
+
+def crew(wf):
+    return {**in_service(wf), **volunteer(wf)}
+
+
+def signed_in(wf):
+    ctx = crew(wf)
+    _people(wf).sign_in(CORPS, ctx["volunteer_id"], ctx["oid"])
+    return ctx
+
+
+def signed_out(wf):
+    ctx = signed_in(wf)
+    import datetime as dt
+
+    later = wf.clock() + dt.timedelta(hours=2)  # the clock stays: tokens would expire
+    _people(wf).sign_out(CORPS, ctx["volunteer_id"], ctx["oid"], at=later)
+    return ctx
+
+
+def confirmed(wf):
+    ctx = signed_out(wf)
+    _people(wf).confirm(CORPS, ctx["oid"])
+    return ctx
+
+
 READERS = {"ops", "water_desk", "station", "corps", "system"}
 JOINT_READERS = {"ops", "health_desk", "station", "system"}
 
@@ -213,6 +275,97 @@ ENDPOINTS = [
     ("network site", "GET", "/network/sites/320505001", None, nothing, EVERYONE),
     ("network near", "GET", "/network/near?lng=120.58&lat=31.33&k=2", None, nothing, EVERYONE),
     ("me", "GET", "/auth/me", None, nothing, EVERYONE),
+    # people side
+    ("volunteers", "GET", "/volunteers?station=320505", None, nothing, EVERYONE),
+    ("volunteer", "GET", "/volunteers/{volunteer_id}", None, volunteer, EVERYONE),
+    (
+        "volunteer unmasked",
+        "GET",
+        "/volunteers/{volunteer_id}?unmasked=true",
+        None,
+        volunteer,
+        {"corps"},
+    ),
+    ("volunteer record", "GET", "/volunteers/{volunteer_id}/record", None, volunteer, EVERYONE),
+    (
+        "volunteer lookup",
+        "POST",
+        "/volunteers/lookup",
+        {"id_number": "{number}"},
+        volunteer,
+        EVERYONE,
+    ),
+    ("volunteer export", "GET", "/volunteers/{volunteer_id}/export", None, volunteer, set()),
+    ("volunteer delete", "DELETE", "/volunteers/{volunteer_id}", None, volunteer, set()),
+    (
+        "volunteer register",
+        "POST",
+        "/volunteers",
+        {"name": "张敏", "id_number": "{number}", "station": VILLAGE, "teams": ["water.corps"]},
+        fresh_number,
+        {"ops", "station", "corps", "system"},
+    ),
+    (
+        "volunteer import",
+        "POST",
+        "/volunteers/import",
+        {"rows": [{"name": "李强", "id_number": "{number}", "station": VILLAGE}]},
+        fresh_number,
+        {"ops", "system"},
+    ),
+    ("stars", "GET", "/volunteers/stars", None, nothing, EVERYONE),
+    ("guides", "GET", "/volunteers/guides", None, nothing, EVERYONE),
+    (
+        "guide appoint",
+        "POST",
+        "/volunteers/guides",
+        {"id": "{name}", "name": "周老师", "area": TOWN},
+        fresh_resource,
+        {"ops"},
+    ),
+    ("courses", "GET", "/volunteers/courses", None, nothing, EVERYONE),
+    (
+        "course add",
+        "POST",
+        "/volunteers/courses",
+        {"key": "{name}", "name": "急救", "hours": 8, "department": "water"},
+        fresh_resource,
+        {"ops", "water_desk"},
+    ),
+    (
+        "course attendance",
+        "POST",
+        "/volunteers/courses/{key}/attendance",
+        {"volunteers": ["{volunteer_id}"], "day": "2023-05-20"},
+        course,
+        {"ops"},
+    ),
+    (
+        "signin",
+        "POST",
+        "/orders/{oid}/signin",
+        {"volunteer": "{volunteer_id}"},
+        crew,
+        {"corps"},
+    ),
+    (
+        "signout",
+        "POST",
+        "/orders/{oid}/signout",
+        {"volunteer": "{volunteer_id}"},
+        signed_in,
+        {"corps"},
+    ),
+    ("hours", "GET", "/orders/{oid}/hours", None, signed_in, READERS),
+    ("hours confirm", "POST", "/orders/{oid}/hours/confirm", {}, signed_out, {"corps"}),
+    (
+        "hours correct",
+        "POST",
+        "/orders/{oid}/hours/correct",
+        {"volunteer": "{volunteer_id}", "hours": 5, "reason": "late sign-out"},
+        confirmed,
+        {"corps"},
+    ),
 ]
 
 

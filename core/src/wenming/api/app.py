@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from wenming.deployment import Deployment
     from wenming.network.service import Network
     from wenming.orders.service import Workflow
+    from wenming.people.service import People
 
 log = logging.getLogger("wenming.api")
 
@@ -48,7 +49,8 @@ send `Authorization: Bearer <token>`. The workflow's role rules decide every wri
 reads are scoped the same way. Errors are `application/problem+json` with a one-line
 `detail`. Lists are paged (`limit`, `offset`, `next_offset`). `POST /orders` takes an
 `Idempotency-Key`; an order's `ETag` is its version, and a write with a stale
-`If-Match` is a 409 naming who came first.
+`If-Match` is a 409 naming who came first. Volunteers' personal data is masked unless
+the caller's role may see it.
 """
 
 
@@ -74,8 +76,19 @@ class Services:
 
         self.workflow.journal.on_append(version_guard)  # If-Match, inside each write
         self._network: Network | None = None
+        self._people: People | None = None
+        self.clock = clock
         self._engine: tuple[float, Any] | None = None
         self._engine_lock = threading.Lock()
+
+    @property
+    def people(self) -> People:
+        """The people side (volunteers, hours, stars), over the same workflow."""
+        if self._people is None:
+            from wenming.people.service import People
+
+            self._people = People(self.deployment, clock=self.clock, workflow=self.workflow)
+        return self._people
 
     @property
     def network(self) -> Network:
@@ -176,6 +189,10 @@ def create_app(
             {"name": "orders", "description": "点单 · 派单 · 接单 · 评单: the order workflow."},
             {"name": "joint", "description": "拼单: joint templates, proposals, dispatch."},
             {"name": "match", "description": "The matching engine's ranking, explained."},
+            {
+                "name": "volunteers",
+                "description": "志愿者: volunteers, sign-in and hours, star levels, courses.",
+            },
             {"name": "plugins", "description": "Routes contributed by plugins."},
         ],
     )

@@ -44,6 +44,12 @@ class Vault:
         HMAC-SHA256 truncated to 128 bits (hex), which keeps the unique index small."""
         return hmac.digest(self._hash_key, number.encode("ascii"), "sha256")[:16].hex()
 
+    def request_digest(self, text: str) -> str:
+        """A keyed digest of a request that holds personal data (an idempotent
+        registration's), so a retry can be compared without keeping the request: keyed,
+        because an ID number alone is easy to guess from a plain hash."""
+        return hmac.digest(self._hash_key, b"request\0" + text.encode("utf-8"), "sha256").hex()
+
     def id_hashes(self, numbers: Iterable[str]) -> list[str]:
         key = self._hash_key
         return [hmac.digest(key, n.encode("ascii"), "sha256")[:16].hex() for n in numbers]

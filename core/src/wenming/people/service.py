@@ -10,6 +10,7 @@ in :mod:`wenming.people.courses`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -62,6 +63,8 @@ CR = Credential.__table__
 E = PeopleEvent.__table__
 SR = ServiceRecord.__table__
 ERASED = "（已注销）"
+#: How an idempotent registration's key is kept on its event (``reason``).
+IDEMPOTENCY = "idempotency key "
 
 
 class People(HoursMixin, RecordBookMixin, CoursesMixin):
@@ -188,8 +191,13 @@ class People(HoursMixin, RecordBookMixin, CoursesMixin):
         certifications: Mapping[str, dt.date | None] | None = None,
         guardian_consent: dt.date | None = None,
         department: str | None = None,
+        idempotency_key: str | None = None,
     ) -> VolunteerView:
-        """Register one volunteer (checked like an import row); returns the masked view."""
+        """Register one volunteer (checked like an import row); returns the masked view.
+
+        Registering again with the same ``idempotency_key`` and the same request returns
+        the first volunteer (a client that lost the answer may retry); the same key with
+        another request is refused. The key is kept on the registration's event."""
         privacy.may_register(actor, station, teams)
         row = {
             "name": name,
@@ -204,8 +212,42 @@ class People(HoursMixin, RecordBookMixin, CoursesMixin):
             "guardian_consent": guardian_consent.isoformat() if guardian_consent else "",
             "department": department or "",
         }
-        _, vid = self._import([(1, row)], actor, "registration")
-        return self.volunteer(actor, vid)
+        if idempotency_key is None:
+            _, vid = self._import([(1, row)], actor, "registration")
+            return self.volunteer(actor, vid)
+        canonical = json.dumps(
+            {**row, "actor": actor.id, "role": actor.role}, sort_keys=True, ensure_ascii=False
+        )
+        digest = self.vault.request_digest(canonical)  # keyed: the request has an ID number
+        found = self._registered(idempotency_key, digest)
+        if found is None:
+            try:
+                _, found = self._import(
+                    [(1, row)], actor, "registration", key=(idempotency_key, digest)
+                )
+            except (InvalidInput, importer.ImportRejected):
+                found = self._registered(idempotency_key, digest)  # a retry racing the first
+                if found is None:
+                    raise
+        return self.volunteer(actor, found)
+
+    def _registered(self, key: str, digest: str) -> int | None:
+        """The volunteer a registration with ``key`` created, if any (refused when the key
+        came with another request)."""
+        with self.storage.engine.connect() as conn:
+            row = conn.execute(
+                select(E.c.ref_id, E.c.data).where(
+                    E.c.kind == "import", E.c.reason == f"{IDEMPOTENCY}{key}"
+                )
+            ).first()
+        if row is None:
+            return None
+        if (row.data or {}).get("request") != digest:
+            raise InvalidInput(
+                f"idempotency key {key!r} was used for volunteer {row.ref_id} with a different "
+                "request"
+            )
+        return row.ref_id
 
     def import_file(self, actor: Actor, path: str | Path) -> ImportReport:
         """Import a CSV or XLSX file of volunteers, all or nothing."""
@@ -230,7 +272,12 @@ class People(HoursMixin, RecordBookMixin, CoursesMixin):
         return self._import(((n, dict(r)) for n, r in enumerate(rows, 2)), actor, source)[0]
 
     def _import(
-        self, rows: Iterable[tuple[int, Mapping[str, str]]], actor: Actor, source: str
+        self,
+        rows: Iterable[tuple[int, Mapping[str, str]]],
+        actor: Actor,
+        source: str,
+        *,
+        key: tuple[str, str] | None = None,
     ) -> tuple[ImportReport, int]:
         self.ensure_ladder()
         started = time.perf_counter()
@@ -257,13 +304,18 @@ class People(HoursMixin, RecordBookMixin, CoursesMixin):
                     "nothing was imported, try again"
                 ) from None
             stars.add_counts(conn, counts)
+            data: dict[str, Any] = {"source": Path(source).name, "volunteers": n}
+            if key is not None:  # an idempotent registration: its key and request digest
+                data["request"] = key[1]
             conn.execute(
                 insert(E).values(
                     at=at,
                     kind="import",
                     actor=actor.id,
                     role=actor.role,
-                    data={"source": Path(source).name, "volunteers": n},
+                    reason=f"{IDEMPOTENCY}{key[0]}" if key is not None else "",
+                    ref_id=first if key is not None else None,
+                    data=data,
                 )
             )
         report = ImportReport(
