@@ -36,6 +36,8 @@ ROLES: dict[str, tuple[str, dict[str, str]] | None] = {
     "system": ("system", {}),
 }
 EVERYONE = set(ROLES) - {"anonymous"}
+#: who may read the volunteers' registry (masked): not a resident (people.privacy.may_read)
+ORGANISERS = EVERYONE - {"resident"}
 STATION = Actor("station", "station_operator", area=TOWN)
 OPS = Actor("ops", "city_dispatcher")
 CORPS = Actor("corps", "team_leader", team="water.corps")
@@ -276,8 +278,8 @@ ENDPOINTS = [
     ("network near", "GET", "/network/near?lng=120.58&lat=31.33&k=2", None, nothing, EVERYONE),
     ("me", "GET", "/auth/me", None, nothing, EVERYONE),
     # people side
-    ("volunteers", "GET", "/volunteers?station=320505", None, nothing, EVERYONE),
-    ("volunteer", "GET", "/volunteers/{volunteer_id}", None, volunteer, EVERYONE),
+    ("volunteers", "GET", "/volunteers?station=320505", None, nothing, ORGANISERS),
+    ("volunteer", "GET", "/volunteers/{volunteer_id}", None, volunteer, ORGANISERS),
     (
         "volunteer unmasked",
         "GET",
@@ -286,14 +288,14 @@ ENDPOINTS = [
         volunteer,
         {"corps"},
     ),
-    ("volunteer record", "GET", "/volunteers/{volunteer_id}/record", None, volunteer, EVERYONE),
+    ("volunteer record", "GET", "/volunteers/{volunteer_id}/record", None, volunteer, ORGANISERS),
     (
         "volunteer lookup",
         "POST",
         "/volunteers/lookup",
         {"id_number": "{number}"},
         volunteer,
-        EVERYONE,
+        ORGANISERS,
     ),
     ("volunteer export", "GET", "/volunteers/{volunteer_id}/export", None, volunteer, set()),
     ("volunteer delete", "DELETE", "/volunteers/{volunteer_id}", None, volunteer, set()),

@@ -127,8 +127,12 @@ def test_unmasked_reads_follow_the_rules_and_refusals_name_them(people):
         people.volunteer(OTHER_LEAD, v.id, unmasked=True)
     with pytest.raises(PermissionDenied, match="data-protection officer"):
         people.volunteer(OPS, v.id, unmasked=True)
-    with pytest.raises(PermissionDenied, match="is someone else"):
+    with pytest.raises(PermissionDenied, match="reads no volunteer's entry but its own"):
         people.volunteer(me(v.id + 1), v.id, unmasked=True)
+    with pytest.raises(PermissionDenied, match="role requester may not look up volunteers"):
+        people.find(Actor("resident", "requester"), idn())
+    with pytest.raises(PermissionDenied, match="role volunteer may not read volunteers"):
+        people.volunteers(me(v.id))
     # the team leader's and the officer's looks are on record, the volunteer's own is not
     assert count(people, PeopleEvent, kind="disclosure") == 2
 

@@ -49,14 +49,16 @@ def actor_options(*, required: bool = True) -> Callable[[Callable[..., Any]], Ca
         def wrapper(*args: Any, actor_id, role, actor_team, actor_area, actor_department, **kw):
             # the same identity rules as every other command (wenming.accounts.identity):
             # a signed-in user's token, or the local operator's declared (recorded) act
-            from wenming.accounts.identity import resolve, token_for
+            from wenming.accounts.identity import require_operator, resolve, token_for
             from wenming.cli.orders import command_line
             from wenming.orders.roles import Actor
 
             ctx = click.get_current_context()
             deployment = ctx.find_object(State).deployment(required=True)
             if not required and not (actor_id or role) and not token_for(deployment.path):
-                actor = Actor("anonymous", "requester")  # reads masked, as anyone's
+                # the local operator reads the registry masked, like the city's system
+                require_operator(deployment, "reading volunteers without signing in")
+                actor = Actor("operator", "system")
             else:
                 actor = resolve(
                     deployment,

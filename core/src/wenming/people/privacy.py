@@ -49,6 +49,25 @@ def may_unmask(actor: Actor, volunteer_id: int, teams: Collection[str]) -> None:
     raise actor.deny("read unmasked", OWN_DATA)
 
 
+#: Roles with no part in organising volunteers: they read no one's entry but their own.
+OUTSIDERS = ("requester", "volunteer")
+
+
+def may_read(actor: Actor, volunteer_id: int | None, action: str = "read volunteers") -> None:
+    """Reading the registry (masked): everyone who organises service, not a resident
+    (requester) nor a volunteer other than for their own entry — a list or a look-up by
+    ID number would tell them who volunteers, and where."""
+    if actor.role not in OUTSIDERS:
+        return
+    if volunteer_id is not None and is_self(actor, volunteer_id):
+        return
+    raise actor.deny(
+        action,
+        f"a {actor.role} reads no volunteer's entry but its own; the registry is for those "
+        "who organise service",
+    )
+
+
 def may_export_or_erase(actor: Actor, volunteer_id: int, action: str) -> None:
     """Exporting (PIPL art. 45) and deleting (art. 47): the person, or the data-protection
     officer acting on their request."""

@@ -48,6 +48,7 @@ class RecordBookMixin:
         (basic information, service, training, awards, evaluation) and any classes the
         plugins add. Labelled a record (志愿服务记录), or a certificate (志愿服务证明) only
         when the deployment is the designated issuer."""
+        privacy.may_read(actor, vid, "read records")
         self.ensure_ladder()
         with self.storage.engine.begin() as conn:
             basic = self._view(conn, actor, self._row(conn, vid), unmasked=unmasked)

@@ -331,6 +331,7 @@ class People(HoursMixin, RecordBookMixin, CoursesMixin):
 
     def find(self, actor: Actor, id_number: str, *, unmasked: bool = False) -> VolunteerView:
         """The volunteer with this ID number, found by its keyed hash."""
+        privacy.may_read(actor, None, "look up volunteers")
         try:
             number, _ = ids.validate(id_number, today=self.today())
         except ids.IdNumberError as exc:
@@ -359,6 +360,7 @@ class People(HoursMixin, RecordBookMixin, CoursesMixin):
     def volunteer(self, actor: Actor, vid: int, *, unmasked: bool = False) -> VolunteerView:
         """One volunteer, masked unless ``unmasked`` is asked for and the rules allow it
         (a refusal names the rule)."""
+        privacy.may_read(actor, vid)
         with self.storage.engine.begin() as conn:
             return self._view(conn, actor, self._row(conn, vid), unmasked=unmasked)
 
@@ -429,6 +431,7 @@ class People(HoursMixin, RecordBookMixin, CoursesMixin):
     ) -> list[VolunteerView]:
         """Volunteers (masked), by ID, filtered by area (division-code prefix), team or
         star level."""
+        privacy.may_read(actor, None)
         stmt = select(V).where(V.c.status == "active")
         if station:
             stmt = stmt.where(V.c.station_code.startswith(station))
