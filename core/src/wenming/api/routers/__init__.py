@@ -1,8 +1,17 @@
-"""One router per resource. New areas (volunteers, leaderboards, intake) add a module
-here and one line to :data:`ROUTERS`."""
+"""One router per resource. New areas add a module here and one line to
+:data:`ROUTERS`."""
 
 from __future__ import annotations
 
-from wenming.api.routers import joint, match, network, orders, supply
+from wenming.api.routers import intake, joint, match, network, orders, stats, supply, units
 
-ROUTERS = [network.router, supply.router, orders.router, joint.router, match.router]
+ROUTERS = [
+    network.router,
+    supply.router,
+    orders.router,
+    joint.router,
+    match.router,
+    intake.router,
+    stats.router,
+    units.router,
+]
