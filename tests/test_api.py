@@ -80,6 +80,7 @@ def test_sign_in_and_who_am_i(api):
         "department": None,
         "area": TOWN,
         "team": None,
+        "unit": None,
     }
     wrong = api.client.post("/auth/token", json={"username": "ann", "password": "nope"})
     body = problem(wrong, 401)

@@ -34,6 +34,8 @@ ROLES: dict[str, tuple[str, dict[str, str]] | None] = {
     "other_team": ("team_leader", {"team": "health.corps"}),
     "resident": ("requester", {}),
     "system": ("system", {}),
+    "unit_a": ("unit_operator", {"unit": "U-A"}),
+    "reviewer": ("points_reviewer", {}),
 }
 EVERYONE = set(ROLES) - {"anonymous"}
 #: who may read the volunteers' registry (masked): not a resident (people.privacy.may_read)
@@ -172,6 +174,51 @@ def signed_out(wf):
 def confirmed(wf):
     ctx = signed_out(wf)
     _people(wf).confirm(CORPS, ctx["oid"])
+    return ctx
+
+
+# intake, statistics, units: what their cases need
+WISH = {"text": "想给约30名小学生上一堂节水课", "place": VILLAGE}
+EVIDENCE = b"%PDF-1.4 a signed pairing agreement"
+CLAIM_READERS = {"ops", "unit_a", "reviewer"}
+
+
+def add_units(wf):
+    from wenming.reports.units import Units
+
+    Units(wf.deployment).add("U-A", "苏州市水务局")
+    Units(wf.deployment).add("U-B", "苏州市卫健委")
+
+
+def unit_a(wf):
+    return {"code": "U-A"}
+
+
+def evidence_stored(wf):
+    from wenming.reports.units import Units
+
+    content = EVIDENCE + str(next(_names)).encode()
+    return {"digest": Units(wf.deployment).store_evidence(content, "agreement.pdf")}
+
+
+def claimed(wf):
+    from wenming.reports.units import Units
+
+    ctx = evidence_stored(wf)
+    operator = Actor("unit_a", "unit_operator", unit="U-A")
+    units = Units(wf.deployment, clock=wf.clock)
+    ctx["claim_id"] = units.submit(operator, "U-A", "pairing", evidence=[ctx["digest"]])
+    return ctx
+
+
+def rejected(wf):
+    from wenming.reports.units import Units
+
+    ctx = claimed(wf)
+    reviewer = Actor("reviewer", "points_reviewer")
+    Units(wf.deployment, clock=wf.clock).review(
+        reviewer, ctx["claim_id"], approve=False, reason="not signed"
+    )
     return ctx
 
 
@@ -368,6 +415,61 @@ ENDPOINTS = [
         confirmed,
         {"corps"},
     ),
+    # intake, statistics, units
+    ("intake understand", "POST", "/intake/understand", WISH, nothing, EVERYONE),
+    (
+        "intake submit",
+        "POST",
+        "/intake/orders",
+        {**WISH, "site": VILLAGE},
+        nothing,
+        {"ops", "station", "resident"},
+    ),
+    ("stats metrics", "GET", "/stats/metrics", None, nothing, EVERYONE),
+    (
+        "leaderboard",
+        "GET",
+        "/stats/leaderboard?metric=orders_received&by=county&period=2023",
+        None,
+        nothing,
+        EVERYONE,
+    ),
+    ("stats table", "GET", "/stats/table?by=department&period=2023", None, nothing, EVERYONE),
+    ("ranking publish", "POST", "/rankings", {"period": "2023-Q3"}, nothing, {"ops"}),
+    ("rankings published", "GET", "/rankings", None, nothing, {"ops"}),
+    ("ranking consent", "POST", "/rankings/consent", {"volunteer_id": 1}, nothing, set()),
+    ("units list", "GET", "/units", None, nothing, EVERYONE),
+    ("unit show", "GET", "/units/{code}", None, unit_a, EVERYONE),
+    ("points rules", "GET", "/points/rules", None, nothing, EVERYONE),
+    ("points standings", "GET", "/points/standings", None, nothing, EVERYONE),
+    ("evidence upload", "POST", "/points/evidence", EVIDENCE, nothing, {"unit_a"}),
+    ("evidence show", "GET", "/points/evidence/{digest}", None, claimed, CLAIM_READERS),
+    ("claims list", "GET", "/points/claims", None, nothing, CLAIM_READERS),
+    ("claim show", "GET", "/points/claims/{claim_id}", None, claimed, CLAIM_READERS),
+    (
+        "claim submit",
+        "POST",
+        "/points/claims",
+        {"unit": "U-A", "rule": "pairing", "evidence": ["{digest}"]},
+        evidence_stored,
+        {"unit_a"},
+    ),
+    (
+        "claim review",
+        "POST",
+        "/points/claims/{claim_id}/review",
+        {"approve": True, "reason": "agreement seen"},
+        claimed,
+        {"reviewer"},
+    ),
+    (
+        "claim appeal",
+        "POST",
+        "/points/claims/{claim_id}/appeal",
+        {"reason": "the agreement is signed on page 2"},
+        rejected,
+        {"unit_a"},
+    ),
 ]
 
 
@@ -379,6 +481,7 @@ def api(tmp_path_factory):
     from wenming.network.service import Network
 
     Network.from_deployment(wf.deployment).load_region()
+    add_units(wf)
     harness = ApiHarness(wf.deployment, clock=wf.clock)
     harness.headers = {
         name: harness.user(name, spec[0], **spec[1]) if spec else {} for name, spec in ROLES.items()
@@ -411,7 +514,9 @@ def test_every_role_at_every_endpoint(api, endpoint, role):
     ctx = setup(api.workflow)
     url = _fill(path, ctx)
     kwargs = {"headers": api.headers[role]}
-    if body is not None:
+    if isinstance(body, bytes):
+        kwargs["content"] = body
+    elif body is not None:
         kwargs["json"] = _fill(body, ctx)
     response = api.client.request(method, url, **kwargs)
     if role == "anonymous":

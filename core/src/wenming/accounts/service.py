@@ -20,7 +20,7 @@ from sqlalchemy import insert, select, update
 
 from wenming.accounts import AccountError, AuthError, tokens
 from wenming.accounts.tables import ApiToken, OperatorAct, User
-from wenming.orders.roles import ROLES, Actor
+from wenming.orders.roles import _SCOPE, ROLES, Actor
 from wenming.storage.types import utcnow
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ class UserView:
     department: str | None
     area: str | None
     team: str | None
+    unit: str | None
     active: bool
     generation: int
     created_at: dt.datetime
@@ -55,7 +56,12 @@ class UserView:
     def actor(self) -> Actor:
         """The workflow actor this user acts as: its username, role and scope."""
         return Actor(
-            self.username, self.role, department=self.department, area=self.area, team=self.team
+            self.username,
+            self.role,
+            department=self.department,
+            area=self.area,
+            team=self.team,
+            unit=self.unit,
         )
 
     @property
@@ -70,6 +76,7 @@ class UserView:
             "department": self.department,
             "area": self.area,
             "team": self.team,
+            "unit": self.unit,
             "active": self.active,
             "created_at": self.created_at.isoformat(),
         }
@@ -149,7 +156,12 @@ class Accounts:
     # ------------------------------------------------------------------ users
 
     def _check(
-        self, role: str, department: str | None, area: str | None, team: str | None
+        self,
+        role: str,
+        department: str | None,
+        area: str | None,
+        team: str | None,
+        unit: str | None = None,
     ) -> dict[str, Any]:
         if role not in ROLES:
             raise AccountError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
@@ -161,16 +173,28 @@ class Accounts:
             )
         if area is not None and not re.fullmatch(r"[0-9]{2,12}", area):
             raise AccountError(f"area must be a division code (digits), got {area!r}")
-        scope = {"department": department, "area": area, "team": team}
+        scope = {"department": department, "area": area, "team": team, "unit": unit}
         try:
             Actor("check", role, **scope)
         except ValueError as exc:
             raise AccountError(str(exc).replace(" (actor 'check')", "")) from None
         # keep only the scope the role uses, so a role change leaves no stale scope
-        needed = {"department_dispatcher": "department", "station_operator": "area"}.get(
-            role, "team" if role == "team_leader" else None
-        )
+        needed = _SCOPE[role]
+        if needed == "unit":
+            self._check_unit(unit or "")
         return {k: (v if k == needed else None) for k, v in scope.items()}
+
+    def _check_unit(self, code: str) -> None:
+        """A unit operator's unit must be one of the deployment's civilized units."""
+        from wenming.reports.tables import Unit
+
+        table = Unit.__table__
+        with self.storage.session() as s:
+            if s.execute(select(table.c.id).where(table.c.code == code)).first() is None:
+                raise AccountError(
+                    f"unit {code!r} is not a civilized unit of this deployment "
+                    "(wenming units list; add it with wenming units add)"
+                )
 
     def _password(self, password: str) -> str:
         if not isinstance(password, str) or len(password) < MIN_PASSWORD:
@@ -186,13 +210,14 @@ class Accounts:
         department: str | None = None,
         area: str | None = None,
         team: str | None = None,
+        unit: str | None = None,
     ) -> UserView:
-        """Create a user with a role and its scope."""
+        """Create a user with a role and its scope (a unit operator's ``unit`` must exist)."""
         if not isinstance(username, str) or not USERNAME_RE.match(username):
             raise AccountError(
                 f"username must be 2–64 letters, digits or . _ @ -, got {username!r}"
             )
-        scope = self._check(role, department, area, team)
+        scope = self._check(role, department, area, team, unit)
         hashed = self._password(password)
         now = self.clock()
         with self.storage.session() as s:
@@ -245,9 +270,10 @@ class Accounts:
         department: str | None = None,
         area: str | None = None,
         team: str | None = None,
+        unit: str | None = None,
     ) -> UserView:
         """Give a user another role or scope; access tokens signed before stop working."""
-        scope = self._check(role, department, area, team)
+        scope = self._check(role, department, area, team, unit)
         return self._change(username, role=role, **scope)
 
     def reset_password(self, username: str, password: str) -> UserView:
@@ -426,6 +452,7 @@ def _user_view(row: Any) -> UserView:
         department=row["department"],
         area=row["area"],
         team=row["team"],
+        unit=row["unit"],
         active=row["active"],
         generation=row["generation"],
         created_at=row["created_at"],

@@ -17,7 +17,8 @@ from wenming.storage.types import UTCDateTime, utcnow
 
 
 class User(SQLModel, table=True):
-    """A person (or a machine's owner) who signs in, with one role and its scope."""
+    """A person (or a machine's owner) who signs in, with one role and its scope
+    (``department``, ``area``, ``team`` or ``unit``: the one its role needs)."""
 
     __tablename__ = "wm_user"
 
@@ -27,6 +28,7 @@ class User(SQLModel, table=True):
     department: str | None = Field(default=None, max_length=64)
     area: str | None = Field(default=None, max_length=64)
     team: str | None = Field(default=None, max_length=128)
+    unit: str | None = Field(default=None, max_length=64)
     password_hash: str = Field(default="", max_length=256)
     active: bool = True
     generation: int = 0

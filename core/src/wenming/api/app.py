@@ -41,8 +41,9 @@ ENGINE_SECONDS = 5.0
 
 DESCRIPTION = """\
 The HTTP API of a wenming deployment: the practice network, supply (供单), orders (点单,
-派单, 接单, 评单), joint orders (拼单) and matching, over the same Python API as the
-command line.
+派单, 接单, 评单), joint orders (拼单), matching, free-text intake, statistics and
+leaderboards (排行榜), and civilized units' points (动态积分), over the same Python API as
+the command line.
 
 Sign in with `POST /auth/token` (or use an API token from `wenming users token`) and
 send `Authorization: Bearer <token>`. The workflow's role rules decide every write, and
@@ -112,24 +113,26 @@ class Services:
 class BodyLimit:
     """Refuse request bodies over ``limit`` bytes with 413, whether declared in
     ``Content-Length`` or streamed: the body is read (up to the limit) before the app
-    sees it."""
+    sees it. ``larger`` names paths allowed more (an upload of evidence)."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, larger: dict[str, int] | None = None) -> None:
         self.app = app
-        self.limit = limit
+        self.default = limit
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope.get("path", ""), self.default)
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
                     declared = int(value)
                 except ValueError:
-                    declared = self.limit + 1
-                if declared > self.limit:
-                    await self._refuse(scope, receive, send)
+                    declared = limit + 1
+                if declared > limit:
+                    await self._refuse(scope, receive, send, limit)
                     return
         chunks: list[bytes] = []
         size = 0
@@ -139,8 +142,8 @@ class BodyLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.limit:
-                await self._refuse(scope, receive, send)
+            if size > limit:
+                await self._refuse(scope, receive, send, limit)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -157,10 +160,10 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = problems.problem(
             413,
-            f"the request body is larger than {self.limit} bytes",
+            f"the request body is larger than {limit} bytes",
             instance=scope.get("path"),
         )
         await response(scope, receive, send)
@@ -193,6 +196,9 @@ def create_app(
                 "name": "volunteers",
                 "description": "志愿者: volunteers, sign-in and hours, star levels, courses.",
             },
+            {"name": "intake", "description": "点单 in the requester's own words, explained."},
+            {"name": "statistics", "description": "排行榜, statistics, rankings of volunteers."},
+            {"name": "units", "description": "文明单位 and their dynamic points (动态积分)."},
             {"name": "plugins", "description": "Routes contributed by plugins."},
         ],
     )
@@ -232,7 +238,13 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
             expose_headers=["ETag", "Location", "Retry-After"],
         )
-    app.add_middleware(BodyLimit, limit=services.config.max_body_bytes)
+    from wenming.api.routers.units import EVIDENCE_BODY_BYTES, EVIDENCE_PATH
+
+    app.add_middleware(
+        BodyLimit,
+        limit=services.config.max_body_bytes,
+        larger={EVIDENCE_PATH: max(EVIDENCE_BODY_BYTES, services.config.max_body_bytes)},
+    )
     return app
 
 

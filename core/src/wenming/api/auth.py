@@ -83,6 +83,7 @@ class Me(BaseModel):
     department: str | None = None
     area: str | None = None
     team: str | None = None
+    unit: str | None = Field(default=None, description="A unit operator's civilized unit.")
 
 
 class TokenOut(BaseModel):
@@ -99,6 +100,7 @@ def _me(user: UserView) -> Me:
         department=user.department,
         area=user.area,
         team=user.team,
+        unit=user.unit,
     )
 
 

@@ -14,10 +14,13 @@ import click
 
 from wenming.cli import State
 from wenming.errors import WenmingError
+from wenming.intake.orders import merge, open_questions, order_values
 
 if TYPE_CHECKING:
     from wenming.intake import Understanding
     from wenming.matching.demand import Demand
+
+__all__ = ["echo", "match_demand", "merge", "open_questions", "read", "submit_values"]
 
 #: Field labels shown to station operators.
 LABELS = {
@@ -129,33 +132,6 @@ def echo(u: Understanding, overridden: dict[str, Any] | None = None, names: Any 
             click.echo(f"      {value}  {label}")
 
 
-def merge(u: Understanding, fields: dict[str, Any]) -> tuple[Demand, dict[str, Any]]:
-    """The understood demand with every explicit option applied; and those options."""
-    import attrs
-
-    from wenming.matching.demand import Demand
-
-    given = {k: v for k, v in fields.items() if v not in (None, ())}
-    values = u.demand.as_dict()
-    if given.keys() & {"start", "end", "date"}:
-        values["start"] = values["end"] = None  # the options give the whole window
-    if "template" in given and "departments" not in given:
-        values["departments"] = []  # the chosen template says which departments
-    for name, value in given.items():
-        if name == "date":
-            values["start"] = values["end"] = value
-        else:
-            values[name] = list(value) if isinstance(value, tuple) else value
-    fields_known = {f.name for f in attrs.fields(Demand)}
-    values = {k: v for k, v in values.items() if k in fields_known}
-    return Demand.from_mapping(values, source="--text and options"), given
-
-
-def open_questions(u: Understanding, given: dict[str, Any]) -> list[str]:
-    """Questions the explicit options have not answered."""
-    return [q.text for q in u.questions if q.field not in given]
-
-
 def submit_values(
     state: State, text: str, values: dict[str, Any], *, yes: bool, today: str | None, as_json: bool
 ) -> dict[str, Any]:
@@ -177,27 +153,8 @@ def submit_values(
     demand, given = merge(u, fields)
     if not as_json:
         echo(u, given, names)
-    questions = open_questions(u, given)
-    if questions:
-        raise WenmingError("answer first: " + " ".join(questions) + " (give --place or reword)")
-    start = demand.start or u.today
-    out = dict(values)
-    out.update(
-        place=demand.place,
-        start=start,
-        end=demand.end or (start if demand.start else None),
-        category=demand.category,
-        headcount=demand.headcount or values.get("headcount") or 1,
-        tags=demand.tags,
-        audiences=demand.audiences,
-        template=demand.template,
-        departments=demand.departments,
-    )
-    from wenming.intake.text import mask_personal
-
-    words = mask_personal(text)[0]  # ID and phone numbers are not stored in clear
-    description = values.get("description") or ""
-    out["description"] = f"{description}\n{words}" if description else words
+    out = order_values(u, text, values, fields, answer="give --place or reword")
+    start = out["start"]
     if not as_json:
         if demand.start is None:
             click.echo(f"  no time in the words: from {start.isoformat()}")

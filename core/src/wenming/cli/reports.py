@@ -11,7 +11,6 @@ import click
 
 from wenming.cli import State, echo_json, json_option
 from wenming.cli.orders import actor_options
-from wenming.errors import WenmingError
 
 if TYPE_CHECKING:
     from wenming.orders.roles import Actor
@@ -19,6 +18,10 @@ if TYPE_CHECKING:
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 BY = click.Choice(["city", "county", "town", "station", "department", "team", "unit"])
+DEFAULT_TABLE = (
+    "orders_received,orders_dispatched,orders_accepted,orders_completed,completion_rate,"
+    "on_time_rate,evaluation,volunteer_hours"
+)
 
 
 def _deployment(state: State):
@@ -33,16 +36,15 @@ def _counters(state: State) -> Counters:
     return counters_of(_deployment(state))
 
 
-def _when(period: str | None, start: dt.datetime | None, end: dt.datetime | None) -> dict:
-    if start or end:
-        if not (start and end):
-            raise WenmingError("a range needs both --from and --to")
-        return {"start": start.date(), "end": end.date()}
-    if period is None:
-        from wenming.reports import periods
+def _when(
+    counters: Counters, period: str | None, start: dt.datetime | None, end: dt.datetime | None
+) -> dict:
+    from wenming.reports import boards, periods
 
-        period = periods.keys(periods.local_date(dt.datetime.now(dt.UTC)))[2]
-    return {"period": period}
+    today = periods.local_date(dt.datetime.now(dt.UTC), counters.tz)
+    return boards.when(
+        period, start.date() if start else None, end.date() if end else None, today=today
+    )
 
 
 def _out(
@@ -140,28 +142,17 @@ def leaderboard(
     as_json: bool,
 ) -> None:
     """排行榜: rank counties, towns, stations, departments, teams or units by a metric."""
-    from wenming.reports.names import names
+    from wenming.reports import boards
 
     counters = _counters(state)
     m = counters.metric(metric)
-    when = _when(period, start, end) if m.kind != "gauge" else {}
-    rows = counters.top(metric, by, limit=limit, within=within, **when)
-    named = names(counters.deployment, by, [k for k, _, _ in rows])
-    table = [[i, k, named[k], round(v, 4), n] for i, (k, v, n) in enumerate(rows, start=1)]
-    label = when.get("period") or (f"{when['start']} … {when['end']}" if when else "now")
+    when = _when(counters, period, start, end) if m.kind != "gauge" else {}
+    board = boards.leaderboard(counters, metric, by, when, within=within, limit=limit)
     if as_json:
-        echo_json(
-            {
-                "metric": metric,
-                "by": by,
-                "period": label,
-                "rows": [
-                    {"rank": r[0], "key": r[1], "name": r[2], "value": r[3], "n": r[4]}
-                    for r in table
-                ],
-            }
-        )
+        echo_json(board)
         return
+    label = board["period"]
+    table = [[r["rank"], r["key"], r["name"], r["value"], r["n"]] for r in board["rows"]]
     header = ["名次", "代码", "名称", m.name_zh, "计数"]
     if _out(header, table, csv_path, xlsx_path):
         return
@@ -252,9 +243,7 @@ def stats_verify(state: State, as_json: bool) -> None:
 @click.option(
     "--metrics",
     "names_",
-    default="orders_received,orders_dispatched,"
-    "orders_accepted,orders_completed,completion_rate,on_time_rate,evaluation,"
-    "volunteer_hours",
+    default=DEFAULT_TABLE,
     show_default=True,
     help="Comma-separated metrics (columns).",
 )
@@ -267,45 +256,20 @@ def stats_table(
     state: State, names_: str, by: str, period, start, end, csv_path, xlsx_path, as_json: bool
 ) -> None:
     """Several metrics side by side for every key of one dimension (for Excel)."""
-    from wenming.reports.names import names
+    from wenming.reports import boards
 
     counters = _counters(state)
-    when = _when(period, start, end)
+    when = _when(counters, period, start, end)
     wanted = [n.strip() for n in names_.split(",") if n.strip()]
-    columns = {}
-    for name in wanted:
-        m = counters.metric(name)
-        if by not in m.dimensions:
-            continue
-        got = counters.top(name, by, limit=10_000, **({} if m.kind == "gauge" else when))
-        columns[name] = {k: v for k, v, _ in got}
-    keys = sorted({k for col in columns.values() for k in col})
-    named = names(counters.deployment, by, keys)
-    rows = [
-        [k, named[k], *[_round(columns[n].get(k), counters.metrics[n]) for n in columns]]
-        for k in keys
-    ]
+    table = boards.side_by_side(counters, wanted, by, when)
     if as_json:
-        echo_json(
-            {
-                "by": by,
-                **{k: str(v) for k, v in when.items()},
-                "columns": list(columns),
-                "rows": rows,
-            }
-        )
+        echo_json(table)
         return
+    columns, rows = table["columns"], table["rows"]
     header = ["代码", "名称", *[counters.metrics[n].name_zh for n in columns]]
     if _out(header, rows, csv_path, xlsx_path):
         return
     _table(header, [[*r[:2], *["-" if v is None else _fmt(v) for v in r[2:]]] for r in rows])
-
-
-def _round(value: float | None, metric) -> float | None:
-    """A cell: nothing for a rate without a denominator, else zero for nothing counted."""
-    if value is None:
-        return None if metric.kind in ("ratio", "mean") else 0.0
-    return round(value, 4)
 
 
 @stats.command("dashboard")

@@ -27,6 +27,8 @@ ROLE_CHOICES = (
     "team_leader",
     "requester",
     "system",
+    "unit_operator",
+    "points_reviewer",
 )
 
 
@@ -59,6 +61,9 @@ def scope_options(fn: Any) -> Any:
             click.option("--department", default=None, help="A department dispatcher's."),
             click.option("--area", default=None, help="A station operator's division code."),
             click.option("--team", default=None, help="A team leader's team (resource key)."),
+            click.option(
+                "--unit", default=None, help="A unit operator's civilized unit (its code)."
+            ),
         )
     ):
         fn = option(fn)

@@ -410,6 +410,10 @@ class Units:
         rows.sort(key=lambda r: (-r[1], r[0]))
         return rows[:limit]
 
+    def rule(self, name: str) -> PointRule:
+        """A point rule by name; the refusal lists the rules there are."""
+        return self._rule(name)
+
     # ----------------------------------------------------------------- internals
 
     def _rule(self, name: str) -> PointRule:

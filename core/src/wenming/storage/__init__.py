@@ -25,8 +25,9 @@ from sqlmodel import Session, SQLModel, select
 
 from wenming.errors import StorageError
 
-#: The schema version this code writes and expects (2: hash-chained event log, daily slots).
-SCHEMA_VERSION = 2
+#: The schema version this code writes and expects (2: hash-chained event log, daily slots;
+#: 3: a user's civilized unit, the scope of ``unit_operator``).
+SCHEMA_VERSION = 3
 
 #: ``MIGRATIONS[v]`` upgrades a database from version ``v`` to ``v + 1``
 #: (the steps live in :mod:`wenming.storage.migrations`).

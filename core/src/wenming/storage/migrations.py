@@ -72,4 +72,17 @@ def _v1_to_v2(conn: Connection) -> None:
         )
 
 
-STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
+def _v2_to_v3(conn: Connection) -> None:
+    """Give users a civilized unit (``wm_user.unit``), the scope a ``unit_operator``
+    acts in; existing users have none (no role used it before)."""
+    from wenming.accounts.tables import User
+
+    found = inspect(conn)
+    if not found.has_table(User.__tablename__):
+        return  # a database from before accounts: 'wenming init' creates the table whole
+    columns = {c["name"] for c in found.get_columns(User.__tablename__)}
+    if "unit" not in columns:
+        conn.exec_driver_sql("ALTER TABLE wm_user ADD COLUMN unit VARCHAR(64)")
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}

@@ -12,7 +12,8 @@ from fastapi import Depends, Query, Request, Response
 from wenming.api import reads
 from wenming.api.auth import CurrentActor
 from wenming.api.problems import ERROR_RESPONSES, ApiProblem
-from wenming.orders.errors import ConflictError
+from wenming.errors import ConfigError, StorageError, WenmingError
+from wenming.orders.errors import ConflictError, WorkflowError
 
 if TYPE_CHECKING:
     from wenming.api.app import Services
@@ -42,6 +43,19 @@ def page(items: list[Any], limit: int, offset: int) -> dict[str, Any]:
         "offset": offset,
         "next_offset": offset + limit if more else None,
     }
+
+
+@contextmanager
+def invalid(field: str, status: int = 422) -> Iterator[None]:
+    """A library's refusal of a value (a plain :class:`WenmingError`, the message the
+    CLI prints) as a ``status`` problem naming ``field``; the workflow's own refusals
+    (permission, not found, conflicts) and storage errors keep their mapping."""
+    try:
+        yield
+    except (WorkflowError, StorageError, ConfigError):
+        raise
+    except WenmingError as exc:
+        raise ApiProblem(status, str(exc), field=field) from None
 
 
 def etag(view: OrderView) -> str:
