@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import select
 
 import wenming.storage as storage_mod
 from wenming.errors import StorageError
@@ -47,8 +48,8 @@ def test_rows_round_trip_with_json_and_utc_times(wenming_storage):
         )
     with wenming_storage.session() as s:
         site = s.get(Site, 1)
-        row = s.exec(storage_mod.select(ResourceRow)).one()
-        pairing = s.exec(storage_mod.select(Pairing)).one()
+        row = s.exec(select(ResourceRow)).one()
+        pairing = s.exec(select(Pairing)).one()
     assert site.name == "太仓市"
     assert row.categories == ["core.emergency_rescue"] and row.months == [7, 8]
     assert pairing.created_at == dt.datetime(2023, 3, 30, 0, tzinfo=dt.UTC)
@@ -67,7 +68,7 @@ def test_session_rolls_back_on_error(wenming_storage):
         s.flush()
         raise RuntimeError("abort")
     with wenming_storage.session() as s:
-        assert s.exec(storage_mod.select(Site)).all() == []
+        assert s.exec(select(Site)).all() == []
 
 
 def test_migrations_upgrade_an_older_database(wenming_database_url, monkeypatch):

@@ -397,29 +397,23 @@ class Accounts:
 
     def authenticate(self, token: str) -> UserView:
         """The active user a bearer token (access or API) belongs to; :class:`AuthError`
-        for a wrong, expired or revoked one."""
-        if not isinstance(token, str) or not token:
-            raise AuthError("no token")
-        if token.startswith(tokens.API_PREFIX):
-            stmt = (
-                select(T_USER)
-                .join(T_TOKEN, T_TOKEN.c.user_id == T_USER.c.id)
-                .where(T_TOKEN.c.digest == tokens.digest(token), T_TOKEN.c.revoked_at.is_(None))
-            )
-            with self.storage.session() as s:
-                row = s.execute(stmt).mappings().first()
-            if row is None:
-                raise AuthError("unknown or revoked API token")
-        else:
-            claims = tokens.verify(self.key, token, int(self.clock().timestamp()))
-            with self.storage.session() as s:
-                row = (
-                    s.execute(select(T_USER).where(T_USER.c.id == claims["sub"])).mappings().first()
+        for a wrong, expired or revoked one (the rules: :func:`tokens.authenticate`)."""
+
+        def find_user(*, digest: str | None = None, user_id: int | None = None) -> Any:
+            if digest is not None:
+                stmt = (
+                    select(T_USER)
+                    .join(T_TOKEN, T_TOKEN.c.user_id == T_USER.c.id)
+                    .where(T_TOKEN.c.digest == digest, T_TOKEN.c.revoked_at.is_(None))
                 )
-            if row is None or row["generation"] != claims["gen"]:
-                raise AuthError("access token no longer valid; sign in again")
-        if not row["active"]:
-            raise AuthError(f"user {row['username']} is revoked")
+            else:
+                stmt = select(T_USER).where(T_USER.c.id == user_id)
+            with self.storage.engine.connect() as conn:  # every request: no ORM session
+                return conn.execute(stmt).mappings().first()
+
+        row = tokens.authenticate(
+            token, find_user, lambda: self.key, lambda: int(self.clock().timestamp())
+        )
         return _user_view(row)
 
     # ------------------------------------------------------------------ the local operator

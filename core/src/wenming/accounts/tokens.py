@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import secrets as _random
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from wenming.accounts import AuthError
@@ -70,3 +71,32 @@ def new_api_token() -> str:
 def digest(token: str) -> str:
     """SHA-256 of an API token: enough for 256 random bits, and fast to look up."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+#: Looks a user's row up by an unrevoked API token's digest (``digest=``) or by ID
+#: (``user_id=``); ``None`` if there is none.
+FindUser = Callable[..., Mapping[str, Any] | None]
+
+
+def authenticate(
+    token: Any, find_user: FindUser, key: Callable[[], bytes], now: Callable[[], int]
+) -> Mapping[str, Any]:
+    """The ``wm_user`` row of the active user a bearer token (access or API) belongs
+    to; :class:`AuthError` for a wrong, expired or revoked one. The rules, whichever
+    connection ``find_user`` reads with (:meth:`wenming.accounts.service.Accounts.authenticate`,
+    or the command line's light read: :mod:`wenming.accounts.identity`); ``key`` gives
+    the signing key and ``now`` the time in UNIX seconds, when an access token needs them."""
+    if not isinstance(token, str) or not token:
+        raise AuthError("no token")
+    if token.startswith(API_PREFIX):
+        row = find_user(digest=digest(token))
+        if row is None:
+            raise AuthError("unknown or revoked API token")
+    else:
+        claims = verify(key(), token, now())
+        row = find_user(user_id=claims["sub"])
+        if row is None or row["generation"] != claims["gen"]:
+            raise AuthError("access token no longer valid; sign in again")
+    if not row["active"]:
+        raise AuthError(f"user {row['username']} is revoked")
+    return row

@@ -4,8 +4,9 @@ categories and key populations, the core rule kinds and their default rules."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from wenming import API_VERSION, hookimpl
-from wenming.matching import params as p
 from wenming.records import Audience, Category, Rule, RuleKind, SiteType, tag_table
 
 WENMING_API = API_VERSION
@@ -91,66 +92,75 @@ AUDIENCES = (
     Audience(name="tourists", name_zh="游客", name_en="Visitors and tourists"),
 )
 
-RULE_KINDS = (
-    RuleKind(
-        name="category",
-        tier="relevance",
-        params=p.CategoryParams,
-        impl="wenming.matching.kinds:CategoryKind",
-        description="The resource offers the demand's service category.",
-    ),
-    RuleKind(
-        name="tags",
-        tier="relevance",
-        params=p.TagsParams,
-        impl="wenming.matching.kinds:TagsKind",
-        description="Share of the demand's tags the resource carries.",
-    ),
-    RuleKind(
-        name="audience",
-        tier="relevance",
-        params=p.AudienceParams,
-        impl="wenming.matching.kinds:AudienceKind",
-        description="The resource serves the demand's key populations.",
-    ),
-    RuleKind(
-        name="template",
-        tier="relevance",
-        params=p.TemplateParams,
-        impl="wenming.matching.kinds:TemplateKind",
-        description="A demand that names a template prefers its own resources, then its department's.",
-    ),
-    RuleKind(
-        name="distance",
-        params=p.DistanceParams,
-        impl="wenming.matching.kinds:DistanceKind",
-        description="Within reach by mode of service (walk, county, travel radius); closer scores higher.",
-    ),
-    RuleKind(
-        name="capacity",
-        params=p.CapacityParams,
-        impl="wenming.matching.kinds:CapacityKind",
-        description="A venue's seats hold the headcount; a snug fit scores higher.",
-    ),
-    RuleKind(
-        name="time",
-        params=p.TimeParams,
-        impl="wenming.matching.kinds:TimeKind",
-        description="The demand's time window falls in the resource's season.",
-    ),
-    RuleKind(
-        name="reputation",
-        params=p.ReputationParams,
-        impl="wenming.matching.kinds:ReputationKind",
-        description="Mean evaluation of past services, shrunk towards a prior.",
-    ),
-    RuleKind(
-        name="fairness",
-        params=p.FairnessParams,
-        impl="wenming.matching.kinds:FairnessKind",
-        description="Fewer open dispatches score higher, spreading work across teams.",
-    ),
-)
+
+@cache
+def rule_kinds() -> tuple[RuleKind, ...]:
+    """Core's rule kinds, built when a registry first asks for them: their parameter
+    classes (:mod:`wenming.matching.params`) are not needed by ``wenming --help``, which
+    imports this plugin too."""
+    from wenming.matching import params as p
+
+    return (
+        RuleKind(
+            name="category",
+            tier="relevance",
+            params=p.CategoryParams,
+            impl="wenming.matching.kinds:CategoryKind",
+            description="The resource offers the demand's service category.",
+        ),
+        RuleKind(
+            name="tags",
+            tier="relevance",
+            params=p.TagsParams,
+            impl="wenming.matching.kinds:TagsKind",
+            description="Share of the demand's tags the resource carries.",
+        ),
+        RuleKind(
+            name="audience",
+            tier="relevance",
+            params=p.AudienceParams,
+            impl="wenming.matching.kinds:AudienceKind",
+            description="The resource serves the demand's key populations.",
+        ),
+        RuleKind(
+            name="template",
+            tier="relevance",
+            params=p.TemplateParams,
+            impl="wenming.matching.kinds:TemplateKind",
+            description="A demand that names a template prefers its own resources, then its department's.",
+        ),
+        RuleKind(
+            name="distance",
+            params=p.DistanceParams,
+            impl="wenming.matching.kinds:DistanceKind",
+            description="Within reach by mode of service (walk, county, travel radius); closer scores higher.",
+        ),
+        RuleKind(
+            name="capacity",
+            params=p.CapacityParams,
+            impl="wenming.matching.kinds:CapacityKind",
+            description="A venue's seats hold the headcount; a snug fit scores higher.",
+        ),
+        RuleKind(
+            name="time",
+            params=p.TimeParams,
+            impl="wenming.matching.kinds:TimeKind",
+            description="The demand's time window falls in the resource's season.",
+        ),
+        RuleKind(
+            name="reputation",
+            params=p.ReputationParams,
+            impl="wenming.matching.kinds:ReputationKind",
+            description="Mean evaluation of past services, shrunk towards a prior.",
+        ),
+        RuleKind(
+            name="fairness",
+            params=p.FairnessParams,
+            impl="wenming.matching.kinds:FairnessKind",
+            description="Fewer open dispatches score higher, spreading work across teams.",
+        ),
+    )
+
 
 #: Default rules judging every resource; deployments re-weight them by ID.
 RULES = (
@@ -188,7 +198,7 @@ def register_audiences(register):
 
 @hookimpl
 def register_rule_kinds(register):
-    for record in RULE_KINDS:
+    for record in rule_kinds():
         register(record)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -19,9 +19,13 @@ from wenming import __version__
 from wenming.errors import WenmingError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from wenming.deployment import Deployment
+    from wenming.storage.light import Reader
+
+T = TypeVar("T")
 
 #: Core subcommands: name → "module:attribute" (imported on use) and a one-line help.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -69,6 +73,7 @@ class State:
     def __init__(self, deployment_path: Path) -> None:
         self.deployment_path = deployment_path
         self._deployment: Deployment | None = None
+        self._reader: Reader | bool | None = False  # False: not tried yet
 
     def deployment(self, *, required: bool = False) -> Deployment:
         """Load the deployment file, or (unless ``required``) an in-memory default."""
@@ -82,6 +87,31 @@ class State:
                     DeploymentConfig(name="(no deployment file)", database="sqlite://")
                 )
         return self._deployment
+
+    def reader(self) -> Reader | None:
+        """The deployment's database on a light read connection (the driver alone, no
+        SQLAlchemy: :mod:`wenming.storage.light`), or ``None`` where only the full path
+        can answer. Opened once per command and closed with it."""
+        if self._reader is False:
+            from wenming.storage.light import open_reader
+
+            reader = open_reader(self.deployment(required=True).database_url)
+            ctx = click.get_current_context(silent=True)
+            if reader is not None and ctx is not None:
+                ctx.call_on_close(reader.close)
+            self._reader = reader
+        return self._reader or None
+
+    def read(self, light: Callable[[Reader], T], full: Callable[[], T]) -> T:
+        """``light(reader)`` on the light read connection; ``full()`` where there is none,
+        or when the driver fails (the full path then reports the error as it always has)."""
+        reader = self.reader()
+        if reader is not None:
+            try:
+                return light(reader)
+            except reader.Error:
+                pass
+        return full()
 
     @property
     def timezone(self) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +19,7 @@ from wenming.tables import render
 
 if TYPE_CHECKING:
     from wenming.network.service import Network, SiteView
+    from wenming.storage.light import Reader
 
 
 def _network(state: State) -> Network:
@@ -27,6 +28,17 @@ def _network(state: State) -> Network:
     deployment = state.deployment(required=True)
     deployment.storage.check()
     return Network.from_deployment(deployment)
+
+
+def _light_stats(state: State, reader: Reader) -> dict[str, Any]:
+    """``Network.stats`` on the light read connection (no SQLAlchemy: start-up)."""
+    from wenming.network.regions import deployment_region, region_dataset
+    from wenming.network.stats import site_stats
+
+    deployment = state.deployment(required=True)
+    region = deployment_region(deployment)
+    installed = len(deployment.registry.departments)
+    return site_stats(reader.tuples, region_dataset(region), installed, region)
 
 
 def _label(site: SiteView) -> str:
@@ -153,7 +165,7 @@ def synthesize(
 @click.pass_obj
 def stats(state: State, as_json: bool) -> None:
     """Counts by level, compared with the region's published figures, with the reasons."""
-    data = _network(state).stats()
+    data = state.read(lambda reader: _light_stats(state, reader), lambda: _network(state).stats())
     if as_json:
         echo_json(data)
         return

@@ -32,7 +32,10 @@ from wenming.errors import WenmingError
 if TYPE_CHECKING:
     from wenming.orders.roles import Actor
     from wenming.orders.service import Workflow
-    from wenming.orders.views import OrderView
+    from wenming.orders.views import DispatchView, EventView, OrderView
+    from wenming.storage.light import Reader
+
+    Shown = tuple[OrderView, list[DispatchView], list[EventView]]
 
 ROLE_CHOICES = (
     "city_dispatcher",
@@ -115,9 +118,12 @@ def command_line(ctx: click.Context) -> str:
     return f"{ctx.command_path} {given}".strip()
 
 
-def viewer_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+def viewer_options(fn: Callable[..., Any] | None = None, *, light: bool = False) -> Any:
     """Add optional who-reads options and pass ``viewer``: an :class:`Actor`, or ``None``
-    for the local operator (no actor given), who reads everything."""
+    for the local operator (no actor given), who reads everything. ``light``: a token is
+    looked up on the command's light read connection (:meth:`State.reader`)."""
+    if fn is None:
+        return functools.partial(viewer_options, light=light)
 
     @click.option(
         "--actor",
@@ -162,6 +168,7 @@ def viewer_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             department=actor_department,
             area=actor_area,
             team=actor_team,
+            reader=state.reader() if light else None,
         )
         return fn(*args, viewer=viewer, **kwargs)
 
@@ -423,15 +430,25 @@ def order_list(
 
 @order.command("show")
 @click.argument("order_id", type=int)
-@viewer_options
+@viewer_options(light=True)
 @json_option
 @click.pass_obj
 def order_show(state: State, order_id: int, viewer: Actor | None, as_json: bool) -> None:
     """Show ORDER_ID with its parts, dispatches and timeline (times in the deployment's zone)."""
-    wf = _workflow(state)
-    view = wf.order(order_id, viewer=viewer)
-    events = wf.timeline(order_id, viewer=viewer)
-    dispatches = wf.dispatches(order_id, viewer=viewer)
+
+    def light(reader: Reader) -> Shown:  # the driver alone: no SQLAlchemy (start-up)
+        from wenming.orders.lightreads import LightReads
+
+        config = state.deployment(required=True).config.workflow
+        return LightReads(reader, config).show(order_id, viewer=viewer)
+
+    def full() -> Shown:
+        wf = _workflow(state)
+        view = wf.order(order_id, viewer=viewer)
+        events = wf.timeline(order_id, viewer=viewer)
+        return view, wf.dispatches(order_id, viewer=viewer), events
+
+    view, dispatches, events = state.read(light, full)
     if as_json:
         echo_json(
             {

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from wenming.errors import WenmingError
 from wenming.network import navigation
 from wenming.network.names import pinyin_forms, pinyin_syllables
-from wenming.network.service import LEVEL_ORDER
+from wenming.network.stats import LEVEL_ORDER
 
 if TYPE_CHECKING:
     from wenming.network.service import Network, SiteView

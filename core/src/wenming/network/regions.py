@@ -29,12 +29,15 @@ import tomllib
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
 from wenming.errors import ConfigError, WenmingError
 from wenming.network import geo
+
+if TYPE_CHECKING:
+    from wenming.deployment import Deployment
 
 #: Folder of the packaged region datasets.
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "regions"
@@ -151,6 +154,26 @@ def read_region(source: str | Path) -> Region:
                 f"no region dataset {str(source)!r}: give a folder, or one of: {known}"
             )
     return _read_region(folder.resolve())
+
+
+def deployment_region(deployment: Deployment) -> str:
+    """A deployment's region: a packaged dataset's name, or a folder (a relative one is
+    next to the deployment file)."""
+    region = deployment.config.region
+    if deployment.path is not None and ("/" in region or "\\" in region):
+        folder = Path(region)
+        if not folder.is_absolute():
+            region = str(deployment.path.parent / folder)
+    return region
+
+
+def region_dataset(region: str) -> Region | None:
+    """A region dataset, or ``None`` if it cannot be read (a network built from
+    imported files alone has no published figures to compare with)."""
+    try:
+        return read_region(region)
+    except WenmingError:
+        return None
 
 
 @cache

@@ -25,7 +25,8 @@ from attrs import asdict, frozen
 
 from wenming.errors import WenmingError
 from wenming.network import importer, names, navigation
-from wenming.records import INDUSTRY_LEVELS, LEVELS, TERRITORIAL_LEVELS
+from wenming.network.regions import deployment_region, region_dataset
+from wenming.records import LEVELS, TERRITORIAL_LEVELS
 
 if TYPE_CHECKING:
     from wenming.deployment import Deployment
@@ -34,8 +35,6 @@ if TYPE_CHECKING:
     from wenming.registry import Registry
     from wenming.storage import Storage
 
-#: Display order of levels: the territorial axis, then the industry axis.
-LEVEL_ORDER: tuple[str, ...] = (*TERRITORIAL_LEVELS, *INDUSTRY_LEVELS)
 PAIRABLE_INDUSTRY = ("subcenter", "practice_point")
 
 
@@ -132,22 +131,12 @@ class Network:
     @classmethod
     def from_deployment(cls, deployment: Deployment) -> Network:
         """The network of a deployment; a relative region folder is next to its file."""
-        region = deployment.config.region
-        if deployment.path is not None and ("/" in region or "\\" in region):
-            folder = Path(region)
-            if not folder.is_absolute():
-                region = str(deployment.path.parent / folder)
-        return cls(deployment.storage, deployment.registry, region=region)
+        return cls(deployment.storage, deployment.registry, region=deployment_region(deployment))
 
     def region_data(self) -> Region | None:
         """The deployment's region dataset, or ``None`` if it cannot be read (a network
         built from imported files alone has no published figures to compare with)."""
-        from wenming.network.regions import read_region
-
-        try:
-            return read_region(self.region)
-        except WenmingError:
-            return None
+        return region_dataset(self.region)
 
     # ---------------------------------------------------------------- writing
 
@@ -480,90 +469,18 @@ class Network:
 
     def stats(self) -> dict[str, Any]:
         """Counts by level, compared with the region's published figures, with the reasons
-        for each difference."""
-        from sqlalchemy import func, select
+        for each difference (:func:`wenming.network.stats.site_stats`)."""
+        from sqlalchemy import text
 
-        from wenming.storage.tables import Pairing, Site
+        from wenming.network.stats import site_stats
 
-        t = Site.__table__
         with self.storage.engine.connect() as conn:
-            levels = dict(conn.execute(select(t.c.level, func.count()).group_by(t.c.level)).all())
-            zones = dict(
-                conn.execute(
-                    select(t.c.level, func.count())
-                    .where(t.c.functional_zone == True)  # noqa: E712 - SQL expression
-                    .group_by(t.c.level)
-                ).all()
-            )
-            by_dept = conn.execute(
-                select(t.c.department, t.c.level, func.count())
-                .where(t.c.department.is_not(None))
-                .group_by(t.c.department, t.c.level)
-            ).all()
-            approximate = conn.execute(
-                select(func.count()).where(t.c.approximate == True)  # noqa: E712
-            ).scalar_one()
-            synthetic = dict(
-                conn.execute(
-                    select(t.c.level, func.count())
-                    .where(t.c.synthetic == True)  # noqa: E712 - SQL expression
-                    .group_by(t.c.level)
-                ).all()
-            )
-            pairings = conn.execute(
-                select(func.count()).select_from(Pairing.__table__)
-            ).scalar_one()
-            station_codes = [
-                r[0] for r in conn.execute(select(t.c.code).where(t.c.level == "station"))
-            ]
-        counts = {level: int(levels.get(level, 0)) for level in LEVEL_ORDER}
-        departments: dict[str, dict[str, int]] = {}
-        for dept, level, n in by_dept:
-            departments.setdefault(dept, {})[level] = int(n)
-        region = self.region_data()
-        reference = dict(region.reference) if region else {}
-        rows = []
-        for level in LEVEL_ORDER:
-            if level in reference:
-                ref = int(reference[level])
-                rows.append(
-                    {
-                        "level": level,
-                        "loaded": counts[level],
-                        "reference": ref,
-                        "difference": counts[level] - ref,
-                    }
-                )
-        return {
-            "region": {
-                "key": region.key if region else self.region,
-                "code": region.code if region else None,
-                "name": region.name if region else self.region,
-            },
-            "edition": region.edition if region else "",
-            "levels": counts,
-            "total": sum(counts.values()),
-            "functional_zones": {k: int(v) for k, v in zones.items()},
-            "departments": departments,
-            "installed_departments": len(self.registry.departments),
-            "approximate": int(approximate),
-            "synthetic": {k: int(v) for k, v in synthetic.items()},
-            "pairings": int(pairings),
-            "reference": {
-                "source": reference.get("source", ""),
-                "date": reference.get("date", ""),
-                "rows": rows,
-            },
-            "explanation": _explain(
-                counts,
-                {k: int(v) for k, v in zones.items()},
-                station_codes,
-                reference,
-                region.edition if region else "",
+            return site_stats(
+                lambda sql: [tuple(r) for r in conn.execute(text(sql))],
+                self.region_data(),
                 len(self.registry.departments),
-                int(synthetic.get("practice_point", 0)),
-            ),
-        }
+                self.region,
+            )
 
     # ---------------------------------------------------------------- export
 
@@ -619,75 +536,3 @@ def _pairing_dict(p: Any) -> dict[str, Any]:
         "note": p.note,
         "created_at": p.created_at.isoformat() if p.created_at else None,
     }
-
-
-def _explain(
-    counts: Mapping[str, int],
-    zones: Mapping[str, int],
-    station_codes: list[str],
-    reference: Mapping[str, Any],
-    edition: str,
-    installed: int,
-    synthetic_points: int = 0,
-) -> list[str]:
-    """Why the loaded counts differ from the published ones, from the data itself."""
-    lines: list[str] = []
-    when = reference.get("date") or "the reference date"
-    if "center" in reference:
-        n, ref = counts["center"], int(reference["center"])
-        verdict = "the same" if n == ref else f"{n - ref:+d}"
-        lines.append(
-            f"centers: {n} loaded, {ref} published ({verdict}): one per county-level unit of "
-            "the division table."
-        )
-    if "institute" in reference:
-        n, ref, fz = counts["institute"], int(reference["institute"]), zones.get("institute", 0)
-        formal = n - fz
-        text = (
-            f"institutes: {n} loaded, {ref} published ({n - ref:+d}): the division table "
-            f"({edition}) has {n} town-level units, {formal} formal subdistricts and towns plus "
-            f"{fz} functional zones (development zones and similar units, NBS codes ending "
-            "400–599, marked functional_zone)."
-        )
-        if formal <= ref <= n:
-            text += (
-                f" The published {ref} counts the institutes set up by {when}; it lies between "
-                f"{formal} and {n}, so it includes some functional zones but not all. Every "
-                f"unit gets an institute here; filter functional_zone = false for the formal {formal}."
-            )
-        lines.append(text)
-    if "station" in reference:
-        n, ref, fz = counts["station"], int(reference["station"]), zones.get("station", 0)
-        numeric = [c for c in station_codes if len(c) == 12 and c.isdigit()]
-        communities = sum(1 <= int(c[-3:]) <= 199 for c in numeric)
-        villages = sum(200 <= int(c[-3:]) <= 399 for c in numeric)
-        lines.append(
-            f"stations: {n} loaded, {ref} published ({n - ref:+d}): the division table has "
-            f"{n} village-level units ({communities} residents' committees, {villages} village "
-            f"committees, {fz} placeholder units such as virtual communities of functional "
-            f"zones, marked functional_zone). The published {ref} counts stations set up by "
-            f"{when}. The bulletin does not list its stations, so the gap cannot be itemised; "
-            f"{fz} of it are the placeholder units, and the rest is most likely communities "
-            "created or split between that count and the table's state, or "
-            "served by a neighbouring unit's station. Every unit gets a station here."
-        )
-    if "subcenter" in reference:
-        n, ref = counts["subcenter"], int(reference["subcenter"])
-        lines.append(
-            f"sub-centers: {n} loaded, {ref} published: one per installed department plugin "
-            f"({installed} installed)."
-        )
-    if "practice_point" in reference:
-        n, ref = counts["practice_point"], int(reference["practice_point"])
-        made_up = (
-            f" ({synthetic_points} of them synthetic, generated by 'wenming network "
-            "synthesize' to reach the published scale; not real sites)"
-            if synthetic_points
-            else ""
-        )
-        lines.append(
-            f"practice points: {n} loaded{made_up}, {ref}+ published: the published points "
-            "are not public data; a deployment adds its own with 'wenming network load FILE' "
-            "or the Python API (add_sites)."
-        )
-    return lines

@@ -32,9 +32,16 @@ from sqlalchemy import and_, bindparam, exists, func, or_, select
 from wenming.orders import inputs, states
 from wenming.orders.context import Context
 from wenming.orders.errors import InvalidInput, NotFound
-from wenming.orders.roles import Actor
+from wenming.orders.roles import Actor, read_rule
 from wenming.orders.tables import Dispatch, Evaluation, Order, OrderEvent, OrderPart
-from wenming.orders.views import DispatchView, EventView, OrderView, PartView
+from wenming.orders.views import (
+    DispatchView,
+    EventView,
+    OrderView,
+    dispatch_view,
+    event_view,
+    order_view,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -97,28 +104,6 @@ def order_clause(viewer: Actor | None) -> Any:
     return T_ORDER.c.requester == viewer.id  # a requester
 
 
-def _rule(viewer: Actor, row: Mapping[str, Any]) -> str:
-    """Why ``viewer`` may not see the order in ``row`` (for the refusal)."""
-    oid = row["id"]
-    if viewer.role == "station_operator":
-        where = row["site_code"] or row["place_code"]
-        return (
-            f"a station operator reads only orders of its own area; order {oid} is at "
-            f"{where}, outside {viewer.area}"
-        )
-    if viewer.role == "team_leader":
-        return (
-            f"a team leader reads only orders dispatched to its team; order {oid} was never "
-            f"dispatched to {viewer.team}"
-        )
-    if viewer.role == "department_dispatcher":
-        return (
-            f"a department dispatcher reads only orders with a part for its department; "
-            f"order {oid} has none for {viewer.department}"
-        )
-    return f"a requester reads only its own orders; order {oid} was requested by another"
-
-
 # ---------------------------------------------------------------------- reads
 
 
@@ -142,7 +127,7 @@ class Reads:
         if row is None:
             raise NotFound(f"no order {order_id}")
         assert viewer is not None
-        raise viewer.deny(f"read order {order_id}", _rule(viewer, row))
+        raise viewer.deny(f"read order {order_id}", read_rule(viewer, row))
 
     def _parts(self, conn: Connection, order_id: int, viewer: Actor | None) -> list[Any]:
         clause = part_clause(viewer)
@@ -240,53 +225,7 @@ class Reads:
         self, row: Mapping[str, Any], parts: Sequence[Mapping[str, Any]], now: dt.datetime
     ) -> OrderView:
         """An order's view from its row and part rows, with the overdue flags at ``now``."""
-        config = self.ctx.config
-        flags = []
-        dispatch_limit = dt.timedelta(hours=config.dispatch_hours)
-        accept_limit = dt.timedelta(hours=config.accept_hours)
-        if row["state"] in ("submitted", "declined") and now - row["state_since"] > dispatch_limit:
-            flags.append("dispatch")
-        if any(p["state"] == "dispatched" and now - p["state_since"] > accept_limit for p in parts):
-            flags.append("accept")
-        return OrderView(
-            id=row["id"],
-            state=row["state"],
-            version=row["version"],
-            requester=row["requester"],
-            requester_role=row["requester_role"],
-            site=row["site_code"],
-            channel=row["channel"],
-            category=row["category"],
-            tags=tuple(row["tags"]),
-            audiences=tuple(row["audiences"]),
-            headcount=row["headcount"],
-            place=row["place_code"],
-            lng=row["lng"],
-            lat=row["lat"],
-            start=row["window_start"],
-            end=row["window_end"],
-            description=row["description"],
-            template=row["template"],
-            joint=row["joint"],
-            created_at=row["created_at"],
-            state_since=row["state_since"],
-            parts=tuple(
-                PartView(
-                    id=p["id"],
-                    seq=p["seq"],
-                    department=p["department"],
-                    contribution=p["contribution"],
-                    resource_kinds=tuple(p["resource_kinds"]),
-                    state=p["state"],
-                    resource=p["resource_key"],
-                    dispatch_id=p["dispatch_id"],
-                    excluded=tuple(p["excluded"]),
-                    state_since=p["state_since"],
-                )
-                for p in parts
-            ),
-            overdue=tuple(flags),
-        )
+        return order_view(row, parts, now, self.ctx.config)
 
     def timeline(self, order_id: int, *, viewer: Actor | None = None) -> list[EventView]:
         order_id = inputs.order_id(order_id)  # out of range: no order
@@ -296,24 +235,8 @@ class Reads:
             if part_clause(viewer) is not None:
                 seqs = [p["seq"] for p in self._parts(conn, order_id, viewer)]
                 stmt = stmt.where(or_(T_EVENT.c.part_seq.is_(None), T_EVENT.c.part_seq.in_(seqs)))
-            rows = conn.execute(stmt.order_by(T_EVENT.c.seq))
-            return [
-                EventView(
-                    seq=r.seq,
-                    at=r.at,
-                    action=r.action,
-                    part=r.part_seq,
-                    from_state=r.from_state,
-                    to_state=r.to_state,
-                    part_from=r.part_from,
-                    part_to=r.part_to,
-                    actor=r.actor,
-                    role=r.role,
-                    reason=r.reason,
-                    data=dict(r.data or {}),
-                )
-                for r in rows
-            ]
+            rows = conn.execute(stmt.order_by(T_EVENT.c.seq)).mappings()
+            return [event_view(r) for r in rows]
 
     def dispatches(self, order_id: int, *, viewer: Actor | None = None) -> list[DispatchView]:
         order_id = inputs.order_id(order_id)  # out of range: no order
@@ -324,26 +247,8 @@ class Reads:
                 select(T_DISPATCH)
                 .where(T_DISPATCH.c.order_id == order_id, T_DISPATCH.c.part_id.in_(list(seqs)))
                 .order_by(T_DISPATCH.c.id)
-            )
-            return [
-                DispatchView(
-                    id=r.id,
-                    order_id=r.order_id,
-                    part=seqs[r.part_id],
-                    resource=r.resource_key,
-                    kind=r.resource_kind,
-                    department=r.department,
-                    dispatcher=r.dispatcher,
-                    method=r.method,
-                    rank=r.rank,
-                    score=r.score,
-                    explanation=dict(r.explanation or {}),
-                    at=r.at,
-                    outcome=r.outcome,
-                    reason=r.reason,
-                )
-                for r in rows
-            ]
+            ).mappings()
+            return [dispatch_view(r, seqs[r["part_id"]]) for r in rows]
 
     def reputation(self) -> dict[str, tuple[float, int]]:
         with self._connect() as conn:

@@ -20,6 +20,7 @@ points_reviewer        approve or reject civilized units' points claims and appe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -213,3 +214,27 @@ def may_expire(actor: Actor) -> None:
     """Expiring overdue orders: the city center or a scheduled job."""
     if actor.role not in ("city_dispatcher", "system"):
         raise actor.deny("expire", "only the city center or the system expires orders")
+
+
+def read_rule(viewer: Actor, row: Mapping[str, Any]) -> str:
+    """Why ``viewer`` may not read the order in ``row`` (its ``wm_order`` row): the rule a
+    refused single-order read names. Which orders each role reads is a condition of the
+    reads' queries (:mod:`wenming.orders.reads`, :mod:`wenming.orders.lightreads`)."""
+    oid = row["id"]
+    if viewer.role == "station_operator":
+        where = row["site_code"] or row["place_code"]
+        return (
+            f"a station operator reads only orders of its own area; order {oid} is at "
+            f"{where}, outside {viewer.area}"
+        )
+    if viewer.role == "team_leader":
+        return (
+            f"a team leader reads only orders dispatched to its team; order {oid} was never "
+            f"dispatched to {viewer.team}"
+        )
+    if viewer.role == "department_dispatcher":
+        return (
+            f"a department dispatcher reads only orders with a part for its department; "
+            f"order {oid} has none for {viewer.department}"
+        )
+    return f"a requester reads only its own orders; order {oid} was requested by another"

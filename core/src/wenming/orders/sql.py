@@ -7,66 +7,23 @@ statements are therefore plain SQL with named parameters, run on the connection'
 DBAPI cursor inside the SQLAlchemy transaction — same connection, same transaction,
 so observers and the rest of the code keep using SQLAlchemy on it. Values are
 converted exactly as the tables' column types convert them (JSON, UTC datetimes,
-dates, booleans), so rows written here read the same through SQLAlchemy, and back.
+dates, booleans: :mod:`wenming.storage.values`), so rows written here read the same
+through SQLAlchemy, and back.
 SQLite and PostgreSQL (psycopg) only, the two backends wenming supports.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, Date, Table
 
 from wenming.storage.types import UTCDateTime
+from wenming.storage.values import Convert, converters, driver_sql
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
-
-Convert = Callable[[Any], Any]
-_PARAM = re.compile(r"(?<![:\w]):(\w+)")
-
-
-def _sqlite_datetime_in(value: dt.datetime) -> str:
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r}: wenming stores UTC-aware datetimes")
-    v = value.astimezone(dt.UTC)
-    return (
-        f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}:{v.second:02d}"
-        f".{v.microsecond:06d}"
-    )
-
-
-def _sqlite_datetime_out(value: Any) -> dt.datetime:
-    v = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    return v.replace(tzinfo=dt.UTC) if v.tzinfo is None else v.astimezone(dt.UTC)
-
-
-def _pg_datetime_in(value: dt.datetime) -> dt.datetime:
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r}: wenming stores UTC-aware datetimes")
-    return value.astimezone(dt.UTC)
-
-
-def _pg_datetime_out(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-def _date_out(value: Any) -> dt.date:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _json_out(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
-
-
-def _pg_json_in(value: Any) -> Any:
-    from psycopg.types.json import Json
-
-    return Json(value)
 
 
 def _kind(type_: Any) -> str | None:
@@ -85,10 +42,6 @@ def _columns(names: Iterable[str]) -> str:
     return ", ".join(f'"{n}"' for n in names)
 
 
-def _skip_none(fn: Convert) -> Convert:
-    return lambda v: None if v is None else fn(v)
-
-
 class Driver:
     """Plain statements on the driver's cursor, with the column types' conversions.
 
@@ -102,19 +55,7 @@ class Driver:
             raise ValueError(f"no driver statements for {backend!r}")
         self.backend = backend
         self.dbapi_error: type[Exception] = getattr(dbapi, "Error", Exception)
-        sqlite = backend == "sqlite"
-        converters: dict[str, tuple[Convert | None, Convert | None]] = {
-            "datetime": (
-                (_skip_none(_sqlite_datetime_in), _skip_none(_sqlite_datetime_out))
-                if sqlite
-                else (_skip_none(_pg_datetime_in), _skip_none(_pg_datetime_out))
-            ),
-            "json": (json.dumps, _skip_none(_json_out)) if sqlite else (_pg_json_in, None),
-            "date": (_skip_none(dt.date.isoformat), _skip_none(_date_out))
-            if sqlite
-            else (None, None),
-            "bool": (_skip_none(int), _skip_none(bool)) if sqlite else (None, None),
-        }
+        conversions = converters(backend)
         kinds: dict[str, str] = {}
         for table in tables:
             for col in table.c:
@@ -126,7 +67,7 @@ class Driver:
         self.inbound: dict[str, Convert] = {}
         self.outbound: dict[str, Convert] = {}
         for name, kind in kinds.items():
-            into, out = converters[kind]
+            into, out = conversions[kind]
             if into is not None:
                 self.inbound[name] = into
             if out is not None:
@@ -136,7 +77,7 @@ class Driver:
     def _text(self, sql: str) -> str:
         text = self._sql.get(sql)
         if text is None:
-            text = sql if self.backend == "sqlite" else _PARAM.sub(r"%(\1)s", sql)
+            text = driver_sql(sql, self.backend)
             self._sql[sql] = text
         return text
 

@@ -1,12 +1,16 @@
 """What the workflow API returns: plain frozen records, JSON-ready via ``as_dict``.
 
 Views are built from rows inside a session and never hold a database connection, so
-callers (the CLI, a web UI, tests) can keep them after the session closes.
+callers (the CLI, a web UI, tests) can keep them after the session closes. The
+``*_view`` functions build them from rows (mappings of column values), whichever
+connection read the rows: SQLAlchemy's (:mod:`~wenming.orders.reads`) or the driver's
+alone (:mod:`~wenming.orders.lightreads`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -159,3 +163,94 @@ class BatchResult(_AsDict):
     dispatched: dict[str, str]
     unassigned: dict[str, str]
     method: str
+
+
+def order_view(
+    row: Mapping[str, Any], parts: Sequence[Mapping[str, Any]], now: dt.datetime, config: Any
+) -> OrderView:
+    """An order's view from its ``wm_order`` row and ``wm_order_part`` rows, with the
+    overdue flags at ``now`` under the deployment's ``[workflow]`` limits (``config``)."""
+    flags = []
+    dispatch_limit = dt.timedelta(hours=config.dispatch_hours)
+    accept_limit = dt.timedelta(hours=config.accept_hours)
+    if row["state"] in ("submitted", "declined") and now - row["state_since"] > dispatch_limit:
+        flags.append("dispatch")
+    if any(p["state"] == "dispatched" and now - p["state_since"] > accept_limit for p in parts):
+        flags.append("accept")
+    return OrderView(
+        id=row["id"],
+        state=row["state"],
+        version=row["version"],
+        requester=row["requester"],
+        requester_role=row["requester_role"],
+        site=row["site_code"],
+        channel=row["channel"],
+        category=row["category"],
+        tags=tuple(row["tags"]),
+        audiences=tuple(row["audiences"]),
+        headcount=row["headcount"],
+        place=row["place_code"],
+        lng=row["lng"],
+        lat=row["lat"],
+        start=row["window_start"],
+        end=row["window_end"],
+        description=row["description"],
+        template=row["template"],
+        joint=row["joint"],
+        created_at=row["created_at"],
+        state_since=row["state_since"],
+        parts=tuple(
+            PartView(
+                id=p["id"],
+                seq=p["seq"],
+                department=p["department"],
+                contribution=p["contribution"],
+                resource_kinds=tuple(p["resource_kinds"]),
+                state=p["state"],
+                resource=p["resource_key"],
+                dispatch_id=p["dispatch_id"],
+                excluded=tuple(p["excluded"]),
+                state_since=p["state_since"],
+            )
+            for p in parts
+        ),
+        overdue=tuple(flags),
+    )
+
+
+def event_view(row: Mapping[str, Any]) -> EventView:
+    """One timeline line from its ``wm_order_event`` row."""
+    return EventView(
+        seq=row["seq"],
+        at=row["at"],
+        action=row["action"],
+        part=row["part_seq"],
+        from_state=row["from_state"],
+        to_state=row["to_state"],
+        part_from=row["part_from"],
+        part_to=row["part_to"],
+        actor=row["actor"],
+        role=row["role"],
+        reason=row["reason"],
+        data=dict(row["data"] or {}),
+    )
+
+
+def dispatch_view(row: Mapping[str, Any], part: int) -> DispatchView:
+    """A dispatch from its ``wm_dispatch`` row; ``part`` is its part's ``seq``."""
+    return DispatchView(
+        id=row["id"],
+        order_id=row["order_id"],
+        part=part,
+        resource=row["resource_key"],
+        kind=row["resource_kind"],
+        department=row["department"],
+        dispatcher=row["dispatcher"],
+        method=row["method"],
+        rank=row["rank"],
+        score=row["score"],
+        explanation=dict(row["explanation"] or {}),
+        at=row["at"],
+        outcome=row["outcome"],
+        reason=row["reason"],
+    )
