@@ -3,8 +3,9 @@
 ``wenming order show`` reads one order, scoped to its reader, and nothing else; on
 the driver alone (:mod:`wenming.storage.light`) it starts without SQLAlchemy. These
 are the single-order reads of :class:`wenming.orders.reads.Reads` in plain SQL: the
-same scope conditions (:func:`order_condition`, :func:`part_condition` — the role table
-is in :mod:`wenming.orders.reads`), the same refusals (:func:`~wenming.orders.roles.read_rule`)
+same scope conditions (:func:`order_condition`, :func:`part_condition`, written here
+once and used by both paths — the role table is in :mod:`wenming.orders.reads`), the
+same refusals (:func:`~wenming.orders.roles.read_rule`)
 and the same views (:mod:`wenming.orders.views`), so both paths show the same. Tests
 compare them role by role on SQLite and PostgreSQL.
 """

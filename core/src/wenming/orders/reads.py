@@ -27,11 +27,12 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select
+from sqlalchemy import bindparam, func, or_, select, text
 
 from wenming.orders import inputs, states
 from wenming.orders.context import Context
 from wenming.orders.errors import InvalidInput, NotFound
+from wenming.orders.lightreads import order_condition, part_condition
 from wenming.orders.roles import Actor, read_rule
 from wenming.orders.tables import Dispatch, Evaluation, Order, OrderEvent, OrderPart
 from wenming.orders.views import (
@@ -63,45 +64,18 @@ _PARTS = select(T_PART).where(T_PART.c.order_id == bindparam("oid")).order_by(T_
 
 
 def part_clause(viewer: Actor | None) -> Any:
-    """The parts a viewer may see, as a SQL condition (``None``: every part)."""
-    if viewer is None or viewer.role != "department_dispatcher":
-        return None
-    dept = viewer.department or ""
-    return or_(
-        T_PART.c.department == dept,
-        and_(
-            T_PART.c.department.is_(None),
-            or_(
-                T_PART.c.resource_key.is_(None),
-                T_PART.c.resource_key.startswith(f"{dept}.", autoescape=True),
-            ),
-        ),
-    )
+    """The parts a viewer may see, as a SQL condition (``None``: every part). The
+    condition itself is written once, in plain SQL, for both read paths
+    (:func:`wenming.orders.lightreads.part_condition`)."""
+    found = part_condition(viewer, "wm_order_part.")
+    return None if found is None else text(found[0]).bindparams(**found[1])
 
 
 def order_clause(viewer: Actor | None) -> Any:
-    """The orders a viewer may see, as a SQL condition on ``wm_order`` (``None``: all)."""
-    if viewer is None or viewer.role in ("city_dispatcher", "system"):
-        return None
-    if viewer.role == "station_operator":
-        area = viewer.area or ""
-        site, place = T_ORDER.c.site_code, T_ORDER.c.place_code
-        return or_(
-            and_(site.is_not(None), site.startswith(area, autoescape=True)),
-            and_(site.is_(None), place.startswith(area, autoescape=True)),
-        )
-    if viewer.role == "team_leader":
-        return exists(
-            select(T_DISPATCH.c.id).where(
-                T_DISPATCH.c.order_id == T_ORDER.c.id,
-                T_DISPATCH.c.resource_key == (viewer.team or ""),
-            )
-        )
-    if viewer.role == "department_dispatcher":
-        return exists(
-            select(T_PART.c.id).where(T_PART.c.order_id == T_ORDER.c.id, part_clause(viewer))
-        )
-    return T_ORDER.c.requester == viewer.id  # a requester
+    """The orders a viewer may see, as a SQL condition on ``wm_order`` (``None``: all;
+    written once: :func:`wenming.orders.lightreads.order_condition`)."""
+    found = order_condition(viewer)
+    return None if found is None else text(found[0]).bindparams(**found[1])
 
 
 # ---------------------------------------------------------------------- reads
