@@ -33,7 +33,8 @@ def run(backend: str, orders: int) -> dict[str, object]:
 
     import wenming_water
     from wenming.orders import Actor
-    from wenming.orders.integrity import repair, verify
+    from wenming.orders.integrity import verify
+    from wenming.orders.repair import repair
     from wenming.orders.testing import make_workflow
 
     db = Database(backend)

@@ -16,7 +16,8 @@ from sqlalchemy.exc import DBAPIError
 import wenming_water
 from wenming.cli import cli
 from wenming.orders import Actor
-from wenming.orders.integrity import IntegrityError, repair, verify
+from wenming.orders.integrity import IntegrityError, verify
+from wenming.orders.repair import repair
 from wenming.orders.testing import make_workflow
 from wenming.storage import SCHEMA_VERSION
 from wenming.storage.grants import app_role_statements

@@ -62,7 +62,7 @@ def repair(state: State, order_ids: tuple[int, ...], as_json: bool) -> None:
     """Rebuild derived rows (orders, parts, dispatches, hours, evaluations, slots) of
     every order that differs from its events, from a log that verifies. Run it as the
     tables' owner."""
-    from wenming.orders.integrity import repair as run
+    from wenming.orders.repair import repair as run
 
     done = run(_storage(state), order_ids or None)
     if as_json:
