@@ -37,7 +37,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "wenming.cli.match:match",
         "Rank candidates for a demand, compose joint orders, batch-assign.",
     ),
-    "supply": ("wenming.cli.orders:supply", "供单: publish or withdraw venues, projects, teams."),
+    "supply": ("wenming.cli.supply:supply", "供单: publish or withdraw venues, projects, teams."),
     "order": (
         "wenming.cli.orders:order",
         "点单: submit, list, show, start, cancel, expire; verify, repair.",

@@ -1,194 +1,30 @@
-"""The workflow commands: ``supply``, ``order``, ``dispatch``, ``accept``, ``decline``,
+"""The workflow commands: ``order``, ``dispatch``, ``accept``, ``decline``,
 ``complete``, ``evaluate`` and ``joint`` — each a thin layer over
-:class:`wenming.orders.service.Workflow`.
-
-Who acts is the signed-in user (``WENMING_TOKEN`` or ``wenming users login``), or, for
-the deployment's local operator only, ``--actor`` and ``--role`` (and the role's scope:
-``--department``, ``--area`` or ``--team``) or the environment variables
-``WENMING_ACTOR``, ``WENMING_ROLE``, ``WENMING_DEPARTMENT``, ``WENMING_AREA``,
-``WENMING_TEAM`` — see :mod:`wenming.accounts.identity`. The Python API enforces the
-role's rules; the CLI only passes them on.
-
-The reading commands (``order list``, ``show``, ``overdue``) read as the signed-in user,
-or as the actor given — and see what the role may see — and otherwise as the
-deployment's local operator, who sees everything (the HTTP API always names its
-reader). Their scope options are ``--actor-department`` and ``--actor-area``, since
-``order list`` filters by ``--department`` and ``--area``.
+:class:`wenming.orders.service.Workflow`. Who acts and who reads:
+:mod:`wenming.cli.actors`; supply: :mod:`wenming.cli.supply`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from wenming.cli import State, echo_json, json_option, place_value, show_time
+from wenming.cli.actors import actor_options, viewer_options
+from wenming.cli.actors import workflow_for as _workflow
 from wenming.cli.intake import today_option
 from wenming.errors import WenmingError
 
 if TYPE_CHECKING:
     from wenming.orders.roles import Actor
-    from wenming.orders.service import Workflow
     from wenming.orders.views import DispatchView, EventView, OrderView
     from wenming.storage.light import Reader
 
     Shown = tuple[OrderView, list[DispatchView], list[EventView]]
 
-ROLE_CHOICES = (
-    "city_dispatcher",
-    "department_dispatcher",
-    "station_operator",
-    "team_leader",
-    "requester",
-    "system",
-    "volunteer",
-    "guide",
-    "data_protection_officer",
-    "unit_operator",
-    "points_reviewer",
-)
 DATE = click.DateTime(formats=["%Y-%m-%d"])
-
-
-def actor_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the who-acts options and pass an :class:`Actor` as ``actor``."""
-
-    @click.option(
-        "--actor", "actor_id", envvar="WENMING_ACTOR", help="Who acts (env WENMING_ACTOR)."
-    )
-    @click.option(
-        "--role",
-        type=click.Choice(ROLE_CHOICES),
-        envvar="WENMING_ROLE",
-        help="The actor's role (env WENMING_ROLE).",
-    )
-    @click.option(
-        "--department",
-        "actor_department",
-        envvar="WENMING_DEPARTMENT",
-        help="A department dispatcher's department.",
-    )
-    @click.option(
-        "--area",
-        "actor_area",
-        envvar="WENMING_AREA",
-        help="A station operator's area (division code).",
-    )
-    @click.option(
-        "--team", "actor_team", envvar="WENMING_TEAM", help="A team leader's team (resource key)."
-    )
-    @click.option(
-        "--unit", "actor_unit", envvar="WENMING_UNIT", help="A unit operator's civilized unit."
-    )
-    @functools.wraps(fn)
-    def wrapper(
-        *args: Any,
-        actor_id: str | None,
-        role: str | None,
-        actor_department: str | None,
-        actor_area: str | None,
-        actor_team: str | None,
-        actor_unit: str | None,
-        **kwargs: Any,
-    ) -> Any:
-        from wenming.accounts.identity import resolve
-
-        ctx = click.get_current_context()
-        actor = resolve(
-            ctx.find_object(State).deployment(required=True),
-            actor_id=actor_id,
-            role=role,
-            department=actor_department,
-            area=actor_area,
-            team=actor_team,
-            unit=actor_unit,
-            command=command_line(ctx),
-        )
-        return fn(*args, actor=actor, **kwargs)
-
-    return wrapper
-
-
-def command_line(ctx: click.Context) -> str:
-    """The command and its arguments, for the local operator's record."""
-    given = " ".join(f"{k}={v}" for k, v in ctx.params.items() if v not in (None, (), False, ""))
-    return f"{ctx.command_path} {given}".strip()
-
-
-def viewer_options(fn: Callable[..., Any] | None = None, *, light: bool = False) -> Any:
-    """Add optional who-reads options and pass ``viewer``: an :class:`Actor`, or ``None``
-    for the local operator (no actor given), who reads everything. ``light``: a token is
-    looked up on the command's light read connection (:meth:`State.reader`)."""
-    if fn is None:
-        return functools.partial(viewer_options, light=light)
-
-    @click.option(
-        "--actor",
-        "actor_id",
-        envvar="WENMING_ACTOR",
-        help="Read as this actor (env WENMING_ACTOR).",
-    )
-    @click.option(
-        "--role",
-        type=click.Choice(ROLE_CHOICES),
-        envvar="WENMING_ROLE",
-        help="The reader's role (env WENMING_ROLE); without one, read as the local operator.",
-    )
-    @click.option(
-        "--actor-department",
-        envvar="WENMING_DEPARTMENT",
-        help="A department dispatcher's department.",
-    )
-    @click.option(
-        "--actor-area", envvar="WENMING_AREA", help="A station operator's area (division code)."
-    )
-    @click.option(
-        "--team", "actor_team", envvar="WENMING_TEAM", help="A team leader's team (resource key)."
-    )
-    @functools.wraps(fn)
-    def wrapper(
-        *args: Any,
-        actor_id: str | None,
-        role: str | None,
-        actor_department: str | None,
-        actor_area: str | None,
-        actor_team: str | None,
-        **kwargs: Any,
-    ) -> Any:
-        from wenming.accounts.identity import resolve_viewer
-
-        state = click.get_current_context().find_object(State)
-        viewer = resolve_viewer(
-            state.deployment(required=True),
-            actor_id=actor_id,
-            role=role,
-            department=actor_department,
-            area=actor_area,
-            team=actor_team,
-            reader=state.reader() if light else None,
-        )
-        return fn(*args, viewer=viewer, **kwargs)
-
-    return wrapper
-
-
-#: The reader when no actor is named: the deployment's local operator, who may read
-#: every order. Only the command line reads this way; the HTTP API names its reader.
-LOCAL_OPERATOR = None
-
-
-def _workflow(state: State) -> Workflow:
-    from wenming.accounts.identity import attach_operator
-    from wenming.orders.service import Workflow
-
-    deployment = state.deployment(required=True)
-    deployment.storage.check()
-    workflow = Workflow(deployment)
-    attach_operator(workflow)  # a declared --actor/--role's events are recorded as such
-    return workflow
 
 
 def _when(value: dt.datetime) -> str:
@@ -240,97 +76,6 @@ def _done(order: OrderView, as_json: bool, verb: str) -> None:
     click.echo(f"{verb}: order {order.id} is now {order.state}")
     for p in order.parts:
         click.echo(f"  part {p.seq} {p.department or ''} {p.state} {p.resource or ''}".rstrip())
-
-
-# ---------------------------------------------------------------------- supply
-
-
-@click.group()
-def supply() -> None:
-    """供单: publish and withdraw venues, projects and teams that stations can order."""
-
-
-@supply.command("publish")
-@click.argument("name")
-@click.option("--kind", type=click.Choice(["venue", "project", "team"]), required=True)
-@click.option("--name-zh", required=True, help="The resource's Chinese name.")
-@click.option("--name-en", default=None)
-@click.option(
-    "--place", required=True, callback=place_value, help="Division code or name where it is."
-)
-@click.option(
-    "--owner", "department", default=None, help="Owning department (none: a civilized unit's)."
-)
-@click.option("--category", "categories", multiple=True, help="Service category (repeat).")
-@click.option("--audience", "audiences", multiple=True, help="Key population served (repeat).")
-@click.option("--tag", "tags", multiple=True)
-@click.option("--skill", "skills", multiple=True)
-@click.option("--capacity", type=int, default=30, show_default=True)
-@click.option("--members", type=int, default=0)
-@click.option(
-    "--month", "months", type=click.IntRange(1, 12), multiple=True, help="Season month (repeat)."
-)
-@click.option("--serves", multiple=True, help="Division code of a site it serves (repeat).")
-@click.option("--reach-km", type=float, default=None)
-@click.option("--schedule", default="", help="When it is open or available, as text.")
-@click.option("--template", default=None)
-@click.option("--site-type", default=None)
-@click.option("--description", default="")
-@actor_options
-@json_option
-@click.pass_obj
-def publish(state: State, name: str, actor: Actor, as_json: bool, **values: Any) -> None:
-    """Publish resource NAME (key: DEPARTMENT.NAME, or unit.NAME)."""
-    res = _workflow(state).publish(actor, name=name, **values)
-    if as_json:
-        echo_json(res.as_dict())
-        return
-    click.echo(f"published {res.key} ({res.kind}, {res.name}) at {res.place}")
-
-
-@supply.command("withdraw")
-@click.argument("key")
-@click.option("--reason", default="")
-@actor_options
-@json_option
-@click.pass_obj
-def withdraw(state: State, key: str, reason: str, actor: Actor, as_json: bool) -> None:
-    """Withdraw published resource KEY; dispatches already made stand."""
-    res = _workflow(state).withdraw(actor, key, reason)
-    if as_json:
-        echo_json(res.as_dict())
-        return
-    click.echo(f"withdrew {res.key}")
-
-
-@supply.command("list")
-@click.option("--department", default=None)
-@click.option("--kind", type=click.Choice(["venue", "project", "team"]), default=None)
-@click.option("--all", "show_all", is_flag=True, help="Include withdrawn resources.")
-@click.option("--published-only", is_flag=True, help="Leave out the plugins' seed resources.")
-@json_option
-@click.pass_obj
-def supply_list(
-    state: State,
-    department: str | None,
-    kind: str | None,
-    show_all: bool,
-    published_only: bool,
-    as_json: bool,
-) -> None:
-    """List resources that can be ordered or dispatched."""
-    found = _workflow(state).resources(
-        department=department,
-        kind=kind,
-        include_withdrawn=show_all,
-        include_plugins=not published_only,
-    )
-    if as_json:
-        echo_json([r.as_dict() for r in found])
-        return
-    for r in found:
-        status = "" if r.status == "published" else f"  [{r.status}]"
-        click.echo(f"{r.key:<40} {r.kind:<8} {r.capacity:>4}  {r.place:<12} {r.name}{status}")
 
 
 # ---------------------------------------------------------------------- order

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from wenming.cli import State, echo_json, json_option
-from wenming.cli.orders import ROLE_CHOICES  # one list of roles
+from wenming.cli.actors import ROLE_CHOICES  # one list of roles
 from wenming.errors import WenmingError
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def actor_options(*, required: bool = True) -> Callable[[Callable[..., Any]], Ca
             # the same identity rules as every other command (wenming.accounts.identity):
             # a signed-in user's token, or the local operator's declared (recorded) act
             from wenming.accounts.identity import require_operator, resolve, token_for
-            from wenming.cli.orders import command_line
+            from wenming.cli.actors import command_line
             from wenming.orders.roles import Actor
 
             ctx = click.get_current_context()

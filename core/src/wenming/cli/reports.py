@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from wenming.cli import State, echo_json, json_option
-from wenming.cli.orders import actor_options
+from wenming.cli.actors import actor_options
 
 if TYPE_CHECKING:
     from wenming.orders.roles import Actor

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from wenming.cli import State, echo_json, json_option
-from wenming.cli.orders import actor_options
+from wenming.cli.actors import actor_options
 from wenming.cli.reports import _deployment, _exports, _fmt, _out, _table
 from wenming.errors import WenmingError
 
