@@ -214,6 +214,26 @@ class Driver:
         finally:
             cur.close()
 
+    @property
+    def mark(self) -> str:
+        """The driver's positional parameter marker (``?`` or ``%s``), for statements
+        built once per backend and run with :meth:`positional`."""
+        return "?" if self.backend == "sqlite" else "%s"
+
+    def positional(self, conn: Connection, sql: str, params: Sequence[Any]) -> list[Any]:
+        """Run a statement written for this backend (parameters marked with
+        :attr:`mark`) with its values as they are; its rows as the driver returns them
+        (none for a statement without rows). For statements of many rows at once,
+        whose parameters have no column types to convert."""
+        cur = self._cursor(conn)
+        try:
+            cur.execute(sql, params)
+            return cur.fetchall() if cur.description is not None else []
+        except self.dbapi_error as exc:
+            raise self._fail(sql, params, exc) from exc
+        finally:
+            cur.close()
+
     def insert(self, conn: Connection, table: str, row: Mapping[str, Any]) -> int:
         """Insert one row and return its ``id``."""
         names = list(row)
