@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -198,6 +199,9 @@ class Journal:
         self.pm = pm
         self.clock = clock
         self._on_append: list[AppendObserver] = []
+        #: transactions retried, by cause (``lost``: the order moved under the write;
+        #: ``busy``: the database was locked; ``integrity``: an event's seq was taken)
+        self.retries: Counter[str] = Counter()
         self.sql = Driver(storage.backend, _tables(), storage.engine.dialect.dbapi)
         self._head = _HEAD_POSTGRESQL if storage.backend == "postgresql" else _HEAD_SQLITE
         self.refresh_hooks()
@@ -272,13 +276,16 @@ class Journal:
                     told = self.vet(loaded, [event for event, _ in steps])
                     after = self.append(conn, loaded, steps)
             except Lost:
+                self.retries["lost"] += 1
                 continue
             except OperationalError as exc:
                 if any(w in str(exc.orig) for w in ("locked", "busy", "deadlock")):
+                    self.retries["busy"] += 1
                     continue
                 raise
             except IntegrityError as exc:
                 if "wm_order_event" in str(exc.orig) or "seq" in str(exc.orig):
+                    self.retries["integrity"] += 1
                     continue
                 raise
             self.observe(told)

@@ -132,6 +132,7 @@ class Driver:
             if out is not None:
                 self.outbound[name] = out
         self._sql: dict[str, str] = {}
+        self._writes: dict[str, bool] = {}
 
     def _text(self, sql: str) -> str:
         text = self._sql.get(sql)
@@ -139,6 +140,24 @@ class Driver:
             text = sql if self.backend == "sqlite" else _PARAM.sub(r"%(\1)s", sql)
             self._sql[sql] = text
         return text
+
+    def _lock(self, conn: Connection, sql: str) -> None:
+        """SQLite: the write lock before a transaction's first write, as SQLAlchemy's
+        statements take it (:func:`wenming.storage.lock_for_write`)."""
+        if self.backend != "sqlite":
+            return
+        dbapi = conn.connection.dbapi_connection
+        if dbapi.in_transaction:  # type: ignore[union-attr]
+            return
+        write = self._writes.get(sql)
+        if write is None:
+            from wenming.storage import is_write
+
+            write = self._writes[sql] = is_write(sql)
+        if write:
+            from wenming.storage import lock_for_write
+
+            lock_for_write(dbapi)
 
     def _params(self, params: Mapping[str, Any]) -> dict[str, Any]:
         inbound = self.inbound
@@ -161,6 +180,7 @@ class Driver:
         """Rows as the driver returns them (convert them with :meth:`row`)."""
         cur = self._cursor(conn)
         try:
+            self._lock(conn, sql)
             cur.execute(self._text(sql), self._params(params))
             return cur.fetchall()
         except self.dbapi_error as exc:
@@ -178,6 +198,7 @@ class Driver:
     def all(self, conn: Connection, sql: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         cur = self._cursor(conn)
         try:
+            self._lock(conn, sql)
             cur.execute(self._text(sql), self._params(params))
             return self._rows(cur)
         except self.dbapi_error as exc:
@@ -193,6 +214,7 @@ class Driver:
         """Execute once; return the number of rows changed."""
         cur = self._cursor(conn)
         try:
+            self._lock(conn, sql)
             cur.execute(self._text(sql), self._params(params))
             return cur.rowcount
         except self.dbapi_error as exc:
@@ -208,6 +230,7 @@ class Driver:
             return
         cur = self._cursor(conn)
         try:
+            self._lock(conn, sql)
             cur.executemany(self._text(sql), [self._params(r) for r in rows])
         except self.dbapi_error as exc:
             raise self._fail(sql, rows, exc) from exc
@@ -227,6 +250,7 @@ class Driver:
         whose parameters have no column types to convert."""
         cur = self._cursor(conn)
         try:
+            self._lock(conn, sql)
             cur.execute(sql, params)
             return cur.fetchall() if cur.description is not None else []
         except self.dbapi_error as exc:
