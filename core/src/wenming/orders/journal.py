@@ -105,8 +105,13 @@ _PART = (
     " WHERE id = :pid"
 )
 _PREVIOUS_HASH = "SELECT hash FROM wm_order_event WHERE order_id = :oid AND seq = :seq"
-_HEAD_SQLITE = "SELECT seq, hash FROM wm_log_head WHERE id = 1"
-_HEAD_POSTGRESQL = _HEAD_SQLITE + " FOR UPDATE"
+#: The chain head, and the hash of the event before the first appended one (its
+#: order's ``seq - 1``; none for a submit) in the same round trip.
+_HEAD_SQLITE = (
+    "SELECT h.seq, h.hash, (SELECT e.hash FROM wm_order_event e"
+    " WHERE e.order_id = :oid AND e.seq = :seq) FROM wm_log_head h WHERE h.id = 1"
+)
+_HEAD_POSTGRESQL = _HEAD_SQLITE + " FOR UPDATE OF h"
 _HEAD_MOVE = "UPDATE wm_log_head SET seq = :seq, hash = :hash WHERE id = 1"
 _LAST = (
     select(T_EVENT.c.action, T_EVENT.c.actor, T_EVENT.c.role, T_EVENT.c.seq)
@@ -379,20 +384,24 @@ class Journal:
 
     def _append_events(self, conn: Connection, events: Sequence[Event]) -> None:
         """Insert ``events`` sealed into their order's chain and the deployment-wide
-        chain: one read of the order's previous hash, the head read and locked (``FOR
-        UPDATE`` on PostgreSQL; SQLite's writer already holds the database), the hashes
-        computed here, one insert, the head moved."""
+        chain: the head read and locked (``FOR UPDATE`` on PostgreSQL; SQLite's writer
+        already holds the database) together with the previous hash of the first
+        event's order, the hashes computed here, one insert, the head moved."""
         rows = [_row(e) for e in events]
-        previous: dict[int, str] = {}
-        for r in rows:
-            if r["order_id"] not in previous:
-                previous[r["order_id"]] = self._previous_hash(conn, r["order_id"], r["seq"])
-        found = self.sql.tuples(conn, self._head, {})
+        first = rows[0]
+        found = self.sql.tuples(
+            conn, self._head, {"oid": first["order_id"], "seq": first["seq"] - 1}
+        )
         if not found:
             raise integrity.IntegrityError(
                 "the event log has no chain head (wm_log_head); run 'wenming init'"
             )
-        seq, hash_ = integrity.seal(rows, previous, (int(found[0][0]), found[0][1]))
+        head, head_hash, before = found[0]
+        previous: dict[int, str] = {first["order_id"]: before or ""}
+        for r in rows:  # events of further orders (none from the workflow's own plans)
+            if r["order_id"] not in previous:
+                previous[r["order_id"]] = self._previous_hash(conn, r["order_id"], r["seq"])
+        seq, hash_ = integrity.seal(rows, previous, (int(head), head_hash))
         self.sql.insert_many(conn, "wm_order_event", rows)
         self.sql.run(conn, _HEAD_MOVE, {"seq": seq, "hash": hash_})
 
