@@ -22,6 +22,7 @@ from wenming.orders.testing import make_workflow
 from wenming.reports.counters import counters_of
 from wenming.storage import database_error
 
+DAY = dt.date(2023, 7, 10)
 OPS = Actor("ops", "city_dispatcher")
 STATION = Actor("station", "station_operator", area="320505001002")
 LEADS = {
@@ -138,5 +139,49 @@ def test_a_write_lock_held_past_the_busy_timeout_is_the_usual_locked_error(
         with wf.storage.engine.connect() as conn:
             timeout = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
         assert timeout == wenming.storage.BUSY_TIMEOUT_MS
+    finally:
+        wf.deployment.close()
+
+
+def _drop_pooled_connection(wf) -> None:
+    """Leave exactly one connection in the pool, just used, and have the server end it."""
+    from sqlalchemy import create_engine
+
+    engine = wf.storage.engine
+    engine.dispose()
+    with engine.connect() as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    admin = create_engine(str(engine.url.render_as_string(hide_password=False)))
+    try:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+    finally:
+        admin.dispose()
+
+
+@pytest.mark.parametrize("wenming_database_url", ["postgresql"], indirect=True)
+def test_a_connection_the_server_dropped_is_retried_on_a_fresh_one(wenming_database_url):
+    wf = make_workflow(wenming_database_url, [("water", wenming_water)])
+    try:
+        order = wf.submit(STATION, category="science", place="320505001002", start=DAY)
+        _drop_pooled_connection(wf)  # used a moment ago: not pinged at checkout
+        assert wf.dispatch(OPS, order.id, "water.corps").state == "dispatched"
+        assert wf.journal.retries["disconnect"] == 1
+        assert verify(wf.storage, [order.id]) == []
+    finally:
+        wf.deployment.close()
+
+
+@pytest.mark.parametrize("wenming_database_url", ["postgresql"], indirect=True)
+def test_an_idle_pooled_connection_is_pinged_and_replaced_before_use(
+    wenming_database_url, monkeypatch
+):
+    wf = make_workflow(wenming_database_url, [("water", wenming_water)])
+    try:
+        order = wf.submit(STATION, category="science", place="320505001002", start=DAY)
+        _drop_pooled_connection(wf)
+        monkeypatch.setattr(wenming.storage, "PING_AFTER_IDLE", 0.0)  # as if idle for long
+        assert wf.dispatch(OPS, order.id, "water.corps").state == "dispatched"
+        assert wf.journal.retries["disconnect"] == 0
     finally:
         wf.deployment.close()

@@ -205,7 +205,8 @@ class Journal:
         self.clock = clock
         self._on_append: list[AppendObserver] = []
         #: transactions retried, by cause (``lost``: the order moved under the write;
-        #: ``busy``: the database was locked; ``integrity``: an event's seq was taken)
+        #: ``busy``: the database was locked; ``integrity``: an event's seq was taken;
+        #: ``disconnect``: the server had dropped the pooled connection)
         self.retries: Counter[str] = Counter()
         self.sql = Driver(storage.backend, _tables(), storage.engine.dialect.dbapi)
         self._head = _HEAD_POSTGRESQL if storage.backend == "postgresql" else _HEAD_SQLITE
@@ -284,6 +285,9 @@ class Journal:
                 self.retries["lost"] += 1
                 continue
             except OperationalError as exc:
+                if exc.connection_invalidated:  # a pooled connection the server dropped
+                    self.retries["disconnect"] += 1
+                    continue
                 if any(w in str(exc.orig) for w in ("locked", "busy", "deadlock")):
                     self.retries["busy"] += 1
                     continue

@@ -184,16 +184,25 @@ class Driver:
             cur.execute(self._text(sql), self._params(params))
             return cur.fetchall()
         except self.dbapi_error as exc:
-            raise self._fail(sql, params, exc) from exc
+            raise self._fail(conn, sql, params, exc) from exc
         finally:
             cur.close()
 
-    def _fail(self, sql: str, params: Any, exc: Exception) -> Exception:
+    def _fail(self, conn: Connection, sql: str, params: Any, exc: Exception) -> Exception:
         """The driver's error as SQLAlchemy's (``IntegrityError``, ``OperationalError``
-        …), as callers that retry on a lost race or a busy database expect."""
+        …), as callers that retry on a lost race or a busy database expect. A lost
+        connection is invalidated, as SQLAlchemy does for its own statements, and the
+        error says so (``connection_invalidated``)."""
         from sqlalchemy.exc import DBAPIError
 
-        return DBAPIError.instance(sql, params, exc, self.dbapi_error)
+        lost = False
+        try:
+            lost = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
+        except Exception:  # deciding must not hide the error itself
+            lost = False
+        if lost:
+            conn.invalidate(exc)
+        return DBAPIError.instance(sql, params, exc, self.dbapi_error, connection_invalidated=lost)
 
     def all(self, conn: Connection, sql: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         cur = self._cursor(conn)
@@ -202,7 +211,7 @@ class Driver:
             cur.execute(self._text(sql), self._params(params))
             return self._rows(cur)
         except self.dbapi_error as exc:
-            raise self._fail(sql, params, exc) from exc
+            raise self._fail(conn, sql, params, exc) from exc
         finally:
             cur.close()
 
@@ -218,7 +227,7 @@ class Driver:
             cur.execute(self._text(sql), self._params(params))
             return cur.rowcount
         except self.dbapi_error as exc:
-            raise self._fail(sql, params, exc) from exc
+            raise self._fail(conn, sql, params, exc) from exc
         finally:
             cur.close()
 
@@ -233,7 +242,7 @@ class Driver:
             self._lock(conn, sql)
             cur.executemany(self._text(sql), [self._params(r) for r in rows])
         except self.dbapi_error as exc:
-            raise self._fail(sql, rows, exc) from exc
+            raise self._fail(conn, sql, rows, exc) from exc
         finally:
             cur.close()
 
@@ -254,7 +263,7 @@ class Driver:
             cur.execute(sql, params)
             return cur.fetchall() if cur.description is not None else []
         except self.dbapi_error as exc:
-            raise self._fail(sql, params, exc) from exc
+            raise self._fail(conn, sql, params, exc) from exc
         finally:
             cur.close()
 

@@ -126,6 +126,47 @@ def _lock_before_write(
         lock_for_write(cursor.connection)
 
 
+#: A pooled PostgreSQL connection idle this long (seconds) is pinged before it is used.
+PING_AFTER_IDLE = 1.0
+_LAST_USED = "wenming_last_used"
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection on checkout only when it has been idle a while.
+
+    ``pool_pre_ping`` pings on every checkout: one more round trip in every
+    transaction. A connection given back less than :data:`PING_AFTER_IDLE` ago was
+    working then; one that has sat longer is pinged, and a dead one is replaced (and
+    every connection pooled before it, as ``pool_pre_ping`` does) before anything runs
+    on it. A server lost in between surfaces at the first statement as a disconnect
+    error, which the journal retries on a fresh connection (its conditional update
+    makes a retry safe).
+    """
+    import time
+
+    from sqlalchemy.exc import InvalidatePoolError
+
+    dialect = engine.dialect
+
+    def mark(_dbapi_connection: Any, record: Any, *_: Any) -> None:
+        record.info[_LAST_USED] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        used = record.info.get(_LAST_USED)
+        if used is not None and time.monotonic() - used < PING_AFTER_IDLE:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, dbapi_connection, None):
+                raise InvalidatePoolError(f"connection lost while idle: {exc}") from exc
+            raise
+
+    event.listen(engine, "connect", mark)
+    event.listen(engine, "checkin", mark)
+    event.listen(engine, "checkout", checkout)
+
+
 def database_error(exc: BaseException) -> str | None:
     """One line for a database error the user can act on (a lock held too long, a value
     the database refuses), or ``None`` for anything else (a bug: keep its traceback)."""
@@ -162,7 +203,6 @@ class Storage:
                 kwargs["poolclass"] = StaticPool
         elif self.backend == "postgresql":
             kwargs["connect_args"] = dict(connect_args or {})
-            kwargs["pool_pre_ping"] = True
         else:
             raise StorageError(
                 f"unsupported database {self.backend!r} in {url!r}: use sqlite:/// or postgresql+psycopg://"
@@ -174,6 +214,8 @@ class Storage:
                 f"the driver for {url!r} is not installed ({exc.name}); "
                 "install wenming[postgres] for PostgreSQL"
             ) from None
+        if self.backend == "postgresql":
+            _ping_when_idle(self.engine)
         if self.backend == "sqlite":
             event.listen(self.engine, "connect", _on_sqlite_connect)
             event.listen(self.engine, "before_cursor_execute", _lock_before_write)
