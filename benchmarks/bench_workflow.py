@@ -51,7 +51,7 @@ def postgres_url() -> str | None:
 class Database:
     """A fresh database for one run: a temporary SQLite file or a PostgreSQL schema."""
 
-    def __init__(self, backend: str) -> None:
+    def __init__(self, backend: str, synchronous_commit: str | None = None) -> None:
         self.backend = backend
         self.tmp = tempfile.TemporaryDirectory()
         if backend == "sqlite":
@@ -66,7 +66,10 @@ class Database:
         with self.admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
         sep = "&" if "?" in base else "?"
-        self.url = f"{base}{sep}options={quote(f'-csearch_path={self.schema}')}"
+        options = f"-csearch_path={self.schema}"
+        if synchronous_commit:  # a session setting, to measure what the commit's flush costs
+            options += f" -csynchronous_commit={synchronous_commit}"
+        self.url = f"{base}{sep}options={quote(options)}"
 
     def close(self) -> None:
         if self.backend == "postgresql":

@@ -12,7 +12,11 @@ database driver's cursor (:class:`~wenming.orders.sql.Driver`) like the journal'
 * the distinct members one multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING``
   (only the rows actually inserted come back, on SQLite ≥ 3.35 and PostgreSQL), and the
   counters one multi-row upsert, keys in sorted order (concurrent writers lock rows in
-  the same order), chunked under SQLite's parameter limit.
+  the same order). On SQLite the rows are ``VALUES`` lists, chunked under its parameter
+  limit; on PostgreSQL they are one JSON array (``json_array_elements``), so the
+  statement's text is the same for any number of rows and it has one parameter: psycopg
+  parses a 60-row ``VALUES`` text again in Python at every call (texts over 4 kB are not
+  cached) and dumps array parameters element by element in Python.
 
 What is counted is decided by :class:`~wenming.reports.metrics.Fold` and
 :func:`~wenming.reports.metrics.increments`, the same functions the log recount
@@ -36,6 +40,10 @@ MAX_PARAMS = 999
 
 _STAT_COLUMNS = ("metric", "dim", "key", "period", "value", "n")
 _MEMBER_COLUMNS = ("metric", "dim", "key", "period", "member")
+_ADD = (
+    ' ON CONFLICT (metric, dim, "key", period) DO UPDATE SET'
+    " value = wm_stat.value + excluded.value, n = wm_stat.n + excluded.n"
+)
 
 
 def _names(columns: Sequence[str]) -> str:
@@ -69,6 +77,18 @@ class Statements:
         self.volunteer = f"SELECT county_code, department FROM wm_volunteer WHERE id = {p}"
         self._members: dict[int, str] = {}
         self._stats: dict[int, str] = {}
+        if not self.sqlite:  # one statement for any number of rows: a JSON array of rows
+            rows = f"FROM json_array_elements({p}::json) WITH ORDINALITY AS r(v, i) ORDER BY i"
+            self._members_json = (
+                f"INSERT INTO wm_stat_member ({_names(_MEMBER_COLUMNS)})"
+                " SELECT v->>0, v->>1, v->>2, v->>3, v->>4 "
+                + rows
+                + f" ON CONFLICT DO NOTHING RETURNING {_names(_MEMBER_COLUMNS)}"
+            )
+            self._stats_json = (
+                f"INSERT INTO wm_stat ({_names(_STAT_COLUMNS)})"
+                " SELECT v->>0, v->>1, v->>2, v->>3, (v->>4)::float8, (v->>5)::int " + rows + _ADD
+            )
 
     def _values(self, rows: int, width: int) -> str:
         one = "(" + ", ".join([self.sql.mark] * width) + ")"
@@ -89,9 +109,7 @@ class Statements:
         if text is None:
             text = self._stats[rows] = (
                 f"INSERT INTO wm_stat ({_names(_STAT_COLUMNS)})"
-                f" VALUES {self._values(rows, len(_STAT_COLUMNS))}"
-                ' ON CONFLICT (metric, dim, "key", period) DO UPDATE SET'
-                " value = wm_stat.value + excluded.value, n = wm_stat.n + excluded.n"
+                f" VALUES {self._values(rows, len(_STAT_COLUMNS))}" + _ADD
             )
         return text
 
@@ -110,6 +128,10 @@ class Statements:
         if not totals:
             return
         rows = sorted(totals.items())
+        if not self.sqlite:
+            data = json.dumps([[m, d, k, p, float(v), int(n)] for (m, d, k, p), (v, n) in rows])
+            self.sql.positional(conn, self._stats_json, (data,))
+            return
         step = MAX_PARAMS // len(_STAT_COLUMNS)
         for i in range(0, len(rows), step):
             chunk = rows[i : i + step]
@@ -123,6 +145,10 @@ class Statements:
         only the rows inserted, on both backends; a driver's rowcount is not to be
         trusted here)."""
         fresh: set[Member] = set()
+        if not self.sqlite:
+            got = self.sql.positional(conn, self._members_json, (json.dumps(members),))
+            fresh.update(tuple(r) for r in got)  # type: ignore[misc]
+            return [m for m in members if m in fresh]
         step = MAX_PARAMS // len(_MEMBER_COLUMNS)
         for i in range(0, len(members), step):
             chunk = members[i : i + step]

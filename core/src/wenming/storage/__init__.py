@@ -167,6 +167,39 @@ def _ping_when_idle(engine: Engine) -> None:
     event.listen(engine, "checkout", checkout)
 
 
+def _rollback_keeping_prepared(dbapi_connection: Any) -> None:
+    """Roll a psycopg connection back without forgetting its prepared statements.
+
+    psycopg prepares a statement on the server once it has run five times, and its
+    ``rollback()`` forgets every prepared statement (and deallocates them on the server:
+    one more round trip), in case the rolled-back transaction dropped what they refer
+    to. SQLAlchemy rolls back every connection given back to the pool with a transaction
+    open — after every read — so no statement stayed prepared for long and the server
+    parsed and planned most of them again (measured: a third of its CPU per
+    transition). wenming changes its schema only in migrations, whose ``ALTER``/``DROP``
+    results make psycopg forget its statements anyway, so here ``ROLLBACK`` is sent
+    through libpq directly and the statements stay. Anything unusual (pipeline mode, a
+    failed ``ROLLBACK``, a lost connection) goes through psycopg's own ``rollback()``.
+    """
+    from psycopg import pq
+
+    pgconn = dbapi_connection.pgconn
+    status = pgconn.transaction_status
+    if status == pq.TransactionStatus.IDLE:
+        return
+    if pgconn.pipeline_status == pq.PipelineStatus.OFF and status in (
+        pq.TransactionStatus.INTRANS,
+        pq.TransactionStatus.INERROR,
+    ):
+        try:
+            result = pgconn.exec_(b"ROLLBACK")
+        except Exception:  # psycopg's rollback() reports it properly
+            result = None
+        if result is not None and result.status == pq.ExecStatus.COMMAND_OK:
+            return
+    dbapi_connection.rollback()
+
+
 def database_error(exc: BaseException) -> str | None:
     """One line for a database error the user can act on (a lock held too long, a value
     the database refuses), or ``None`` for anything else (a bug: keep its traceback)."""
@@ -216,6 +249,7 @@ class Storage:
             ) from None
         if self.backend == "postgresql":
             _ping_when_idle(self.engine)
+            self.engine.dialect.do_rollback = _rollback_keeping_prepared  # type: ignore[method-assign]
         if self.backend == "sqlite":
             event.listen(self.engine, "connect", _on_sqlite_connect)
             event.listen(self.engine, "before_cursor_execute", _lock_before_write)
