@@ -133,6 +133,7 @@ class Driver:
                 self.outbound[name] = out
         self._sql: dict[str, str] = {}
         self._writes: dict[str, bool] = {}
+        self._names: dict[str, list[str]] = {}
 
     def _text(self, sql: str) -> str:
         text = self._sql.get(sql)
@@ -166,9 +167,11 @@ class Driver:
     def _cursor(self, conn: Connection) -> Any:
         return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
-    def _rows(self, cur: Any) -> list[dict[str, Any]]:
+    def _rows(self, cur: Any, sql: str) -> list[dict[str, Any]]:
         rows = cur.fetchall()
-        names = [d[0] for d in cur.description]
+        names = self._names.get(sql)
+        if names is None:  # psycopg builds the description's objects at every access
+            names = self._names[sql] = [d[0] for d in cur.description]
         return [self.row(names, row) for row in rows]
 
     def row(self, names: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
@@ -209,7 +212,7 @@ class Driver:
         try:
             self._lock(conn, sql)
             cur.execute(self._text(sql), self._params(params))
-            return self._rows(cur)
+            return self._rows(cur, sql)
         except self.dbapi_error as exc:
             raise self._fail(conn, sql, params, exc) from exc
         finally:
@@ -252,16 +255,18 @@ class Driver:
         built once per backend and run with :meth:`positional`."""
         return "?" if self.backend == "sqlite" else "%s"
 
-    def positional(self, conn: Connection, sql: str, params: Sequence[Any]) -> list[Any]:
+    def positional(
+        self, conn: Connection, sql: str, params: Sequence[Any], *, rows: bool = True
+    ) -> list[Any]:
         """Run a statement written for this backend (parameters marked with
         :attr:`mark`) with its values as they are; its rows as the driver returns them
-        (none for a statement without rows). For statements of many rows at once,
-        whose parameters have no column types to convert."""
+        (none when ``rows`` is false: a statement that returns none). For statements of
+        many rows at once, whose parameters have no column types to convert."""
         cur = self._cursor(conn)
         try:
             self._lock(conn, sql)
             cur.execute(sql, params)
-            return cur.fetchall() if cur.description is not None else []
+            return cur.fetchall() if rows else []
         except self.dbapi_error as exc:
             raise self._fail(conn, sql, params, exc) from exc
         finally:

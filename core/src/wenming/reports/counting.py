@@ -130,7 +130,7 @@ class Statements:
         rows = sorted(totals.items())
         if not self.sqlite:
             data = json.dumps([[m, d, k, p, float(v), int(n)] for (m, d, k, p), (v, n) in rows])
-            self.sql.positional(conn, self._stats_json, (data,))
+            self.sql.positional(conn, self._stats_json, (data,), rows=False)
             return
         step = MAX_PARAMS // len(_STAT_COLUMNS)
         for i in range(0, len(rows), step):
@@ -138,7 +138,7 @@ class Statements:
             params: list[Any] = []
             for (m, d, k, p), (v, n) in chunk:
                 params += (m, d, k, p, float(v), int(n))
-            self.sql.positional(conn, self.stats_text(len(chunk)), params)
+            self.sql.positional(conn, self.stats_text(len(chunk)), params, rows=False)
 
     def insert_members(self, conn: Connection, members: list[Member]) -> list[Member]:
         """Insert members not yet counted; return those that were new (RETURNING gives
