@@ -18,6 +18,7 @@ worktree and this script runs there in a subprocess with that tree's ``wenming``
 share the machine's load. Run::
 
     python benchmarks/bench_workflow.py [--orders 300] [--history 17000] [--baseline REV]
+        [--modes hand,batch] [--backends sqlite,postgresql] [--synchronous-commit off]
 
 PostgreSQL is used when ``WENMING_BENCH_POSTGRES_URL`` or ``WENMING_TEST_POSTGRES_URL``
 names a server (a private schema is created and dropped).
@@ -301,13 +302,15 @@ def run_orders(wf, count: int, mode: str) -> float:
     return elapsed
 
 
-def measure(backend: str, history: int, mode: str, orders: int) -> dict:
+def measure(
+    backend: str, history: int, mode: str, orders: int, synchronous_commit: str | None = None
+) -> dict:
     """One run on this process's ``wenming``: a fresh database, history, the orders."""
     import wenming_water
     from wenming.orders.events import verify
     from wenming.orders.testing import make_workflow
 
-    db = Database(backend)
+    db = Database(backend, synchronous_commit)
     try:
         wf = make_workflow(db.url, [("water", wenming_water)])
         loaded = load_history(wf, history)
@@ -342,10 +345,19 @@ def checkout(rev: str):
             )
 
 
-def measure_elsewhere(src: Path, backend: str, history: int, mode: str, orders: int) -> dict:
+def measure_elsewhere(
+    src: Path,
+    backend: str,
+    history: int,
+    mode: str,
+    orders: int,
+    synchronous_commit: str | None = None,
+) -> dict:
     """The same run in a subprocess whose ``wenming`` is imported from ``src``."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")]))
     args = [sys.executable, __file__, "--one", f"{backend},{history},{mode}"]
+    if synchronous_commit:
+        args += ["--synchronous-commit", synchronous_commit]
     done = subprocess.run(
         [*args, "--orders", str(orders)], env=env, capture_output=True, text=True, check=False
     )
@@ -363,12 +375,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--baseline", default="194238b", help="Commit to measure beside this tree ('' for none)."
     )
+    parser.add_argument(
+        "--synchronous-commit",
+        choices=["on", "off"],
+        help="PostgreSQL only: the sessions' synchronous_commit (to measure what waiting "
+        "for the commit's WAL flush costs; the server's own setting otherwise).",
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)  # backend,history,mode: JSON out
     args = parser.parse_args(argv)
+    sync = args.synchronous_commit
 
     if args.one:
         backend, history, mode = args.one.split(",")
-        print(json.dumps(measure(backend, int(history), mode, args.orders)))
+        print(json.dumps(measure(backend, int(history), mode, args.orders, sync)))
         return 0
 
     import wenming
@@ -383,6 +402,7 @@ def main(argv: list[str] | None = None) -> int:
         old = stack.enter_context(checkout(args.baseline)) if args.baseline else None
         here = Path(wenming.__file__).resolve().parents[1]
         print(f"# this tree: wenming from {here.parent.name}", file=sys.stderr)
+        load_before = os.getloadavg()
         for backend in backends:
             for history in sorted({0, args.history}):
                 for mode in args.modes.split(","):
@@ -391,10 +411,11 @@ def main(argv: list[str] | None = None) -> int:
                         runs.append(
                             (
                                 args.baseline,
-                                measure_elsewhere(old, backend, history, mode, args.orders),
+                                measure_elsewhere(old, backend, history, mode, args.orders, sync),
                             )
                         )
-                    runs.append(("this tree", measure(backend, history, mode, args.orders)))
+                    here_run = measure(backend, history, mode, args.orders, sync)
+                    runs.append(("this tree", here_run))
                     for code, result in runs:
                         rate = args.orders / result["seconds"]
                         rows.append(
@@ -423,6 +444,12 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(str(c) for c in row) + " |")
+    load_after = os.getloadavg()
+    print(
+        f"\nLoad average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in load_before)} before, "
+        f"{', '.join(f'{x:.2f}' for x in load_after)} after"
+        + (f"; PostgreSQL sessions with synchronous_commit={sync}" if sync else "")
+    )
     if "postgresql" in args.backends and not postgres_url():
         print("\n(PostgreSQL skipped: set WENMING_BENCH_POSTGRES_URL or WENMING_TEST_POSTGRES_URL)")
     return 0
