@@ -10,12 +10,12 @@ taken through the Python API one transition at a time:
 - ``batch``: submit all → one batch dispatch (the matching engine, min-cost flow) →
   accept → start → complete → evaluate
 
-Baselines: the same run on an empty database (``history 0``), and the same run on an
-earlier commit's code (``--baseline``, by default 194238b, before the workflow was
-split into a pure core and services): its tree is checked out into a temporary git
-worktree and this script runs there in a subprocess with that tree's ``wenming`` on
-``PYTHONPATH``, right before the same configuration runs on this tree's code, so both
-share the machine's load. Run::
+Baselines: the same run on an empty database (``history 0``), and the same run on
+earlier commits' code (``--baseline``, by default 194238b, before the workflow was
+split into a pure core and services; several commits, comma-separated, give one row
+each): each tree is checked out into a temporary git worktree and this script runs
+there in a subprocess with that tree's ``wenming`` on ``PYTHONPATH``, right before the
+same configuration runs on this tree's code, so all share the machine's load. Run::
 
     python benchmarks/bench_workflow.py [--orders 300] [--history 17000] [--baseline REV]
         [--modes hand,batch] [--backends sqlite,postgresql] [--synchronous-commit off]
@@ -373,7 +373,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modes", default="hand,batch")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument(
-        "--baseline", default="194238b", help="Commit to measure beside this tree ('' for none)."
+        "--baseline",
+        default="194238b",
+        help="Commit(s) to measure beside this tree, comma-separated ('' for none).",
     )
     parser.add_argument(
         "--synchronous-commit",
@@ -399,21 +401,21 @@ def main(argv: list[str] | None = None) -> int:
     ]
     rows = []
     with contextlib.ExitStack() as stack:
-        old = stack.enter_context(checkout(args.baseline)) if args.baseline else None
+        baselines = [
+            (rev, stack.enter_context(checkout(rev)))
+            for rev in args.baseline.split(",")
+            if rev.strip()
+        ]
         here = Path(wenming.__file__).resolve().parents[1]
         print(f"# this tree: wenming from {here.parent.name}", file=sys.stderr)
         load_before = os.getloadavg()
         for backend in backends:
             for history in sorted({0, args.history}):
                 for mode in args.modes.split(","):
-                    runs = []
-                    if old is not None:
-                        runs.append(
-                            (
-                                args.baseline,
-                                measure_elsewhere(old, backend, history, mode, args.orders, sync),
-                            )
-                        )
+                    runs = [
+                        (rev, measure_elsewhere(src, backend, history, mode, args.orders, sync))
+                        for rev, src in baselines
+                    ]
                     here_run = measure(backend, history, mode, args.orders, sync)
                     runs.append(("this tree", here_run))
                     for code, result in runs:
