@@ -10,14 +10,22 @@ taken through the Python API one transition at a time:
 - ``batch``: submit all → one batch dispatch (the matching engine, min-cost flow) →
   accept → start → complete → evaluate
 
-Baselines: the same run on an empty database (``history 0``), and the same run on an
-earlier commit's code (``--baseline``, by default 194238b, before the workflow was
-split into a pure core and services): its tree is checked out into a temporary git
-worktree and this script runs there in a subprocess with that tree's ``wenming`` on
-``PYTHONPATH``, right before the same configuration runs on this tree's code, so both
-share the machine's load. Run::
+Baselines: the same run on an empty database (``history 0``), and the same run on
+earlier commits' code (``--baseline``, by default 194238b, before the workflow was
+split into a pure core and services; several commits, comma-separated, give one row
+each): each tree is checked out into a temporary git worktree and this script runs
+there in a subprocess with that tree's ``wenming`` on ``PYTHONPATH``, right before the
+same configuration runs on this tree's code, so all share the machine's load. Run::
 
     python benchmarks/bench_workflow.py [--orders 300] [--history 17000] [--baseline REV]
+        [--modes hand,batch] [--backends sqlite,postgresql] [--warmup 10]
+        [--writers 1] [--synchronous-commit off]
+
+``--warmup`` orders go through first, untimed, so that one-time costs (the first
+dispatch imports the matching engine, statements get prepared) stay out of the rate.
+``--writers N`` starts N processes at once on one database, each taking ``--orders``
+orders by hand over its own days; the table then gives the transitions' latencies and
+how often a writer found the database busy and retried.
 
 PostgreSQL is used when ``WENMING_BENCH_POSTGRES_URL`` or ``WENMING_TEST_POSTGRES_URL``
 names a server (a private schema is created and dropped).
@@ -29,6 +37,7 @@ import argparse
 import contextlib
 import datetime as dt
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -51,7 +60,7 @@ def postgres_url() -> str | None:
 class Database:
     """A fresh database for one run: a temporary SQLite file or a PostgreSQL schema."""
 
-    def __init__(self, backend: str) -> None:
+    def __init__(self, backend: str, synchronous_commit: str | None = None) -> None:
         self.backend = backend
         self.tmp = tempfile.TemporaryDirectory()
         if backend == "sqlite":
@@ -66,7 +75,10 @@ class Database:
         with self.admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
         sep = "&" if "?" in base else "?"
-        self.url = f"{base}{sep}options={quote(f'-csearch_path={self.schema}')}"
+        options = f"-csearch_path={self.schema}"
+        if synchronous_commit:  # a session setting, to measure what the commit's flush costs
+            options += f" -csynchronous_commit={synchronous_commit}"
+        self.url = f"{base}{sep}options={quote(options)}"
 
     def close(self) -> None:
         if self.backend == "postgresql":
@@ -261,17 +273,34 @@ def history_events(oid: int, order: dict, resource: str, at: dt.datetime) -> lis
     ]
 
 
-def run_orders(wf, count: int, mode: str) -> float:
-    """Take ``count`` new orders through every state; return seconds."""
+def run_orders(
+    wf,
+    count: int,
+    mode: str,
+    *,
+    day: dt.date = dt.date(2023, 7, 10),
+    latencies: list[float] | None = None,
+) -> float:
+    """Take ``count`` new orders through every state, their windows from ``day`` on;
+    return seconds. Each transition's own time is added to ``latencies`` (not the batch
+    dispatch's)."""
     from wenming.orders import Actor
+
+    def timed(fn, *args, **kwargs):
+        if latencies is None:
+            return fn(*args, **kwargs)
+        begun = time.perf_counter()
+        out = fn(*args, **kwargs)
+        latencies.append(time.perf_counter() - begun)
+        return out
 
     ops = Actor("ops", "city_dispatcher")
     station = Actor("station", "station_operator", area="3205")
-    day = dt.date(2023, 7, 10)
     started = time.perf_counter()
     ids = []
     for i in range(count):
-        order = wf.submit(
+        order = timed(
+            wf.submit,
             station,
             category="science",
             place=PLACES[i % len(PLACES)],
@@ -283,42 +312,116 @@ def run_orders(wf, count: int, mode: str) -> float:
         )
         ids.append(order.id)
         if mode == "hand":
-            wf.dispatch(ops, order.id, "water.corps")
+            timed(wf.dispatch, ops, order.id, "water.corps")
     if mode == "batch":
         result = wf.batch_dispatch(ops, ids)
         for demand_id in result.unassigned:  # fully booked: the dispatcher steps in by hand
-            wf.dispatch(ops, int(demand_id.split(".")[0]), "water.corps")
+            timed(wf.dispatch, ops, int(demand_id.split(".")[0]), "water.corps")
     for order_id in ids:
         team = Actor("lead", "team_leader", team=wf.order(order_id).parts[0].resource)
-        wf.accept(team, order_id)
-        wf.start(team, order_id)
-        wf.complete(team, order_id, {"张三": 2.0, "李四": 1.5})
-        wf.evaluate(station, order_id, 5)
+        timed(wf.accept, team, order_id)
+        timed(wf.start, team, order_id)
+        timed(wf.complete, team, order_id, {"张三": 2.0, "李四": 1.5})
+        timed(wf.evaluate, station, order_id, 5)
     elapsed = time.perf_counter() - started
     return elapsed
 
 
-def measure(backend: str, history: int, mode: str, orders: int) -> dict:
-    """One run on this process's ``wenming``: a fresh database, history, the orders."""
+#: Warm-up orders' windows: apart from the measured orders' days (and their slots).
+WARMUP_DAY = dt.date(2023, 1, 2)
+
+
+def _writer(url: str, number: int, warmup: int, orders: int, ready, results) -> None:
+    """One of several processes taking orders through the workflow on one database."""
+    import wenming_water
+    from wenming.orders.testing import make_workflow
+
+    wf = make_workflow(url, [("water", wenming_water)])
+    run_orders(wf, warmup, "hand", day=WARMUP_DAY + dt.timedelta(days=61 * number))
+    ready.wait()
+    latencies: list[float] = []
+    begun = time.perf_counter()
+    run_orders(
+        wf,
+        orders,
+        "hand",
+        day=dt.date(2023, 7, 10) + dt.timedelta(days=61 * number),
+        latencies=latencies,
+    )
+    retries = getattr(wf.journal, "retries", None)  # counted since the writers' commit
+    results.put(
+        {
+            "begun": begun,
+            "ended": time.perf_counter(),
+            "latencies": latencies,
+            "busy": None if retries is None else retries.get("busy", 0),
+        }
+    )
+    wf.deployment.close()
+
+
+def _percentiles(latencies: list[float]) -> dict:
+    ordered = sorted(latencies)
+    if not ordered:
+        return {}
+    at = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {"p50_ms": at(0.5) * 1e3, "p99_ms": at(0.99) * 1e3, "max_ms": ordered[-1] * 1e3}
+
+
+def measure(
+    backend: str,
+    history: int,
+    mode: str,
+    orders: int,
+    synchronous_commit: str | None = None,
+    warmup: int = 0,
+    writers: int = 1,
+) -> dict:
+    """One run on this process's ``wenming``: a fresh database, history, ``warmup``
+    orders not timed (imports, caches, prepared statements), then the orders — by
+    ``writers`` processes at once when more than one (by hand, each its own days)."""
     import wenming_water
     from wenming.orders.events import verify
     from wenming.orders.testing import make_workflow
 
-    db = Database(backend)
+    db = Database(backend, synchronous_commit)
     try:
         wf = make_workflow(db.url, [("water", wenming_water)])
         loaded = load_history(wf, history)
-        seconds = run_orders(wf, orders, mode)
-        # the new orders, and the oldest of the bulk-loaded year
-        checked = [o.id for o in wf.orders(limit=orders)]
-        checked += list(range(1, min(history, 200) + 1))
+        if writers > 1:
+            wf.storage.dispose()  # the writers open their own connections
+            ctx = multiprocessing.get_context("fork")
+            ready, results = ctx.Barrier(writers), ctx.Queue()
+            procs = [
+                ctx.Process(target=_writer, args=(db.url, w, warmup, orders, ready, results))
+                for w in range(writers)
+            ]
+            for proc in procs:
+                proc.start()
+            done = [results.get(timeout=3600) for _ in procs]
+            for proc in procs:
+                proc.join()
+            seconds = max(d["ended"] for d in done) - min(d["begun"] for d in done)
+            latencies = [x for d in done for x in d["latencies"]]
+            counted = [d["busy"] for d in done if d["busy"] is not None]
+            busy = sum(counted) if counted else None
+            checked = [o.id for o in wf.orders(limit=orders * writers)]
+        else:
+            if warmup:
+                run_orders(wf, warmup, mode, day=WARMUP_DAY)
+            latencies = []
+            seconds = run_orders(wf, orders, mode, latencies=latencies)
+            retries = getattr(wf.journal, "retries", None)
+            busy = None if retries is None else retries.get("busy", 0)
+            checked = [o.id for o in wf.orders(limit=orders)]  # the new orders
+        checked += list(range(1, min(history, 200) + 1))  # the oldest of the loaded year
         problems = verify(wf.storage, checked)
         if problems:
             raise SystemExit(f"event replay disagrees: {problems[:2]}")
         wf.deployment.close()
     finally:
         db.close()
-    return {"seconds": seconds, "loaded": loaded}
+    return {"seconds": seconds, "loaded": loaded, "busy": busy, **_percentiles(latencies)}
 
 
 @contextlib.contextmanager
@@ -339,10 +442,13 @@ def checkout(rev: str):
             )
 
 
-def measure_elsewhere(src: Path, backend: str, history: int, mode: str, orders: int) -> dict:
+def measure_elsewhere(src: Path, backend: str, history: int, mode: str, orders: int, **kw) -> dict:
     """The same run in a subprocess whose ``wenming`` is imported from ``src``."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")]))
     args = [sys.executable, __file__, "--one", f"{backend},{history},{mode}"]
+    args += ["--warmup", str(kw.get("warmup", 0)), "--writers", str(kw.get("writers", 1))]
+    if kw.get("synchronous_commit"):
+        args += ["--synchronous-commit", kw["synchronous_commit"]]
     done = subprocess.run(
         [*args, "--orders", str(orders)], env=env, capture_output=True, text=True, check=False
     )
@@ -358,14 +464,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modes", default="hand,batch")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument(
-        "--baseline", default="194238b", help="Commit to measure beside this tree ('' for none)."
+        "--baseline",
+        default="194238b",
+        help="Commit(s) to measure beside this tree, comma-separated ('' for none).",
+    )
+    parser.add_argument(
+        "--synchronous-commit",
+        choices=["on", "off"],
+        help="PostgreSQL only: the sessions' synchronous_commit (to measure what waiting "
+        "for the commit's WAL flush costs; the server's own setting otherwise).",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=10,
+        help="Orders taken through first, not timed (imports, caches, prepared statements).",
+    )
+    parser.add_argument(
+        "--writers",
+        type=int,
+        default=1,
+        help="Processes taking --orders orders each at once on one database (by hand).",
     )
     parser.add_argument("--one", help=argparse.SUPPRESS)  # backend,history,mode: JSON out
     args = parser.parse_args(argv)
+    options = {
+        "synchronous_commit": args.synchronous_commit,
+        "warmup": args.warmup,
+        "writers": args.writers,
+    }
 
     if args.one:
         backend, history, mode = args.one.split(",")
-        print(json.dumps(measure(backend, int(history), mode, args.orders)))
+        print(json.dumps(measure(backend, int(history), mode, args.orders, **options)))
         return 0
 
     import wenming
@@ -377,34 +508,48 @@ def main(argv: list[str] | None = None) -> int:
     ]
     rows = []
     with contextlib.ExitStack() as stack:
-        old = stack.enter_context(checkout(args.baseline)) if args.baseline else None
+        baselines = [
+            (rev, stack.enter_context(checkout(rev)))
+            for rev in args.baseline.split(",")
+            if rev.strip()
+        ]
         here = Path(wenming.__file__).resolve().parents[1]
         print(f"# this tree: wenming from {here.parent.name}", file=sys.stderr)
+        load_before = os.getloadavg()
+        writers = args.writers
+        modes = ["hand"] if writers > 1 else args.modes.split(",")
         for backend in backends:
             for history in sorted({0, args.history}):
-                for mode in args.modes.split(","):
-                    runs = []
-                    if old is not None:
-                        runs.append(
-                            (
-                                args.baseline,
-                                measure_elsewhere(old, backend, history, mode, args.orders),
-                            )
+                for mode in modes:
+                    runs = [
+                        (
+                            rev,
+                            measure_elsewhere(src, backend, history, mode, args.orders, **options),
                         )
-                    runs.append(("this tree", measure(backend, history, mode, args.orders)))
+                        for rev, src in baselines
+                    ]
+                    runs.append(
+                        ("this tree", measure(backend, history, mode, args.orders, **options))
+                    )
                     for code, result in runs:
-                        rate = args.orders / result["seconds"]
+                        rate = args.orders * writers / result["seconds"]
+                        latency = " / ".join(
+                            f"{result[k]:.1f}" if k in result else "–"
+                            for k in ("p50_ms", "p99_ms", "max_ms")
+                        )
                         rows.append(
                             (
                                 backend,
                                 code,
                                 f"{history:,}",
-                                mode,
-                                args.orders,
+                                mode if writers == 1 else f"hand, {writers} writers",
+                                args.orders * writers,
                                 f"{result['seconds']:.2f}",
                                 f"{rate:.1f}",
                                 f"{rate * TRANSITIONS_PER_ORDER:.0f}",
                                 f"{17_000 / rate / 60:.1f} min",
+                                latency,
+                                "–" if result.get("busy") is None else result["busy"],
                                 f"{result['loaded']:.1f}",
                             )
                         )
@@ -415,11 +560,19 @@ def main(argv: list[str] | None = None) -> int:
                         )
     print(
         "| backend | code | history orders | dispatch | orders | seconds | orders/s "
-        "| transitions/s | 17,000 orders take | history load (s) |"
+        "| transitions/s | 17,000 orders take | a transition p50 / p99 / max (ms) "
+        "| busy retries | history load (s) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(str(c) for c in row) + " |")
+    load_after = os.getloadavg()
+    sync = args.synchronous_commit
+    print(
+        f"\nLoad average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in load_before)} before, "
+        f"{', '.join(f'{x:.2f}' for x in load_after)} after; {args.warmup} warm-up orders"
+        + (f"; PostgreSQL sessions with synchronous_commit={sync}" if sync else "")
+    )
     if "postgresql" in args.backends and not postgres_url():
         print("\n(PostgreSQL skipped: set WENMING_BENCH_POSTGRES_URL or WENMING_TEST_POSTGRES_URL)")
     return 0

@@ -28,7 +28,9 @@ them). With no implementation, no :class:`~wenming.records.Transition` is even b
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -104,9 +106,28 @@ _PART = (
     " WHERE id = :pid"
 )
 _PREVIOUS_HASH = "SELECT hash FROM wm_order_event WHERE order_id = :oid AND seq = :seq"
-_HEAD_SQLITE = "SELECT seq, hash FROM wm_log_head WHERE id = 1"
-_HEAD_POSTGRESQL = _HEAD_SQLITE + " FOR UPDATE"
+#: The chain head, and the hash of the event before the first appended one (its
+#: order's ``seq - 1``; none for a submit) in the same round trip.
+_HEAD_SQLITE = (
+    "SELECT h.seq, h.hash, (SELECT e.hash FROM wm_order_event e"
+    " WHERE e.order_id = :oid AND e.seq = :seq) FROM wm_log_head h WHERE h.id = 1"
+)
+_HEAD_POSTGRESQL = _HEAD_SQLITE + " FOR UPDATE OF h"
 _HEAD_MOVE = "UPDATE wm_log_head SET seq = :seq, hash = :hash WHERE id = 1"
+#: PostgreSQL: one part's update and the head's read in one statement.
+_PART_AND_HEAD = f"WITH p AS ({_PART}) {_HEAD_POSTGRESQL}"
+
+
+@functools.cache
+def _event_and_head(columns: tuple[str, ...]) -> str:
+    """PostgreSQL: one event's insert and the head moved to it, in one statement."""
+    return (
+        f"WITH e AS (INSERT INTO wm_order_event ({', '.join(columns)})"
+        f" VALUES ({', '.join(':' + c for c in columns)}))"
+        " UPDATE wm_log_head SET seq = :log_seq, hash = :log_hash WHERE id = 1"
+    )
+
+
 _LAST = (
     select(T_EVENT.c.action, T_EVENT.c.actor, T_EVENT.c.role, T_EVENT.c.seq)
     .where(T_EVENT.c.order_id == bindparam("oid"), T_EVENT.c.seq > bindparam("seen"))
@@ -198,8 +219,13 @@ class Journal:
         self.pm = pm
         self.clock = clock
         self._on_append: list[AppendObserver] = []
+        #: transactions retried, by cause (``lost``: the order moved under the write;
+        #: ``busy``: the database was locked; ``integrity``: an event's seq was taken;
+        #: ``disconnect``: the server had dropped the pooled connection)
+        self.retries: Counter[str] = Counter()
         self.sql = Driver(storage.backend, _tables(), storage.engine.dialect.dbapi)
-        self._head = _HEAD_POSTGRESQL if storage.backend == "postgresql" else _HEAD_SQLITE
+        self.pg = storage.backend == "postgresql"
+        self._head = _HEAD_POSTGRESQL if self.pg else _HEAD_SQLITE
         self.refresh_hooks()
 
     # ------------------------------------------------------------------ extension
@@ -272,13 +298,19 @@ class Journal:
                     told = self.vet(loaded, [event for event, _ in steps])
                     after = self.append(conn, loaded, steps)
             except Lost:
+                self.retries["lost"] += 1
                 continue
             except OperationalError as exc:
+                if exc.connection_invalidated:  # a pooled connection the server dropped
+                    self.retries["disconnect"] += 1
+                    continue
                 if any(w in str(exc.orig) for w in ("locked", "busy", "deadlock")):
+                    self.retries["busy"] += 1
                     continue
                 raise
             except IntegrityError as exc:
                 if "wm_order_event" in str(exc.orig) or "seq" in str(exc.orig):
+                    self.retries["integrity"] += 1
                     continue
                 raise
             self.observe(told)
@@ -364,28 +396,44 @@ class Journal:
                     }
                 )
             parts.append(p)
-        self.sql.many(conn, _PART, changes)
-        self._append_events(conn, written)
+        self._append_events(conn, written, changes)
         for fn in self._on_append:
             fn(conn, written)
         return Loaded(row, parts, snap)
 
-    def _append_events(self, conn: Connection, events: Sequence[Event]) -> None:
-        """Insert ``events`` sealed into their order's chain and the deployment-wide
-        chain: one read of the order's previous hash, the head read and locked (``FOR
-        UPDATE`` on PostgreSQL; SQLite's writer already holds the database), the hashes
-        computed here, one insert, the head moved."""
+    def _append_events(
+        self, conn: Connection, events: Sequence[Event], changes: Sequence[Mapping[str, Any]] = ()
+    ) -> None:
+        """Update the changed parts and insert ``events`` sealed into their order's
+        chain and the deployment-wide chain: the head read and locked (``FOR UPDATE``
+        on PostgreSQL; SQLite's writer already holds the database) together with the
+        previous hash of the first event's order, the hashes computed here, one insert,
+        the head moved.
+
+        On PostgreSQL a single part's update rides in the head's statement and a single
+        event's insert in the head move's (data-modifying ``WITH``): two statements
+        fewer, each a round trip and a parse, bind and execute on both sides."""
         rows = [_row(e) for e in events]
-        previous: dict[int, str] = {}
-        for r in rows:
-            if r["order_id"] not in previous:
-                previous[r["order_id"]] = self._previous_hash(conn, r["order_id"], r["seq"])
-        found = self.sql.tuples(conn, self._head, {})
+        first = rows[0]
+        args = {"oid": first["order_id"], "seq": first["seq"] - 1}
+        if self.pg and len(changes) == 1:
+            found = self.sql.tuples(conn, _PART_AND_HEAD, {**changes[0], **args})
+        else:
+            self.sql.many(conn, _PART, changes)
+            found = self.sql.tuples(conn, self._head, args)
         if not found:
             raise integrity.IntegrityError(
                 "the event log has no chain head (wm_log_head); run 'wenming init'"
             )
-        seq, hash_ = integrity.seal(rows, previous, (int(found[0][0]), found[0][1]))
+        head, head_hash, before = found[0]
+        previous: dict[int, str] = {first["order_id"]: before or ""}
+        for r in rows:  # events of further orders (none from the workflow's own plans)
+            if r["order_id"] not in previous:
+                previous[r["order_id"]] = self._previous_hash(conn, r["order_id"], r["seq"])
+        seq, hash_ = integrity.seal(rows, previous, (int(head), head_hash))
+        if self.pg and len(rows) == 1:  # the head moves to the one event's own place
+            self.sql.run(conn, _event_and_head(tuple(first)), first)
+            return
         self.sql.insert_many(conn, "wm_order_event", rows)
         self.sql.run(conn, _HEAD_MOVE, {"seq": seq, "hash": hash_})
 

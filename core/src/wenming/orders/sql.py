@@ -73,6 +73,8 @@ class Driver:
             if out is not None:
                 self.outbound[name] = out
         self._sql: dict[str, str] = {}
+        self._writes: dict[str, bool] = {}
+        self._names: dict[str, list[str]] = {}
 
     def _text(self, sql: str) -> str:
         text = self._sql.get(sql)
@@ -81,6 +83,24 @@ class Driver:
             self._sql[sql] = text
         return text
 
+    def _lock(self, conn: Connection, sql: str) -> None:
+        """SQLite: the write lock before a transaction's first write, as SQLAlchemy's
+        statements take it (:func:`wenming.storage.lock_for_write`)."""
+        if self.backend != "sqlite":
+            return
+        dbapi = conn.connection.dbapi_connection
+        if dbapi.in_transaction:  # type: ignore[union-attr]
+            return
+        write = self._writes.get(sql)
+        if write is None:
+            from wenming.storage import is_write
+
+            write = self._writes[sql] = is_write(sql)
+        if write:
+            from wenming.storage import lock_for_write
+
+            lock_for_write(dbapi)
+
     def _params(self, params: Mapping[str, Any]) -> dict[str, Any]:
         inbound = self.inbound
         return {k: (inbound[k](v) if k in inbound else v) for k, v in params.items()}
@@ -88,9 +108,11 @@ class Driver:
     def _cursor(self, conn: Connection) -> Any:
         return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
-    def _rows(self, cur: Any) -> list[dict[str, Any]]:
+    def _rows(self, cur: Any, sql: str) -> list[dict[str, Any]]:
         rows = cur.fetchall()
-        names = [d[0] for d in cur.description]
+        names = self._names.get(sql)
+        if names is None:  # psycopg builds the description's objects at every access
+            names = self._names[sql] = [d[0] for d in cur.description]
         return [self.row(names, row) for row in rows]
 
     def row(self, names: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
@@ -102,27 +124,38 @@ class Driver:
         """Rows as the driver returns them (convert them with :meth:`row`)."""
         cur = self._cursor(conn)
         try:
+            self._lock(conn, sql)
             cur.execute(self._text(sql), self._params(params))
             return cur.fetchall()
         except self.dbapi_error as exc:
-            raise self._fail(sql, params, exc) from exc
+            raise self._fail(conn, sql, params, exc) from exc
         finally:
             cur.close()
 
-    def _fail(self, sql: str, params: Any, exc: Exception) -> Exception:
+    def _fail(self, conn: Connection, sql: str, params: Any, exc: Exception) -> Exception:
         """The driver's error as SQLAlchemy's (``IntegrityError``, ``OperationalError``
-        …), as callers that retry on a lost race or a busy database expect."""
+        …), as callers that retry on a lost race or a busy database expect. A lost
+        connection is invalidated, as SQLAlchemy does for its own statements, and the
+        error says so (``connection_invalidated``)."""
         from sqlalchemy.exc import DBAPIError
 
-        return DBAPIError.instance(sql, params, exc, self.dbapi_error)
+        lost = False
+        try:
+            lost = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
+        except Exception:  # deciding must not hide the error itself
+            lost = False
+        if lost:
+            conn.invalidate(exc)
+        return DBAPIError.instance(sql, params, exc, self.dbapi_error, connection_invalidated=lost)
 
     def all(self, conn: Connection, sql: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         cur = self._cursor(conn)
         try:
+            self._lock(conn, sql)
             cur.execute(self._text(sql), self._params(params))
-            return self._rows(cur)
+            return self._rows(cur, sql)
         except self.dbapi_error as exc:
-            raise self._fail(sql, params, exc) from exc
+            raise self._fail(conn, sql, params, exc) from exc
         finally:
             cur.close()
 
@@ -134,10 +167,11 @@ class Driver:
         """Execute once; return the number of rows changed."""
         cur = self._cursor(conn)
         try:
+            self._lock(conn, sql)
             cur.execute(self._text(sql), self._params(params))
             return cur.rowcount
         except self.dbapi_error as exc:
-            raise self._fail(sql, params, exc) from exc
+            raise self._fail(conn, sql, params, exc) from exc
         finally:
             cur.close()
 
@@ -149,9 +183,33 @@ class Driver:
             return
         cur = self._cursor(conn)
         try:
+            self._lock(conn, sql)
             cur.executemany(self._text(sql), [self._params(r) for r in rows])
         except self.dbapi_error as exc:
-            raise self._fail(sql, rows, exc) from exc
+            raise self._fail(conn, sql, rows, exc) from exc
+        finally:
+            cur.close()
+
+    @property
+    def mark(self) -> str:
+        """The driver's positional parameter marker (``?`` or ``%s``), for statements
+        built once per backend and run with :meth:`positional`."""
+        return "?" if self.backend == "sqlite" else "%s"
+
+    def positional(
+        self, conn: Connection, sql: str, params: Sequence[Any], *, rows: bool = True
+    ) -> list[Any]:
+        """Run a statement written for this backend (parameters marked with
+        :attr:`mark`) with its values as they are; its rows as the driver returns them
+        (none when ``rows`` is false: a statement that returns none). For statements of
+        many rows at once, whose parameters have no column types to convert."""
+        cur = self._cursor(conn)
+        try:
+            self._lock(conn, sql)
+            cur.execute(sql, params)
+            return cur.fetchall() if rows else []
+        except self.dbapi_error as exc:
+            raise self._fail(conn, sql, params, exc) from exc
         finally:
             cur.close()
 

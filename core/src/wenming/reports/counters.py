@@ -20,9 +20,10 @@ from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.orm import Session
 
 from wenming.errors import WenmingError
-from wenming.orders.tables import OrderEvent, OrderPart
+from wenming.orders.tables import OrderEvent
 from wenming.people.tables import PeopleEvent, Volunteer
 from wenming.reports import periods
+from wenming.reports.counting import Known, Statements
 from wenming.reports.metrics import (
     CORE_METRICS,
     DIMENSIONS,
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 T_STAT = Stat.__table__
 T_MEMBER = StatMember.__table__
 T_EVENT = OrderEvent.__table__
-T_PART = OrderPart.__table__
 T_LINK = UnitLink.__table__
 T_RESOURCE = ResourceRow.__table__
 T_PEOPLE = PeopleEvent.__table__
@@ -96,6 +96,7 @@ class Counters:
         self.deployment = deployment
         self.storage = deployment.storage
         self.tz = timezone or _timezone(deployment)
+        self._statements: dict[str, Statements] = {}
 
     @cached_property
     def metrics(self) -> dict[str, Metric]:
@@ -120,29 +121,37 @@ class Counters:
     # ----------------------------------------------------------------- counting
 
     def apply(self, conn: Connection | Session, events: Sequence[Mapping[str, Any]]) -> None:
-        """Count events being appended, inside the caller's transaction."""
+        """Count events being appended, inside the caller's transaction (the statements
+        of :mod:`wenming.reports.counting`, on the driver's cursor)."""
         if not events:
             return
+        if isinstance(conn, Session):
+            conn = conn.connection()
+        statements = self._statements.get(conn.dialect.name)
+        if statements is None:
+            statements = self._statements[conn.dialect.name] = Statements(
+                conn.dialect.name, conn.dialect.dbapi
+            )
         by_order: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
-        lookup = _Lookup(conn, self.deployment.registry)
+        known = Known(statements, conn, self.deployment.registry)
         facts = []
         for e in events:
             e = _as_row(e)
             if e.get("source") == "people":
                 if e["kind"] in PEOPLE_KINDS:
-                    facts.extend(self._people_facts(lookup, e))
+                    facts.extend(self._people_facts(known, e))
                 continue
             by_order[int(e["order_id"])].append(e)
         for order_id, evs in by_order.items():
             evs.sort(key=lambda e: e["seq"])
-            fold = Fold(lookup.resource, lookup.unit, self.tz)
+            fold = Fold(known.resource, known.unit, self.tz)
             if evs[0]["action"] != "submit":
-                submit, parts = lookup.order_state(order_id)
+                submit, parts = known.order_state(order_id)
                 fold.start(submit, parts)
             for e in evs:
                 facts.extend(fold.facts(e))
         totals, members = increments(self.compiled, facts)
-        _write(conn, totals, members)
+        statements.write(conn, totals, members)
 
     def rebuild(self) -> dict[str, int]:
         """Recompute every counter from the event log, in one transaction."""
@@ -201,7 +210,7 @@ class Counters:
             row[1] += 1
         return totals, members
 
-    def _people_facts(self, lookup: _Lookup, event: Mapping[str, Any]):
+    def _people_facts(self, lookup: _Lookup | Known, event: Mapping[str, Any]):
         volunteer = (None, None)
         if event["kind"] == "level" and event.get("volunteer_id") is not None:
             volunteer = lookup.volunteer(int(event["volunteer_id"]))
@@ -379,7 +388,8 @@ def _as_row(event: Any) -> Mapping[str, Any]:
 
 
 class _Lookup:
-    """Resource departments and kinds, unit links and an order's state, cached per call."""
+    """Resource departments and kinds, unit links and volunteers for the log recount:
+    every unit link read once, resources cached as they are met."""
 
     def __init__(self, conn: Connection | Session, registry: Any) -> None:
         self.conn = conn
@@ -413,65 +423,6 @@ class _Lookup:
             )
         ).first()
         return (row[0] or None, row[1] or None) if row else (None, None)
-
-    def order_state(self, order_id: int) -> tuple[dict[str, Any], dict[int, str | None]]:
-        submit = self.conn.execute(
-            select(T_EVENT.c.data).where(T_EVENT.c.order_id == order_id, T_EVENT.c.seq == 1)
-        ).scalar()
-        parts = dict(
-            self.conn.execute(
-                select(T_PART.c.seq, T_PART.c.resource_key).where(T_PART.c.order_id == order_id)
-            ).all()
-        )
-        return dict(submit or {}), parts
-
-
-def _write(
-    conn: Connection | Session, totals: dict[Key, list[float]], members: set[Member]
-) -> None:
-    """Add totals to the stored counters; count each distinct member once."""
-    for member in _insert_members(conn, sorted(members)):
-        row = totals.setdefault(member[:4], [0.0, 0])
-        row[0] += 1
-        row[1] += 1
-    if not totals:
-        return
-    rows = [
-        {"metric": m, "dim": d, "key": k, "period": p, "value": v, "n": int(n)}
-        for (m, d, k, p), (v, n) in sorted(totals.items())
-    ]
-    stmt = _insert(conn, T_STAT)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["metric", "dim", "key", "period"],
-        set_={"value": T_STAT.c.value + stmt.excluded.value, "n": T_STAT.c.n + stmt.excluded.n},
-    )
-    conn.execute(stmt, rows)
-
-
-def _insert_members(conn: Connection | Session, members: list[Member]) -> list[Member]:
-    """Insert members not yet counted; return those that were new (RETURNING gives only
-    the rows inserted, on both backends; a driver's rowcount is not to be trusted here)."""
-    if not members:
-        return []
-    cols = ("metric", "dim", "key", "period", "member")
-    stmt = (
-        _insert(conn, T_MEMBER).on_conflict_do_nothing().returning(*(T_MEMBER.c[c] for c in cols))
-    )
-    fresh = []
-    for m in members:
-        row = conn.execute(stmt, dict(zip(cols, m, strict=True))).first()
-        if row is not None:
-            fresh.append(m)
-    return fresh
-
-
-def _insert(conn: Connection | Session, table):
-    bind = conn.get_bind() if isinstance(conn, Session) else conn
-    if bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
 
 
 def _timezone(deployment: Deployment) -> str:

@@ -36,6 +36,83 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cur.close()
 
 
+def _lock_before_write(
+    _conn: Any, cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+) -> None:
+    """SQLAlchemy's statements on SQLite: the write lock before the first write."""
+    if not cursor.connection.in_transaction and _package.is_write(statement):
+        _package.lock_for_write(cursor.connection)
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection on checkout only when it has been idle a while.
+
+    ``pool_pre_ping`` pings on every checkout: one more round trip in every
+    transaction. A connection given back less than :data:`wenming.storage.PING_AFTER_IDLE` ago was
+    working then; one that has sat longer is pinged, and a dead one is replaced (and
+    every connection pooled before it, as ``pool_pre_ping`` does) before anything runs
+    on it. A server lost in between surfaces at the first statement as a disconnect
+    error, which the journal retries on a fresh connection (its conditional update
+    makes a retry safe).
+    """
+    import time
+
+    from sqlalchemy.exc import InvalidatePoolError
+
+    dialect = engine.dialect
+
+    def mark(_dbapi_connection: Any, record: Any, *_: Any) -> None:
+        record.info[_package._LAST_USED] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        used = record.info.get(_package._LAST_USED)
+        if used is not None and time.monotonic() - used < _package.PING_AFTER_IDLE:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, dbapi_connection, None):
+                raise InvalidatePoolError(f"connection lost while idle: {exc}") from exc
+            raise
+
+    event.listen(engine, "connect", mark)
+    event.listen(engine, "checkin", mark)
+    event.listen(engine, "checkout", checkout)
+
+
+def _rollback_keeping_prepared(dbapi_connection: Any) -> None:
+    """Roll a psycopg connection back without forgetting its prepared statements.
+
+    psycopg prepares a statement on the server once it has run five times, and its
+    ``rollback()`` forgets every prepared statement (and deallocates them on the server:
+    one more round trip), in case the rolled-back transaction dropped what they refer
+    to. SQLAlchemy rolls back every connection given back to the pool with a transaction
+    open — after every read — so no statement stayed prepared for long and the server
+    parsed and planned most of them again (measured: a third of its CPU per
+    transition). wenming changes its schema only in migrations, whose ``ALTER``/``DROP``
+    results make psycopg forget its statements anyway, so here ``ROLLBACK`` is sent
+    through libpq directly and the statements stay. Anything unusual (pipeline mode, a
+    failed ``ROLLBACK``, a lost connection) goes through psycopg's own ``rollback()``.
+    """
+    from psycopg import pq
+
+    pgconn = dbapi_connection.pgconn
+    status = pgconn.transaction_status
+    if status == pq.TransactionStatus.IDLE:
+        return
+    if pgconn.pipeline_status == pq.PipelineStatus.OFF and status in (
+        pq.TransactionStatus.INTRANS,
+        pq.TransactionStatus.INERROR,
+    ):
+        try:
+            result = pgconn.exec_(b"ROLLBACK")
+        except Exception:  # psycopg's rollback() reports it properly
+            result = None
+        if result is not None and result.status == pq.ExecStatus.COMMAND_OK:
+            return
+    dbapi_connection.rollback()
+
+
 class Storage:
     """A database for one deployment: engine, sessions, schema version."""
 
@@ -54,7 +131,6 @@ class Storage:
                 kwargs["poolclass"] = StaticPool
         elif self.backend == "postgresql":
             kwargs["connect_args"] = dict(connect_args or {})
-            kwargs["pool_pre_ping"] = True
         else:
             raise StorageError(
                 f"unsupported database {self.backend!r} in {url!r}: use sqlite:/// or postgresql+psycopg://"
@@ -66,8 +142,12 @@ class Storage:
                 f"the driver for {url!r} is not installed ({exc.name}); "
                 "install wenming[postgres] for PostgreSQL"
             ) from None
+        if self.backend == "postgresql":
+            _ping_when_idle(self.engine)
+            self.engine.dialect.do_rollback = _rollback_keeping_prepared  # type: ignore[method-assign]
         if self.backend == "sqlite":
             event.listen(self.engine, "connect", _on_sqlite_connect)
+            event.listen(self.engine, "before_cursor_execute", _lock_before_write)
             if not memory:
                 folder = Path(parsed.database).expanduser().parent
                 if not folder.is_dir():
