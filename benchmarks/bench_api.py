@@ -11,12 +11,13 @@ and < 250 ms for transitions, no 5xx, no lost update (each order's successful wr
 have versions 1, 2, … n and the order ends at version n), no capacity overrun, and
 ``wenming order verify`` clean afterwards.
 
-Clients behave like people at a front end when ``--think`` is given: after each answer
-a client pauses for a random time (exponential, mean ``--think`` seconds) before its
-next request, so 50 clients offer at most 50 / think requests a second. Without it
-(``--think 0``, the default) every client sends its next request the moment the last
-one is answered: the server is saturated, and the latency is mostly queueing (Little's
-law: clients / throughput). Both are reported in docs/performance.md.
+Clients behave like people at a front end: after each answer a client pauses for a
+random time (exponential, mean ``--think`` seconds, 0.5 by default: a quick dispatcher
+clicking twice a second) before its next request, so 50 clients offer at most
+50 / think requests a second. With ``--think 0`` every client sends its next request
+the moment the last one is answered: the server is saturated, and the latency is
+mostly queueing (Little's law: clients / throughput). Both are reported in
+docs/performance.md.
 
 Before the timed run, four clients take orders through for 3 s (``--warmup``) so that
 the server's first requests (imports, the matching engine, prepared statements) are
@@ -26,6 +27,7 @@ this process (asyncio, httpx2), the server in its own; both share the machine, s
 latencies include the client's own overhead. Run::
 
     python benchmarks/bench_api.py [--clients 50] [--seconds 60] [--think 0.5] [--backend sqlite]
+    python benchmarks/bench_api.py --think 0          # saturated: the server's capacity
 
 PostgreSQL is used too when ``WENMING_BENCH_POSTGRES_URL`` or
 ``WENMING_TEST_POSTGRES_URL`` names a server (a private schema is created and dropped).
@@ -387,7 +389,7 @@ def main() -> None:
     parser.add_argument(
         "--think",
         type=float,
-        default=0.0,
+        default=0.5,
         help="mean pause of a client before each request, in seconds (0: back to back)",
     )
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of untimed load first")
