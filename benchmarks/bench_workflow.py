@@ -348,7 +348,9 @@ def _writer(url: str, number: int, warmup: int, orders: int, ready, results) -> 
         day=dt.date(2023, 7, 10) + dt.timedelta(days=61 * number),
         latencies=latencies,
     )
-    retries = getattr(wf.journal, "retries", None)  # counted since the writers' commit
+    retries = getattr(
+        getattr(wf, "journal", None), "retries", None
+    )  # counted since the writers' commit
     results.put(
         {
             "begun": begun,
@@ -411,7 +413,7 @@ def measure(
                 run_orders(wf, warmup, mode, day=WARMUP_DAY)
             latencies = []
             seconds = run_orders(wf, orders, mode, latencies=latencies)
-            retries = getattr(wf.journal, "retries", None)
+            retries = getattr(getattr(wf, "journal", None), "retries", None)
             busy = None if retries is None else retries.get("busy", 0)
             checked = [o.id for o in wf.orders(limit=orders)]  # the new orders
         checked += list(range(1, min(history, 200) + 1))  # the oldest of the loaded year
@@ -443,8 +445,11 @@ def checkout(rev: str):
 
 
 def measure_elsewhere(src: Path, backend: str, history: int, mode: str, orders: int, **kw) -> dict:
-    """The same run in a subprocess whose ``wenming`` is imported from ``src``."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")]))
+    """The same run in a subprocess whose ``wenming`` (and water plugin) are imported from
+    ``src`` (and that tree's ``plugins/water/src``)."""
+    water = src.parents[1] / "plugins" / "water" / "src"
+    paths = [str(src), str(water), os.environ.get("PYTHONPATH", "")]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
     args = [sys.executable, __file__, "--one", f"{backend},{history},{mode}"]
     args += ["--warmup", str(kw.get("warmup", 0)), "--writers", str(kw.get("writers", 1))]
     if kw.get("synchronous_commit"):
