@@ -105,6 +105,7 @@ class Stats:
         self.overcapacity_refused = 0
         self.overcapacity_accepted = 0
         self.unexpected: list[str] = []
+        self.done: list[float] = []  # when each answer came (throughput over time)
 
 
 async def client(
@@ -123,6 +124,7 @@ async def client(
         started = time.perf_counter()
         r = await api.request(method, url, headers={**auth(who), **kw.pop("headers", {})}, **kw)
         stats.latency[kind].append(time.perf_counter() - started)
+        stats.done.append(time.monotonic())
         stats.status[r.status_code] += 1
         return r
 
@@ -248,6 +250,19 @@ async def load(
     return stats
 
 
+def _by_tenth(done: list[float]) -> list[float]:
+    """Requests answered per second in each tenth of the timed run (does the server
+    keep its pace as the database grows?)."""
+    if len(done) < 10:
+        return []
+    first, last = min(done), max(done)
+    width = (last - first) / 10 or 1.0
+    counts = [0] * 10
+    for t in done:
+        counts[min(9, int((t - first) / width))] += 1
+    return [round(c / width, 1) for c in counts]
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -340,6 +355,7 @@ def run(
             "transitions": len(writes),
             "transition_p50_ms": round(pct(writes, 0.5), 1),
             "transition_p99_ms": round(pct(writes, 0.99), 1),
+            "requests_per_s_by_tenth": _by_tenth(stats.done),
             "orders": len(stats.versions),
             "status": dict(sorted(stats.status.items())),
             "5xx": sum(n for code, n in stats.status.items() if code >= 500),
