@@ -136,3 +136,14 @@ def test_units_points_and_the_dashboard(run):
     assert "文明单位0001" in run("points", "standings").output
     out = run("stats", "dashboard", str(folder / "dash.html")).output
     assert "dash.html" in out and (folder / "dash.html").stat().st_size > 5000
+
+
+def test_a_published_ranking_is_recorded_in_local_time(run):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a duplicated option would warn here
+        published = run("ranking", "publish", "--served-with", "water.corps", *OPS)
+    assert "published by ops and recorded" in published.output
+    shown = run("ranking", "published").output
+    assert "+08:00" in shown and "UTC" not in shown and "ops (city_dispatcher)" in shown

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from wenming.cli import State, echo_json, json_option
+from wenming.cli import State, echo_json, json_option, show_time
 from wenming.cli.actors import actor_options
 
 if TYPE_CHECKING:
@@ -321,7 +321,9 @@ def ranking_consent(state: State, volunteer_id: int, given: bool, actor: Actor) 
 @ranking.command("publish")
 @_periods
 @click.option("--within", help="Only hours served under this division code.")
-@click.option("--team", help="Only hours served with this team.")
+@click.option(
+    "--served-with", "team", help="Only hours served with this team (--team is the actor's)."
+)
 @click.option("--top", "limit", type=click.IntRange(1, 1000), default=50, show_default=True)
 @actor_options
 @_exports
@@ -379,6 +381,6 @@ def ranking_published(state: State, as_json: bool) -> None:
         return
     for r in found:
         click.echo(
-            f"{r['at']:%Y-%m-%d %H:%M} UTC  {r['actor']} ({r['role']})  {r['metric']} "
+            f"{show_time(r['at'])}  {r['actor']} ({r['role']})  {r['metric']} "
             f"{r['period']}  {r['scope']}  {r['entries']} named"
         )
