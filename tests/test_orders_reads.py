@@ -178,6 +178,11 @@ def test_the_command_line_reads_as_the_actor_or_as_the_local_operator(tmp_path, 
     assert f"order {a}" in run("order", "show", str(a))
     out = run("order", "list", "--actor", "st-2", code=1)
     assert "say who reads" in out
+    # a unit operator reads with its unit as its scope (it requested no order)
+    unit = ["--actor", "u-1", "--role", "unit_operator", "--unit", "U-1"]
+    assert json.loads(run("order", "list", "--json", *unit)) == []
+    out = run("order", "show", str(a), *unit, code=1)
+    assert "role unit_operator (unit U-1) may not read order" in out
 
 
 def _reference_dict(view):

@@ -156,6 +156,7 @@ def resolve_viewer(
     department: str | None = None,
     area: str | None = None,
     team: str | None = None,
+    unit: str | None = None,
     reader: Reader | None = None,
 ) -> Actor | None:
     """Who reads on the command line: the signed-in user; else the actor the local
@@ -177,7 +178,7 @@ def resolve_viewer(
         )
     require_operator(deployment, "--actor/--role")
     try:
-        return Actor(actor_id, role, department=department, area=area, team=team)
+        return Actor(actor_id, role, department=department, area=area, team=team, unit=unit)
     except ValueError as exc:
         raise WenmingError(f"--role {role}: {exc}") from None
 

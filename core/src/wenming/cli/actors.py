@@ -137,6 +137,9 @@ def viewer_options(fn: Callable[..., Any] | None = None, *, light: bool = False)
     @click.option(
         "--team", "actor_team", envvar="WENMING_TEAM", help="A team leader's team (resource key)."
     )
+    @click.option(
+        "--unit", "actor_unit", envvar="WENMING_UNIT", help="A unit operator's civilized unit."
+    )
     @functools.wraps(fn)
     def wrapper(
         *args: Any,
@@ -145,6 +148,7 @@ def viewer_options(fn: Callable[..., Any] | None = None, *, light: bool = False)
         actor_department: str | None,
         actor_area: str | None,
         actor_team: str | None,
+        actor_unit: str | None,
         **kwargs: Any,
     ) -> Any:
         from wenming.accounts.identity import resolve_viewer
@@ -157,6 +161,7 @@ def viewer_options(fn: Callable[..., Any] | None = None, *, light: bool = False)
             department=actor_department,
             area=actor_area,
             team=actor_team,
+            unit=actor_unit,
             reader=state.reader() if light else None,
         )
         return fn(*args, viewer=viewer, **kwargs)
