@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from wenming.matching.demand import Demand, read_demands
-    from wenming.matching.engine import Engine, default_slots
+    from wenming.matching.engine import Engine
     from wenming.matching.results import (
         BatchResult,
         Candidate,
@@ -22,12 +22,13 @@ if TYPE_CHECKING:
         Ranking,
         TemplateFit,
     )
+    from wenming.matching.slots import default_slots
 
 _EXPORTS = {
     "Demand": "wenming.matching.demand",
     "read_demands": "wenming.matching.demand",
     "Engine": "wenming.matching.engine",
-    "default_slots": "wenming.matching.engine",
+    "default_slots": "wenming.matching.slots",
     "BatchResult": "wenming.matching.results",
     "Candidate": "wenming.matching.results",
     "Exclusion": "wenming.matching.results",

@@ -41,8 +41,8 @@ from wenming.matching.resources import (
     _Rule,
     _template_words,
     _unusable,
-    default_slots,
 )
+from wenming.matching.slots import default_slots
 from wenming.matching.vocabulary import vocabulary
 from wenming.records import DEPARTMENT_RULE_BUDGET, Resource
 

@@ -21,7 +21,7 @@ from wenming.matching.batching import Batcher
 from wenming.matching.compile import Compiler
 from wenming.matching.joint_orders import Joiner
 from wenming.matching.rank import Ranker
-from wenming.matching.resources import default_slots
+from wenming.matching.slots import default_slots
 
 __all__ = ["Engine", "default_slots"]
 

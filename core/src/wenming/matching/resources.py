@@ -162,19 +162,6 @@ def _is_row(obj: Any) -> bool:
     return tables is not None and isinstance(obj, tables.ResourceRow)
 
 
-def default_slots(kind: str, members: int) -> int:
-    """How many demands a resource takes on one day when nothing else is said.
-
-    A venue hosts two sessions a day (morning, afternoon); a project runs once a
-    day; a team sends one group per 20 members (at least one, at most ten).
-    """
-    if kind == "venue":
-        return 2
-    if kind == "team":
-        return max(1, min(10, int(members or 0) // 20))
-    return 1
-
-
 def _position(place: str, lng: float | None, lat: float | None) -> tuple[float, float, bool]:
     """``(lng, lat, wide)``: coordinates if given; a city-level place (4 digits or less)
     is city-wide; otherwise the division's position, NaN when it cannot be located."""

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from wenming.errors import WenmingError
+from wenming.matching.slots import default_slots  # the engine's rule, one place
 from wenming.orders.errors import FullyBooked
 from wenming.orders.tables import ResourceSlot
 
@@ -37,13 +38,6 @@ if TYPE_CHECKING:
 
 T_SLOT = ResourceSlot.__table__
 log = logging.getLogger("wenming.orders")
-
-
-def default_slots(kind: str, members: int) -> int:
-    """The matching engine's rule (:func:`wenming.matching.engine.default_slots`)."""
-    from wenming.matching.engine import default_slots as engine_rule
-
-    return engine_rule(kind, members)
 
 
 def daily_slots(session: Session, registry: Registry, key: str) -> int:
