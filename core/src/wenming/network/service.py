@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import asdict, frozen
 
 from wenming.errors import WenmingError
-from wenming.network import importer, names, navigation
+from wenming.network import importer, names, navigation, regionsites
 from wenming.network.regions import deployment_region, region_dataset
 from wenming.records import LEVELS, TERRITORIAL_LEVELS
 
@@ -145,7 +145,7 @@ class Network:
 
     def load_region(self, region: str | Path | None = None) -> importer.ImportReport:
         """Build the region's territorial network, guidance center and sub-centers (idempotent)."""
-        report = importer.load_region(self.storage, self.registry, region or self.region)
+        report = regionsites.load_region(self.storage, self.registry, region or self.region)
         self._changed()
         return report
 
