@@ -12,8 +12,7 @@ import wenming_health
 import wenming_housing
 import wenming_water
 from wenming import hookimpl
-from wenming.api.problems import MEDIA_TYPE
-from wenming.api.testing import PASSWORD, ApiHarness
+from wenming.api.testing import PASSWORD, ApiHarness, ok, problem
 from wenming.orders.testing import Clock, make_workflow
 
 PLUGINS = [("water", wenming_water), ("health", wenming_health), ("housing", wenming_housing)]
@@ -50,20 +49,6 @@ def people(api):
         "corps": api.user("corps-lead", "team_leader", team="water.corps"),
         "desk": api.user("water-desk", "department_dispatcher", department="water"),
     }
-
-
-def ok(response, status=200):
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def problem(response, status):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == MEDIA_TYPE
-    body = response.json()
-    assert body["status"] == status and "\n" not in body["detail"]
-    assert "Traceback" not in response.text
-    return body
 
 
 # ---------------------------------------------------------------------- sign-in

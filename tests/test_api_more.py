@@ -14,8 +14,7 @@ import wenming_health
 import wenming_housing
 import wenming_water
 from wenming.accounts import AccountError
-from wenming.api.problems import MEDIA_TYPE
-from wenming.api.testing import PASSWORD, ApiHarness, cheap_hasher
+from wenming.api.testing import PASSWORD, ApiHarness, cheap_hasher, ok, problem, refused
 from wenming.orders import Actor
 from wenming.orders.testing import Clock, make_workflow
 from wenming.reports.units import Units
@@ -57,27 +56,6 @@ def people(api):
         "unit_b": api.user("unit-b", "unit_operator", unit="U-B"),
         "reviewer": api.user("wmb", "points_reviewer"),
     }
-
-
-def ok(response, status=200):
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def problem(response, status):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == MEDIA_TYPE
-    body = response.json()
-    assert body["status"] == status and "\n" not in body["detail"]
-    assert "Traceback" not in response.text
-    return body
-
-
-def refused(response, role):
-    body = problem(response, 403)
-    assert body["role"] == role and body["rule"]
-    assert body["detail"].startswith(f"role {role}")
-    return body
 
 
 # ---------------------------------------------------------------------- a unit operator's account

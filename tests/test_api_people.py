@@ -11,8 +11,7 @@ import json
 import pytest
 
 import wenming_water
-from wenming.api.problems import MEDIA_TYPE
-from wenming.api.testing import ApiHarness
+from wenming.api.testing import ApiHarness, ok, problem, refused
 from wenming.orders import Actor
 from wenming.orders.testing import Clock, make_workflow
 from wenming.people import ids
@@ -45,27 +44,6 @@ def api():
     h.resident = h.user("resident", "requester")
     yield h
     wf.deployment.close()
-
-
-def ok(response, status=200):
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def problem(response, status):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == MEDIA_TYPE
-    body = response.json()
-    assert body["status"] == status and "\n" not in body["detail"]
-    assert "Traceback" not in response.text
-    return body
-
-
-def refused(response, role: str, rule: str):
-    body = problem(response, 403)
-    assert body["role"] == role and rule in body["rule"]
-    assert body["detail"].startswith(f"role {role}")
-    return body
 
 
 def register(api, seq: int, headers=None, **kw):

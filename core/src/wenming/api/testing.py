@@ -61,3 +61,30 @@ class ApiHarness:
         except AccountError:
             view = self.accounts.user(username)
         return {"Authorization": f"Bearer {self.accounts.access_token(view)}"}
+
+
+def ok(response: Any, status: int = 200) -> Any:
+    """The JSON body of an answer that must have ``status`` (the body shown if not)."""
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def problem(response: Any, status: int) -> dict[str, Any]:
+    """The body of an error answer: ``status``, problem+json, one line, no traceback."""
+    from wenming.api.problems import MEDIA_TYPE
+
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == MEDIA_TYPE
+    body = response.json()
+    assert body["status"] == status and "\n" not in body["detail"]
+    assert "Traceback" not in response.text
+    return body
+
+
+def refused(response: Any, role: str, rule: str = "") -> dict[str, Any]:
+    """The body of a role's refusal: a 403 naming ``role`` and a rule (containing
+    ``rule`` when given)."""
+    body = problem(response, 403)
+    assert body["role"] == role and body["rule"] and rule in body["rule"]
+    assert body["detail"].startswith(f"role {role}")
+    return body
