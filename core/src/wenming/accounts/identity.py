@@ -205,7 +205,7 @@ def _light_token_user(deployment: Deployment, token: str, reader: Reader) -> Act
     import time
 
     from wenming.accounts import tokens
-    from wenming.orders.roles import Actor
+    from wenming.accounts.views import user_view
 
     def find_user(*, digest: str | None = None, user_id: int | None = None) -> Any:
         if digest is not None:
@@ -225,15 +225,7 @@ def _light_token_user(deployment: Deployment, token: str, reader: Reader) -> Act
         lambda: deployment.secrets.key(tokens.PURPOSE),
         lambda: int(time.time()),
     )
-    # as UserView.actor(): the username, role and scope
-    return Actor(
-        row["username"],
-        row["role"],
-        department=row["department"],
-        area=row["area"],
-        team=row["team"],
-        unit=row.get("unit"),
-    )
+    return user_view(row).actor()
 
 
 def _os_user() -> str:

@@ -20,6 +20,8 @@ from sqlalchemy import insert, select, update
 
 from wenming.accounts import AccountError, AuthError, tokens
 from wenming.accounts.tables import ApiToken, OperatorAct, User
+from wenming.accounts.views import UserView
+from wenming.accounts.views import user_view as _user_view
 from wenming.orders.roles import _SCOPE, ROLES, Actor
 from wenming.storage.types import utcnow
 
@@ -36,50 +38,6 @@ USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
 MIN_PASSWORD = 10
 #: How long an access token lives unless the deployment says otherwise (``[api]``).
 ACCESS_MINUTES = 60
-
-
-@frozen
-class UserView:
-    """A user as the API returns it: never its password hash."""
-
-    id: int
-    username: str
-    role: str
-    department: str | None
-    area: str | None
-    team: str | None
-    unit: str | None
-    active: bool
-    generation: int
-    created_at: dt.datetime
-
-    def actor(self) -> Actor:
-        """The workflow actor this user acts as: its username, role and scope."""
-        return Actor(
-            self.username,
-            self.role,
-            department=self.department,
-            area=self.area,
-            team=self.team,
-            unit=self.unit,
-        )
-
-    @property
-    def scope(self) -> str:
-        return self.actor().scope
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "username": self.username,
-            "role": self.role,
-            "department": self.department,
-            "area": self.area,
-            "team": self.team,
-            "unit": self.unit,
-            "active": self.active,
-            "created_at": self.created_at.isoformat(),
-        }
 
 
 @frozen
@@ -436,18 +394,3 @@ class Accounts:
         with self.storage.session() as s:
             rows = s.execute(select(T_ACT).order_by(T_ACT.c.id.desc()).limit(limit)).mappings()
             return [{**r, "at": r["at"].isoformat()} for r in rows]
-
-
-def _user_view(row: Any) -> UserView:
-    return UserView(
-        id=row["id"],
-        username=row["username"],
-        role=row["role"],
-        department=row["department"],
-        area=row["area"],
-        team=row["team"],
-        unit=row["unit"],
-        active=row["active"],
-        generation=row["generation"],
-        created_at=row["created_at"],
-    )
