@@ -392,6 +392,16 @@ def _count_events(deployment, connection, events):
     counters_of(deployment).apply(connection, events)
 
 
+def _prefetch_counts(deployment, connection, events):
+    """Send what the counters will read, ahead (see :meth:`Counters.prefetch`)."""
+    from wenming.reports.counters import counters_of
+
+    counters_of(deployment).prefetch(connection, events)
+
+
+_count_events.prefetch = _prefetch_counts  # type: ignore[attr-defined]
+
+
 @hookimpl
 def register_event_observers(register):
     register(_count_events)

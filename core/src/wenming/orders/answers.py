@@ -85,9 +85,9 @@ class Answers:
             at = event.at
             args = {"did": before.dispatch_id, "outcome": OUTCOME[action], "outcome_at": at}
             if reason:
-                sql.run(conn, _ANSWERED_WHY, {**args, "reason": reason})
+                sql.later(conn, _ANSWERED_WHY, {**args, "reason": reason})
             else:
-                sql.run(conn, _ANSWERED, args)
+                sql.later(conn, _ANSWERED, args)
             if action == "decline":  # the day's slot is free again
                 capacity.release(sql, conn, dispatch_id=before.dispatch_id)
             if served:
@@ -191,7 +191,7 @@ class Answers:
     def _close(self, conn: Connection, event: core.Event, loaded: Loaded) -> None:
         """Cancel and expire close the order's open dispatches with the same outcome and
         free the daily slots they held."""
-        self.ctx.journal.sql.run(
+        self.ctx.journal.sql.later(
             conn,
             _CLOSED,
             {

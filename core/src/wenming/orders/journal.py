@@ -28,7 +28,6 @@ them). With no implementation, no :class:`~wenming.records.Transition` is even b
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -40,6 +39,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from wenming.orders import inputs, integrity
+from wenming.orders import statements as st
 from wenming.orders.decide import Event, PartSnapshot, Snapshot, evolve, jsonable
 from wenming.orders.errors import (
     ConflictError,
@@ -50,7 +50,7 @@ from wenming.orders.errors import (
     Vetoed,
 )
 from wenming.orders.sql import Driver
-from wenming.orders.tables import Order, OrderEvent, OrderPart
+from wenming.orders.statements import T_EVENT, T_ORDER, T_PART  # noqa: F401 (re-exported)
 from wenming.records import Transition, Veto
 
 if TYPE_CHECKING:
@@ -59,73 +59,6 @@ if TYPE_CHECKING:
     from wenming.storage import Storage
 
 log = logging.getLogger("wenming.orders")
-
-T_ORDER = Order.__table__
-T_PART = OrderPart.__table__
-T_EVENT = OrderEvent.__table__
-
-
-def _tables() -> list[Any]:
-    """Every table a transition writes, for the driver's conversions."""
-    from wenming.orders.tables import Dispatch, Evaluation, LogHead, ResourceSlot, ServiceHours
-    from wenming.storage.tables import ResourceRow
-
-    return [
-        T_ORDER,
-        T_PART,
-        T_EVENT,
-        Dispatch.__table__,
-        Evaluation.__table__,
-        ServiceHours.__table__,
-        ResourceRow.__table__,
-        ResourceSlot.__table__,
-        LogHead.__table__,
-    ]
-
-
-_ORDER_COLUMNS = [c.name for c in T_ORDER.c]
-_PART_COLUMNS = [c.name for c in T_PART.c]
-#: An order and its parts in one round trip: the order's columns, then the part's.
-_LOAD = (
-    "SELECT "
-    + ", ".join([f"o.{n}" for n in _ORDER_COLUMNS] + [f"p.{n}" for n in _PART_COLUMNS])
-    + " FROM wm_order o JOIN wm_order_part p ON p.order_id = o.id WHERE o.id = :oid"
-    " ORDER BY p.seq"
-)
-_BUMP = (
-    "UPDATE wm_order SET version = :version, state = :state, updated_at = :updated_at"
-    " WHERE id = :oid AND version = :seen"
-)
-_BUMP_MOVED = (
-    "UPDATE wm_order SET version = :version, state = :state, updated_at = :updated_at,"
-    " state_since = :updated_at WHERE id = :oid AND version = :seen"
-)
-_PART = (
-    "UPDATE wm_order_part SET state = :state, resource_key = :resource_key,"
-    " dispatch_id = :dispatch_id, excluded = :excluded, state_since = :state_since"
-    " WHERE id = :pid"
-)
-_PREVIOUS_HASH = "SELECT hash FROM wm_order_event WHERE order_id = :oid AND seq = :seq"
-#: The chain head, and the hash of the event before the first appended one (its
-#: order's ``seq - 1``; none for a submit) in the same round trip.
-_HEAD_SQLITE = (
-    "SELECT h.seq, h.hash, (SELECT e.hash FROM wm_order_event e"
-    " WHERE e.order_id = :oid AND e.seq = :seq) FROM wm_log_head h WHERE h.id = 1"
-)
-_HEAD_POSTGRESQL = _HEAD_SQLITE + " FOR UPDATE OF h"
-_HEAD_MOVE = "UPDATE wm_log_head SET seq = :seq, hash = :hash WHERE id = 1"
-#: PostgreSQL: one part's update and the head's read in one statement.
-_PART_AND_HEAD = f"WITH p AS ({_PART}) {_HEAD_POSTGRESQL}"
-
-
-@functools.cache
-def _event_and_head(columns: tuple[str, ...]) -> str:
-    """PostgreSQL: one event's insert and the head moved to it, in one statement."""
-    return (
-        f"WITH e AS (INSERT INTO wm_order_event ({', '.join(columns)})"
-        f" VALUES ({', '.join(':' + c for c in columns)}))"
-        " UPDATE wm_log_head SET seq = :log_seq, hash = :log_hash WHERE id = 1"
-    )
 
 
 _LAST = (
@@ -219,23 +152,32 @@ class Journal:
         self.pm = pm
         self.clock = clock
         self._on_append: list[AppendObserver] = []
+        self._prefetch: list[AppendObserver] = []
         #: transactions retried, by cause (``lost``: the order moved under the write;
         #: ``busy``: the database was locked; ``integrity``: an event's seq was taken;
         #: ``disconnect``: the server had dropped the pooled connection)
         self.retries: Counter[str] = Counter()
-        self.sql = Driver(storage.backend, _tables(), storage.engine.dialect.dbapi)
+        self.sql = Driver(storage.backend, st.tables(), storage.engine.dialect.dbapi)
         self.pg = storage.backend == "postgresql"
-        self._head = _HEAD_POSTGRESQL if self.pg else _HEAD_SQLITE
+        self._head = st.HEAD_POSTGRESQL if self.pg else st.HEAD_SQLITE
         self.refresh_hooks()
 
     # ------------------------------------------------------------------ extension
 
-    def on_append(self, fn: AppendObserver) -> AppendObserver:
+    def on_append(
+        self, fn: AppendObserver, *, prefetch: AppendObserver | None = None
+    ) -> AppendObserver:
         """Run ``fn(connection, events)`` inside every writing transaction, after the
         events are written and before the commit (counters, sign-in records). It sees
         the events with their order IDs and the data as stored; if it raises, nothing
-        of the transition is written. Returns ``fn``, so it works as a decorator."""
+        of the transition is written. Returns ``fn``, so it works as a decorator.
+
+        ``prefetch(connection, events)``, if given, is called with the same events
+        before the chain head is read: reads ``fn`` will need, sent there with
+        :meth:`~wenming.orders.sql.Driver.read_later`, share the head's round trip."""
         self._on_append.append(fn)
+        if prefetch is not None:
+            self._prefetch.append(prefetch)
         return fn
 
     def refresh_hooks(self) -> None:
@@ -260,31 +202,47 @@ class Journal:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One unit of work: committed on success, rolled back on error."""
+        """One unit of work: committed on success, rolled back on error. On
+        PostgreSQL its statements go in a pipeline (:mod:`wenming.orders.pipeline`)
+        and the writes nobody waits for go with the ``COMMIT``."""
         with self.storage.engine.begin() as conn:
+            self.sql.begin(conn)
             yield conn
+            self.sql.commit(conn)
 
     def load(self, conn: Connection, order_id: int) -> Loaded:
-        found = self.sql.tuples(conn, _LOAD, {"oid": order_id})
+        found = self.sql.tuples(conn, st.LOAD, {"oid": order_id})
         if not found:
             raise NotFound(f"no order {order_id}")
-        n = len(_ORDER_COLUMNS)
-        row = self.sql.row(_ORDER_COLUMNS, found[0][:n])
-        parts = [self.sql.row(_PART_COLUMNS, r[n:]) for r in found]
+        row, parts = self.split(found)
         return Loaded(row, parts, snapshot_of(row, parts))
+
+    def split(self, found: Sequence[Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The order row and part rows of an :func:`order_sql` result, converted."""
+        n = len(st.ORDER_COLUMNS)
+        row = self.sql.row(st.ORDER_COLUMNS, found[0][:n])
+        parts = [self.sql.row(st.PART_COLUMNS, r[n:]) for r in found if r[n] is not None]
+        return row, parts
 
     def run(
         self,
         order_id: int,
         plan: Callable[[Connection, Loaded, dt.datetime], list[tuple[Event, Writer | None]]],
+        *,
+        ahead: Callable[[Connection], None] | None = None,
     ) -> Loaded:
         """Read, decide, ask the hooks, append conditionally; retry on a lost race.
-        Returns the order as written."""
+        Returns the order as written. ``ahead(connection)``, if given, runs in each
+        attempt's transaction before the order is read: reads the plan will need, sent
+        there with :meth:`~wenming.orders.sql.Driver.read_later`, share the order's
+        round trip."""
         order_id = inputs.order_id(order_id)  # out of the database's range: no order
         seen: int | None = None
         for _attempt in range(self.max_attempts):
             try:
                 with self.transaction() as conn:
+                    if ahead is not None:
+                        ahead(conn)
                     loaded = self.load(conn, order_id)
                     assert loaded.snapshot is not None
                     if seen is None:
@@ -343,9 +301,10 @@ class Journal:
         last = steps[-1][0]
         at = last.at
         moved = before is None or last.to_state != before.state
-        done = self.sql.run(
+        # sent without waiting on PostgreSQL: its row count comes with the chain head
+        bump = self.sql.later(
             conn,
-            _BUMP_MOVED if moved else _BUMP,
+            st.BUMP_MOVED if moved else st.BUMP,
             {
                 "oid": before.id if before is not None else last.order_id,
                 "seen": before.version if before is not None else 0,
@@ -354,19 +313,24 @@ class Journal:
                 "updated_at": at,
             },
         )
-        if done != 1:
+        if bump.rowcount is not None and bump.rowcount != 1:  # known at once on SQLite
             raise Lost
         written: list[Event] = []
         snap = before
         base = before
-        for event, write in steps:
-            extra = write(conn, event, loaded) if write is not None else None
-            if extra:
-                event = event.evolve(data={**event.data, **extra})
-            written.append(event)
-            snap = evolve(snap, event)
-            if base is None:  # the part rows were inserted as the submit left them
-                base = snap
+        try:
+            for event, write in steps:
+                extra = write(conn, event, loaded) if write is not None else None
+                if extra:
+                    event = event.evolve(data={**event.data, **extra})
+                written.append(event)
+                snap = evolve(snap, event)
+                if base is None:  # the part rows were inserted as the submit left them
+                    base = snap
+        except Exception:
+            if self._lost(conn, bump):  # the order moved first: that is the news
+                raise Lost from None
+            raise
         assert snap is not None and base is not None
         row = dict(loaded.row, state=snap.state, version=snap.version, updated_at=at)
         if moved:
@@ -396,10 +360,22 @@ class Journal:
                     }
                 )
             parts.append(p)
+        for fn in self._prefetch:
+            fn(conn, written)
         self._append_events(conn, written, changes)
+        if self.sql.count(conn, bump) != 1:
+            raise Lost
         for fn in self._on_append:
             fn(conn, written)
         return Loaded(row, parts, snap)
+
+    def _lost(self, conn: Connection, bump: Any) -> bool:
+        """Whether the version bump found the order changed (a writer failed after
+        it was sent: a lost race explains the failure better)."""
+        try:
+            return self.sql.count(conn, bump) != 1
+        except Exception:  # the pipeline's own error: the writer's error says more
+            return False
 
     def _append_events(
         self, conn: Connection, events: Sequence[Event], changes: Sequence[Mapping[str, Any]] = ()
@@ -417,9 +393,10 @@ class Journal:
         first = rows[0]
         args = {"oid": first["order_id"], "seq": first["seq"] - 1}
         if self.pg and len(changes) == 1:
-            found = self.sql.tuples(conn, _PART_AND_HEAD, {**changes[0], **args})
+            found = self.sql.tuples(conn, st.PART_AND_HEAD, {**changes[0], **args})
         else:
-            self.sql.many(conn, _PART, changes)
+            if changes:
+                self.sql.later(conn, st.PART, changes, many=True)
             found = self.sql.tuples(conn, self._head, args)
         if not found:
             raise integrity.IntegrityError(
@@ -432,15 +409,15 @@ class Journal:
                 previous[r["order_id"]] = self._previous_hash(conn, r["order_id"], r["seq"])
         seq, hash_ = integrity.seal(rows, previous, (int(head), head_hash))
         if self.pg and len(rows) == 1:  # the head moves to the one event's own place
-            self.sql.run(conn, _event_and_head(tuple(first)), first)
+            self.sql.later(conn, st.event_and_head(tuple(first)), first)
             return
         self.sql.insert_many(conn, "wm_order_event", rows)
-        self.sql.run(conn, _HEAD_MOVE, {"seq": seq, "hash": hash_})
+        self.sql.later(conn, st.HEAD_MOVE, {"seq": seq, "hash": hash_})
 
     def _previous_hash(self, conn: Connection, order_id: int, seq: int) -> str:
         if seq <= 1:
             return ""
-        found = self.sql.tuples(conn, _PREVIOUS_HASH, {"oid": order_id, "seq": seq - 1})
+        found = self.sql.tuples(conn, st.PREVIOUS_HASH, {"oid": order_id, "seq": seq - 1})
         return (found[0][0] if found else "") or ""
 
     # ------------------------------------------------------------------ hooks

@@ -76,9 +76,16 @@ class Workflow:
 
     def _observe_events(self, fn: Callable[..., None]) -> None:
         """Run a plugin's ``fn(deployment, connection, events)`` in the journal's
-        transactions (see the ``register_event_observers`` hook)."""
+        transactions (see the ``register_event_observers`` hook), and its
+        ``fn.prefetch(deployment, connection, events)`` if it has one."""
         deployment = self.deployment
-        self.journal.on_append(lambda conn, events: fn(deployment, conn, events))
+        early = getattr(fn, "prefetch", None)
+        self.journal.on_append(
+            lambda conn, events: fn(deployment, conn, events),
+            prefetch=None
+            if early is None
+            else lambda conn, events: early(deployment, conn, events),
+        )
 
     @property
     def max_attempts(self) -> int:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, Date, Table
 
+from wenming.orders import pipeline
 from wenming.storage.types import UTCDateTime
 from wenming.storage.values import Convert, converters, driver_sql
 
@@ -72,6 +73,7 @@ class Driver:
                 self.inbound[name] = into
             if out is not None:
                 self.outbound[name] = out
+        self.pg = backend == "postgresql"
         self._sql: dict[str, str] = {}
         self._writes: dict[str, bool] = {}
         self._names: dict[str, list[str]] = {}
@@ -120,42 +122,50 @@ class Driver:
         out = self.outbound
         return {n: (out[n](v) if n in out else v) for n, v in zip(names, values, strict=True)}
 
-    def tuples(self, conn: Connection, sql: str, params: Mapping[str, Any]) -> list[Any]:
-        """Rows as the driver returns them (convert them with :meth:`row`)."""
+    def _execute(
+        self, conn: Connection, sql: str, params: Any, *, raw: bool = False, many: bool = False
+    ) -> Any:
+        """Run a statement and return its cursor, its results in (the caller closes
+        it). In a pipeline (PostgreSQL, :mod:`wenming.orders.pipeline`) the statement
+        goes with everything sent before it, in one round trip."""
+        if raw:
+            text, args = sql, params
+        else:
+            text = self._text(sql)
+            args = [self._params(r) for r in params] if many else self._params(params)
+        pipe = conn.info.get(pipeline.KEY) if self.pg else None
+        if pipe is not None:
+            try:
+                return pipe.ask(sql, text, args, many=many)
+            except pipeline.Failed as exc:
+                raise wrap(conn, exc) from exc.error
         cur = self._cursor(conn)
         try:
             self._lock(conn, sql)
-            cur.execute(self._text(sql), self._params(params))
-            return cur.fetchall()
+            if many:
+                cur.executemany(text, args)
+            else:
+                cur.execute(text, args)
         except self.dbapi_error as exc:
+            cur.close()
             raise self._fail(conn, sql, params, exc) from exc
+        return cur
+
+    def tuples(self, conn: Connection, sql: str, params: Mapping[str, Any]) -> list[Any]:
+        """Rows as the driver returns them (convert them with :meth:`row`)."""
+        cur = self._execute(conn, sql, params)
+        try:
+            return cur.fetchall()
         finally:
             cur.close()
 
     def _fail(self, conn: Connection, sql: str, params: Any, exc: Exception) -> Exception:
-        """The driver's error as SQLAlchemy's (``IntegrityError``, ``OperationalError``
-        …), as callers that retry on a lost race or a busy database expect. A lost
-        connection is invalidated, as SQLAlchemy does for its own statements, and the
-        error says so (``connection_invalidated``)."""
-        from sqlalchemy.exc import DBAPIError
-
-        lost = False
-        try:
-            lost = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
-        except Exception:  # deciding must not hide the error itself
-            lost = False
-        if lost:
-            conn.invalidate(exc)
-        return DBAPIError.instance(sql, params, exc, self.dbapi_error, connection_invalidated=lost)
+        return _wrap(conn, sql, params, exc, self.dbapi_error)
 
     def all(self, conn: Connection, sql: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
-        cur = self._cursor(conn)
+        cur = self._execute(conn, sql, params)
         try:
-            self._lock(conn, sql)
-            cur.execute(self._text(sql), self._params(params))
             return self._rows(cur, sql)
-        except self.dbapi_error as exc:
-            raise self._fail(conn, sql, params, exc) from exc
         finally:
             cur.close()
 
@@ -165,13 +175,9 @@ class Driver:
 
     def run(self, conn: Connection, sql: str, params: Mapping[str, Any]) -> int:
         """Execute once; return the number of rows changed."""
-        cur = self._cursor(conn)
+        cur = self._execute(conn, sql, params)
         try:
-            self._lock(conn, sql)
-            cur.execute(self._text(sql), self._params(params))
             return cur.rowcount
-        except self.dbapi_error as exc:
-            raise self._fail(conn, sql, params, exc) from exc
         finally:
             cur.close()
 
@@ -181,14 +187,120 @@ class Driver:
         if len(rows) == 1:  # psycopg's executemany costs extra round trips (a pipeline)
             self.run(conn, sql, rows[0])
             return
-        cur = self._cursor(conn)
+        self._execute(conn, sql, rows, many=True).close()
+
+    # ------------------------------------------------------------------ pipelined
+
+    def begin(self, conn: Connection) -> None:
+        """PostgreSQL: open a pipeline for this transaction (the first statement
+        carries ``BEGIN``); nothing on SQLite."""
+        if self.pg:
+            pipeline.open_on(conn)
+
+    def commit(self, conn: Connection) -> None:
+        """PostgreSQL: what is still unsynced, and ``COMMIT``, in one round trip, and
+        the pipeline left (SQLAlchemy's own commit then finds nothing to do). Where no
+        pipeline is open, the transaction's owner commits as usual."""
+        if not self.pg or pipeline.KEY not in conn.info:
+            return
         try:
-            self._lock(conn, sql)
-            cur.executemany(self._text(sql), [self._params(r) for r in rows])
-        except self.dbapi_error as exc:
-            raise self._fail(conn, sql, rows, exc) from exc
-        finally:
-            cur.close()
+            pipeline.leave(conn, commit=True)
+        except pipeline.Failed as exc:
+            raise wrap(conn, exc) from exc.error
+
+    def read_alone(self, conn: Connection, sql: str, params: Mapping[str, Any]) -> list[Any]:
+        """A read on a connection with no transaction open: on PostgreSQL ``BEGIN``,
+        the statement and ``COMMIT`` go in one round trip (not four: ``BEGIN``, the
+        read, and the ``ROLLBACK`` the pool sends when the connection is given back).
+        Rows as the driver returns them."""
+        if not self.pg or conn.in_transaction() or pipeline.KEY in conn.info:
+            return self.tuples(conn, sql, params)
+        self.begin(conn)
+        try:
+            sent = self.read_later(conn, sql, params)
+            self.commit(conn)
+        except BaseException:
+            pipeline.abandon(conn)
+            raise
+        return self.rows(conn, sent)
+
+    def later(
+        self,
+        conn: Connection,
+        sql: str,
+        params: Any,
+        *,
+        raw: bool = False,
+        many: bool = False,
+    ) -> pipeline.Sent:
+        """A write whose outcome is not needed at once: in an open pipeline it is
+        sent without waiting, and its row count (:meth:`count`) and any error arrive
+        with the next statement that waits for rows, or with the commit. Elsewhere it
+        runs now. ``raw``: a statement written for this backend (:meth:`positional`);
+        ``many``: ``params`` is a sequence of rows."""
+        pipe = conn.info.get(pipeline.KEY) if self.pg else None
+        if pipe is None:
+            if many:
+                self.many(conn, sql, params)
+                return pipeline.Sent(None, sql, params, rowcount=len(params))
+            cur = self._execute(conn, sql, params, raw=raw)
+            try:
+                return pipeline.Sent(None, sql, params, rowcount=cur.rowcount)
+            finally:
+                cur.close()
+        if raw:
+            text, args = sql, params
+        else:
+            text = self._text(sql)
+            args = [self._params(r) for r in params] if many else self._params(params)
+        if many and len(args) == 1:
+            args, many = args[0], False
+        try:
+            return pipe.send(sql, text, args, many=many)
+        except pipeline.Failed as exc:
+            raise wrap(conn, exc) from exc.error
+
+    def read_later(
+        self, conn: Connection, sql: str, params: Any, *, raw: bool = False
+    ) -> pipeline.Sent:
+        """A read whose rows are needed only after the next statement that waits: in
+        an open pipeline it is sent now and answered in that statement's round trip
+        (:meth:`rows`). Elsewhere it runs now."""
+        pipe = conn.info.get(pipeline.KEY) if self.pg else None
+        if pipe is None:
+            cur = self._execute(conn, sql, params, raw=raw)
+            try:
+                return pipeline.Sent(None, sql, params, rowcount=-1, rows=cur.fetchall())
+            finally:
+                cur.close()
+        text, args = (sql, params) if raw else (self._text(sql), self._params(params))
+        try:
+            return pipe.send(sql, text, args, fetch=True)
+        except pipeline.Failed as exc:
+            raise wrap(conn, exc) from exc.error
+
+    def _synced(self, conn: Connection, sent: pipeline.Sent) -> None:
+        if sent.rowcount is None:
+            pipe = conn.info.get(pipeline.KEY)
+            if pipe is not None:
+                try:
+                    pipe.sync()
+                except pipeline.Failed as exc:
+                    raise wrap(conn, exc) from exc.error
+        if sent.rowcount is None:
+            raise RuntimeError(f"no outcome for {sent.sql!r}: it did not run")
+
+    def count(self, conn: Connection, sent: pipeline.Sent) -> int:
+        """The rows a statement sent with :meth:`later` changed (syncing if need be)."""
+        self._synced(conn, sent)
+        assert sent.rowcount is not None
+        return sent.rowcount
+
+    def rows(self, conn: Connection, sent: pipeline.Sent) -> list[Any]:
+        """The rows of a read sent with :meth:`read_later`, as the driver returns
+        them (syncing if need be)."""
+        self._synced(conn, sent)
+        return sent.rows or []
 
     @property
     def mark(self) -> str:
@@ -203,13 +315,9 @@ class Driver:
         :attr:`mark`) with its values as they are; its rows as the driver returns them
         (none when ``rows`` is false: a statement that returns none). For statements of
         many rows at once, whose parameters have no column types to convert."""
-        cur = self._cursor(conn)
+        cur = self._execute(conn, sql, params, raw=True)
         try:
-            self._lock(conn, sql)
-            cur.execute(sql, params)
             return cur.fetchall() if rows else []
-        except self.dbapi_error as exc:
-            raise self._fail(conn, sql, params, exc) from exc
         finally:
             cur.close()
 
@@ -224,11 +332,65 @@ class Driver:
         assert found is not None
         return found["id"]
 
+    def insert_later(
+        self,
+        conn: Connection,
+        table: str,
+        row: Mapping[str, Any],
+        expressions: Mapping[str, str] | None = None,
+    ) -> pipeline.Sent:
+        """Insert one row, its ``id`` read back with :meth:`rows` (in an open
+        pipeline, with the next statement that waits). ``expressions``: columns given
+        as SQL of this backend instead of parameters."""
+        names = list(row)
+        extra = dict(expressions or {})
+        values = [":" + n for n in names] + list(extra.values())
+        sql = (
+            f"INSERT INTO {table} ({_columns(names + list(extra))}) "
+            f"VALUES ({', '.join(values)}) RETURNING id"
+        )
+        return self.read_later(conn, sql, row)
+
     def insert_many(self, conn: Connection, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert rows, sent with :meth:`later` (nothing is read back)."""
         if not rows:
             return
         names = list(rows[0])
         sql = (
             f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})"
         )
-        self.many(conn, sql, rows)
+        if len(rows) == 1:
+            self.later(conn, sql, rows[0])
+        else:
+            self.later(conn, sql, rows, many=True)
+
+
+def _wrap(conn: Connection, sql: str, params: Any, exc: Exception, dbapi_error: type) -> Exception:
+    """The driver's error as SQLAlchemy's (``IntegrityError``, ``OperationalError``
+    …), as callers that retry on a lost race or a busy database expect. A lost
+    connection is invalidated, as SQLAlchemy does for its own statements, and the
+    error says so (``connection_invalidated``)."""
+    from sqlalchemy.exc import DBAPIError
+
+    lost = False
+    try:
+        lost = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
+    except Exception:  # deciding must not hide the error itself
+        lost = False
+    if lost:
+        conn.info.pop(pipeline.KEY, None)  # the connection's pipeline is gone with it
+        conn.invalidate(exc)
+    return DBAPIError.instance(sql, params, exc, dbapi_error, connection_invalidated=lost)
+
+
+def wrap(conn: Connection, failed: pipeline.Failed) -> Exception:
+    """A pipelined statement's error as SQLAlchemy's, naming that statement."""
+    sent = failed.sent
+    error_class = getattr(conn.dialect.loaded_dbapi, "Error", Exception)
+    return _wrap(
+        conn,
+        sent.sql if sent is not None else "(pipeline)",
+        sent.params if sent is not None else None,
+        failed.error,
+        error_class,
+    )

@@ -120,6 +120,47 @@ class Counters:
 
     # ----------------------------------------------------------------- counting
 
+    def _statements_for(self, conn: Connection) -> Statements:
+        statements = self._statements.get(conn.dialect.name)
+        if statements is None:
+            statements = self._statements[conn.dialect.name] = Statements(
+                conn.dialect.name, conn.dialect.dbapi
+            )
+        return statements
+
+    def prefetch(self, conn: Connection, events: Sequence[Any]) -> None:
+        """Send, ahead of :meth:`apply` with the same ``events``, the read of each
+        order whose earlier events are not among them (on PostgreSQL it shares the
+        round trip of the journal's chain head; see
+        :meth:`wenming.orders.journal.Journal.on_append`)."""
+        statements = self._statements_for(conn)
+        first: dict[int, Any] = {}
+        for e in events:
+            row = _as_row(e)
+            if row.get("source") == "people":
+                continue
+            oid = int(row["order_id"])
+            if oid not in first or row["seq"] < first[oid]["seq"]:
+                first[oid] = row
+        read = statements.sql.read_later
+        sent: dict[Any, Any] = {
+            oid: read(conn, statements.order, (oid,), raw=True)
+            for oid, row in first.items()
+            if row["action"] != "submit"
+        }
+        # the order is read as it was before these events (its part rows are updated
+        # after this), so the resource a dispatch names is read too
+        for e in events:
+            row = _as_row(e)
+            key = (
+                (row.get("data") or {}).get("resource") if row.get("action") == "dispatch" else None
+            )
+            if isinstance(key, str) and ("resource", key) not in sent:
+                sent[("resource", key)] = read(conn, statements.resource, (key,), raw=True)
+        # kept with the connection (one entry per pooled connection, replaced by the
+        # next prefetch) for the apply() with these very events
+        conn.info[_AHEAD] = (events, sent)
+
     def apply(self, conn: Connection | Session, events: Sequence[Mapping[str, Any]]) -> None:
         """Count events being appended, inside the caller's transaction (the statements
         of :mod:`wenming.reports.counting`, on the driver's cursor)."""
@@ -127,13 +168,14 @@ class Counters:
             return
         if isinstance(conn, Session):
             conn = conn.connection()
-        statements = self._statements.get(conn.dialect.name)
-        if statements is None:
-            statements = self._statements[conn.dialect.name] = Statements(
-                conn.dialect.name, conn.dialect.dbapi
-            )
+        statements = self._statements_for(conn)
+        ahead = conn.info.pop(_AHEAD, None)
+        sent = ahead[1] if ahead is not None and ahead[0] is events else {}
         by_order: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
         known = Known(statements, conn, self.deployment.registry)
+        for name, read in sent.items():
+            if isinstance(name, tuple):
+                known.resource_read(name[1], read)
         facts = []
         for e in events:
             e = _as_row(e)
@@ -146,7 +188,7 @@ class Counters:
             evs.sort(key=lambda e: e["seq"])
             fold = Fold(known.resource, known.unit, self.tz)
             if evs[0]["action"] != "submit":
-                submit, parts = known.order_state(order_id)
+                submit, parts = known.order_state(order_id, sent.get(order_id))
                 fold.start(submit, parts)
             for e in evs:
                 facts.extend(fold.facts(e))
@@ -371,6 +413,10 @@ class Counters:
             if k:
                 counts[k] += 1
         return [(k, float(n), n) for k, n in counts.items()]
+
+
+#: The counters' reads sent ahead, in the connection's ``info``: (events, {order: read}).
+_AHEAD = "wenming.counters.ahead"
 
 
 def _as_row(event: Any) -> Mapping[str, Any]:

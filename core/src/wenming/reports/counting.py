@@ -130,7 +130,7 @@ class Statements:
         rows = sorted(totals.items())
         if not self.sqlite:
             data = json.dumps([[m, d, k, p, float(v), int(n)] for (m, d, k, p), (v, n) in rows])
-            self.sql.positional(conn, self._stats_json, (data,), rows=False)
+            self.sql.later(conn, self._stats_json, (data,), raw=True)  # goes with the commit
             return
         step = MAX_PARAMS // len(_STAT_COLUMNS)
         for i in range(0, len(rows), step):
@@ -138,7 +138,7 @@ class Statements:
             params: list[Any] = []
             for (m, d, k, p), (v, n) in chunk:
                 params += (m, d, k, p, float(v), int(n))
-            self.sql.positional(conn, self.stats_text(len(chunk)), params, rows=False)
+            self.sql.later(conn, self.stats_text(len(chunk)), params, raw=True)
 
     def insert_members(self, conn: Connection, members: list[Member]) -> list[Member]:
         """Insert members not yet counted; return those that were new (RETURNING gives
@@ -184,6 +184,12 @@ class Known:
         found, department, kind, unit = rows[0] if rows else (None, None, None, None)
         self._learn(key, found, department, kind, unit)
 
+    def resource_read(self, key: str, sent: Any) -> None:
+        """Learn ``key`` from its :attr:`Statements.resource` read sent ahead."""
+        rows = self.st.sql.rows(self.conn, sent)
+        found, department, kind, unit = rows[0] if rows else (None, None, None, None)
+        self._learn(key, found, department, kind, unit)
+
     def resource(self, key: str) -> tuple[str | None, str | None]:
         if key not in self._resources:
             self._fetch(key)
@@ -201,13 +207,18 @@ class Known:
         county, department = rows[0]
         return (county or None, department or None)
 
-    def order_state(self, order_id: int) -> tuple[dict[str, Any], dict[int, str | None]]:
-        """The order's submit data and its parts' current resources (one query)."""
+    def order_state(
+        self, order_id: int, sent: Any = None
+    ) -> tuple[dict[str, Any], dict[int, str | None]]:
+        """The order's submit data and its parts' current resources (one query, or
+        the answer to the one ``sent`` ahead with ``Driver.read_later``)."""
         submit: Any = None
         parts: dict[int, str | None] = {}
-        for seq, key, found, department, kind, unit, data in self.st.sql.positional(
-            self.conn, self.st.order, (order_id,)
-        ):
+        if sent is not None:
+            rows = self.st.sql.rows(self.conn, sent)
+        else:
+            rows = self.st.sql.positional(self.conn, self.st.order, (order_id,))
+        for seq, key, found, department, kind, unit, data in rows:
             parts[seq] = key
             if data is not None:
                 submit = data

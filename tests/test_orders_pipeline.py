@@ -1,0 +1,143 @@
+"""The journal's statements in a pipeline (PostgreSQL) and run at once (SQLite): a
+write sent without waiting is seen by every later statement of its transaction —
+SQLAlchemy's included — its failure rolls the whole transition back and names the
+statement, and a transition waits for the server only where it needs an answer."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+import wenming_water
+from wenming.orders import Actor, IllegalTransition, pipeline
+from wenming.orders.tables import Order, OrderEvent
+from wenming.orders.testing import Clock, make_workflow
+
+DAY = dt.date(2023, 7, 10)
+OPS = Actor("ops", "city_dispatcher")
+STATION = Actor("st-1", "station_operator", area="320505001")
+LEAD = Actor("lead", "team_leader", team="water.corps")
+
+
+@pytest.fixture
+def wf(wenming_database_url):
+    wf = make_workflow(wenming_database_url, [("water", wenming_water)], clock=Clock())
+    yield wf
+    wf.deployment.close()
+
+
+def submitted(wf) -> int:
+    return wf.submit(STATION, category="science", place="320505001002", start=DAY, headcount=8).id
+
+
+def events_of(wf, order_id: int) -> int:
+    with wf.storage.engine.connect() as conn:
+        return conn.execute(
+            select(func.count()).select_from(OrderEvent).where(OrderEvent.order_id == order_id)
+        ).scalar_one()
+
+
+def test_sqlalchemy_in_the_transaction_sees_the_writes_sent_before_it(wf):
+    order_id = submitted(wf)
+    seen = []
+
+    def observer(conn, events):
+        # sent without waiting (on PostgreSQL), then read back through SQLAlchemy
+        wf.journal.sql.later(
+            conn,
+            "UPDATE wm_order SET description = :d WHERE id = :oid",
+            {"d": f"seen at {events[0].action}", "oid": order_id},
+        )
+        seen.append(
+            conn.execute(select(Order.description).where(Order.id == order_id)).scalar_one()
+        )
+
+    wf.journal.on_append(observer)
+    wf.dispatch(OPS, order_id, "water.corps")
+    wf.accept(LEAD, order_id)
+    assert seen == ["seen at dispatch", "seen at accept"]
+    assert wf.order(order_id).description == "seen at accept"
+
+
+def test_a_failing_write_sent_ahead_rolls_back_and_names_its_statement(wf):
+    order_id = submitted(wf)
+    wf.dispatch(OPS, order_id, "water.corps")
+    before = events_of(wf, order_id)
+    fail = [True]
+
+    def observer(conn, events):
+        if fail[0]:  # the chain head's key is taken: refused at the commit at the latest
+            wf.journal.sql.later(
+                conn, "INSERT INTO wm_log_head (id, seq, hash) VALUES (1, 0, '')", {}
+            )
+
+    wf.journal.on_append(observer)
+    with pytest.raises(IntegrityError) as caught:
+        wf.accept(LEAD, order_id)
+    # the statement that failed, not the one whose round trip brought the news
+    assert caught.value.statement.startswith("INSERT INTO wm_log_head")
+    order = wf.order(order_id)
+    assert (order.state, order.parts[0].state) == ("dispatched", "dispatched")
+    assert events_of(wf, order_id) == before
+    fail[0] = False  # the pooled connection is fit for the next transition
+    assert wf.accept(LEAD, order_id).parts[0].state == "accepted"
+    assert events_of(wf, order_id) == before + 1
+
+
+def test_a_transition_waits_for_the_server_only_where_it_needs_an_answer(wf, monkeypatch):
+    """On PostgreSQL: an answer (accept) reads the order, then learns the chain head,
+    then commits — three round trips; a dispatch four (its resource is read with the
+    order, its slot claimed with its row); a read of one order one."""
+    if wf.storage.backend != "postgresql":
+        pytest.skip("round trips are PostgreSQL's; SQLite runs in the process")
+    waits: collections.Counter[str] = collections.Counter()
+    current = ["-"]
+    sync, close = pipeline.Pipe.sync, pipeline.Pipe.close
+
+    def counting_sync(self):
+        waits[current[0]] += 1
+        return sync(self)
+
+    def counting_close(self, **kw):
+        waits[current[0]] += 1
+        return close(self, **kw)
+
+    monkeypatch.setattr(pipeline.Pipe, "sync", counting_sync)
+    monkeypatch.setattr(pipeline.Pipe, "close", counting_close)
+
+    def step(name, fn, *args):
+        current[0] = name
+        try:
+            return fn(*args)
+        finally:
+            current[0] = "-"
+
+    for _ in range(2):  # the second time with statements prepared
+        waits.clear()
+        order_id = step("submit", submitted, wf)
+        step("dispatch", wf.dispatch, OPS, order_id, "water.corps")
+        step("accept", wf.accept, LEAD, order_id)
+        step("order", wf.order, order_id)
+    assert dict(waits) == {"submit": 3, "dispatch": 4, "accept": 3, "order": 1}
+
+
+def test_no_pipeline_outlives_its_transaction(wf):
+    """Every connection goes back to the pool out of pipeline mode, with no
+    transaction open, after transitions, reads and a failed transition alike."""
+    order_id = submitted(wf)
+    wf.dispatch(OPS, order_id, "water.corps")
+    with pytest.raises(IllegalTransition, match="needs it to be completed"):
+        wf.evaluate(STATION, order_id, 5)  # refused after the order was read
+    wf.order(order_id)
+    with wf.storage.engine.connect() as conn:
+        assert pipeline.KEY not in conn.info
+        dbapi = conn.connection.dbapi_connection
+        if wf.storage.backend == "postgresql":
+            from psycopg import pq
+
+            assert dbapi.pgconn.pipeline_status == pq.PipelineStatus.OFF
+            assert dbapi.pgconn.transaction_status == pq.TransactionStatus.IDLE
