@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -47,23 +47,40 @@ def daily_slots(session: Session, registry: Registry, key: str) -> int:
 
     t = ResourceRow.__table__
     row = session.execute(select(t.c.kind, t.c.members, t.c.extra).where(t.c.key == key)).first()
-    if row is not None:
-        return _row_slots(row.kind, row.members, row.extra)
-    seed = registry.resources.get(key)
-    if seed is None:
-        return 1
-    return default_slots(seed.kind, seed.members)
+    return slots_of(registry, key, row._mapping if row is not None else None)
 
 
 _ROW_SLOTS = "SELECT kind, members, extra FROM wm_resource WHERE key = :key"
 _TAKEN = "SELECT slot FROM wm_resource_slot WHERE resource_key = :resource_key AND day = :day"
+#: The lowest free slot of a resource's day, claimed in one statement: the slot numbers
+#: below ``slots`` (a recursive count, on SQLite and PostgreSQL alike), the first not
+#: yet taken. Two claims racing for it: the unique key refuses the second, which
+#: finds nothing inserted and tries again (PostgreSQL waits for the first to commit).
 _CLAIM = (
-    "INSERT INTO wm_resource_slot (resource_key, day, slot, order_id, dispatch_id)"
-    " VALUES (:resource_key, :day, :slot, :order_id, :dispatch_id)"
-    " ON CONFLICT DO NOTHING RETURNING id"
+    "WITH RECURSIVE s(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM s WHERE n + 1 < :slots)"
+    " INSERT INTO wm_resource_slot (resource_key, day, slot, order_id, dispatch_id)"
+    " SELECT CAST(:resource_key AS VARCHAR), :day, s.n, :order_id, :dispatch_id FROM s"
+    " WHERE s.n < :slots AND NOT EXISTS (SELECT 1 FROM wm_resource_slot t"
+    " WHERE t.resource_key = :resource_key AND t.day = :day AND t.slot = s.n)"
+    " ORDER BY s.n LIMIT 1"
+    " ON CONFLICT DO NOTHING RETURNING slot"
+)
+#: PostgreSQL: the claim of the dispatch this session inserted last (its ID is not
+#: known yet: the insert was sent in the same round trip).
+_CLAIM_LAST = _CLAIM.replace(
+    ":dispatch_id", "currval(pg_get_serial_sequence('wm_order_dispatch', 'id'))"
 )
 _FREE_DISPATCH = "DELETE FROM wm_resource_slot WHERE dispatch_id = :dispatch_id"
 _FREE_ORDER = "DELETE FROM wm_resource_slot WHERE order_id = :order_id"
+
+
+def slots_of(registry: Registry, key: str, row: Mapping[str, Any] | None) -> int:
+    """How many demands ``key`` takes on one day, from its published ``row`` (as read
+    from ``wm_resource``; ``None``: not published) or its plugin's seed record."""
+    if row is not None:
+        return _row_slots(row["kind"], row["members"], row["extra"])
+    seed = registry.resources.get(key)
+    return 1 if seed is None else default_slots(seed.kind, seed.members)
 
 
 def claim(
@@ -74,30 +91,33 @@ def claim(
     key: str,
     day: dt.date,
     order_id: int,
-    dispatch_id: int,
+    dispatch_id: int | None,
+    slots: int | None = None,
 ) -> int:
-    """Claim a free slot of ``key`` on ``day`` for a dispatch, or raise
-    :class:`FullyBooked`. A slot another transaction holds uncommitted is waited for
-    (PostgreSQL) or serialised by the database lock (SQLite). Plain statements on the
-    driver's cursor (:mod:`wenming.orders.sql`): this runs in every dispatch."""
-    row = sql.one(conn, _ROW_SLOTS, {"key": key})
-    if row is not None:
-        slots = _row_slots(row["kind"], row["members"], row["extra"])
+    """Claim the lowest free slot of ``key`` on ``day`` for a dispatch, or raise
+    :class:`FullyBooked`. ``dispatch_id`` ``None``: the dispatch this connection
+    inserted last (PostgreSQL only). ``slots``: the resource's slots a day, when the
+    caller has read its row already (else it is read here). A slot another transaction
+    holds uncommitted is waited for (PostgreSQL) or serialised by the database lock
+    (SQLite). One statement on the driver's cursor (:mod:`wenming.orders.sql`): this
+    runs in every dispatch."""
+    if slots is None:
+        slots = slots_of(registry, key, sql.one(conn, _ROW_SLOTS, {"key": key}))
+    args: dict[str, Any] = {"resource_key": key, "day": day, "slots": slots, "order_id": order_id}
+    if dispatch_id is None:
+        if not sql.pg:
+            raise ValueError("claim: a dispatch ID is needed on SQLite")
+        statement = _CLAIM_LAST
     else:
-        seed = registry.resources.get(key)
-        slots = 1 if seed is None else default_slots(seed.kind, seed.members)
-    where = {"resource_key": key, "day": day}
-    taken = {r["slot"] for r in sql.all(conn, _TAKEN, where)}
-    for number in range(slots):
-        if number in taken:
-            continue
-        got = sql.one(
-            conn,
-            _CLAIM,
-            {**where, "slot": number, "order_id": order_id, "dispatch_id": dispatch_id},
-        )
+        statement = _CLAIM
+        args["dispatch_id"] = dispatch_id
+    for _ in range(slots):  # each retry follows a claim that won a slot we wanted
+        got = sql.one(conn, statement, args)
         if got is not None:
-            return number
+            return got["slot"]
+        taken = sql.all(conn, _TAKEN, {"resource_key": key, "day": day})
+        if len(taken) >= slots:
+            break
     raise fully_booked(key, day, slots)
 
 
@@ -128,9 +148,9 @@ def release(
 ) -> None:
     """Free the slot of one dispatch, or every slot an order holds."""
     if dispatch_id is not None:
-        sql.run(conn, _FREE_DISPATCH, {"dispatch_id": dispatch_id})
+        sql.later(conn, _FREE_DISPATCH, {"dispatch_id": dispatch_id})
     elif order_id is not None:
-        sql.run(conn, _FREE_ORDER, {"order_id": order_id})
+        sql.later(conn, _FREE_ORDER, {"order_id": order_id})
     else:
         raise ValueError("release needs a dispatch_id or an order_id")
 

@@ -51,13 +51,14 @@ def write_dispatch(
     *,
     registry: Any,
     day: dt.date,
+    slots: int | None = None,
 ) -> int:
     """Insert the dispatch row a dispatch event projects to and claim its resource's
     daily slot on ``day`` (the order's first day); return the dispatch's ID. A fully
     booked day raises :class:`~wenming.orders.capacity.FullyBooked` and the whole
     transition rolls back."""
     data = event.data
-    did = sql.insert(
+    inserted = sql.insert_later(  # on PostgreSQL it goes with the claim, which names it
         conn,
         "wm_order_dispatch",
         {
@@ -84,9 +85,10 @@ def write_dispatch(
         key=data["resource"],
         day=day,
         order_id=event.order_id,
-        dispatch_id=did,
+        dispatch_id=inserted.rows[0][0] if inserted.rows else None,
+        slots=slots,
     )
-    return did
+    return sql.rows(conn, inserted)[0][0]
 
 
 class Dispatching:
@@ -109,10 +111,12 @@ class Dispatching:
         at: dt.datetime,
         *,
         direct: bool = False,
+        sent: Any = None,
     ) -> tuple[core.Event, Writer]:
-        """Decide one dispatch on ``snap``: the event and the writer of its row."""
+        """Decide one dispatch on ``snap``: the event and the writer of its row
+        (``sent``: the resource's read sent ahead, :meth:`Supply.lookup_later`)."""
         part = core.open_part(snap, choice.part, actor)
-        res = self.supply.lookup(conn, choice.key)
+        res, slots = self.supply.lookup_slots(conn, choice.key, sent=sent)
         command = core.Dispatch(
             actor,
             core.Offer(res.key, res.kind, res.department, res.capacity),
@@ -134,6 +138,7 @@ class Dispatching:
                 choice,
                 registry=self.ctx.registry,
                 day=loaded.row["window_start"],
+                slots=slots,
             )
             return {"dispatch": did}
 
@@ -142,17 +147,26 @@ class Dispatching:
     def run(self, actor: Actor, order_id: int, choices: list[Choice], reason: str) -> OrderView:
         """Dispatch ``choices`` in one transaction (all or none)."""
 
+        reads: dict[str, Any] = {}
+
+        def ahead(conn: Connection) -> None:  # the resources, in the order's round trip
+            reads.clear()
+            for choice in choices:
+                if choice.key not in reads:
+                    reads[choice.key] = self.supply.lookup_later(conn, choice.key)
+
         def plan(conn: Connection, loaded: Loaded, at: dt.datetime) -> list[Any]:
             snap = loaded.snapshot
             assert snap is not None
             steps = []
             for choice in choices:
-                event, write = self.step(conn, snap, actor, choice, reason, at)
+                sent = reads.pop(choice.key, None)  # read once; a second use reads again
+                event, write = self.step(conn, snap, actor, choice, reason, at, sent=sent)
                 steps.append((event, write))
                 snap = core.evolve(snap, event)
             return steps
 
-        after = self.ctx.journal.run(order_id, plan)
+        after = self.ctx.journal.run(order_id, plan, ahead=ahead)
         return self.reads.view(after.row, after.parts, self.ctx.now())
 
     # ------------------------------------------------------------------ by hand, ranked

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, insert, select, update
 
-from wenming.orders import inputs, roles
+from wenming.orders import capacity, inputs, roles
 from wenming.orders.context import Context
 from wenming.orders.errors import IllegalTransition, InvalidInput, NotFound
 from wenming.orders.inputs import check_code, qualify
@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 T_RESOURCE = ResourceRow.__table__
 _BY_KEY = select(T_RESOURCE).where(T_RESOURCE.c.key == bindparam("key"))
-_BY_KEY_SQL = "SELECT * FROM wm_resource WHERE key = :key"
+_BY_KEY_COLUMNS = [c.name for c in ResourceRow.__table__.c]
+_BY_KEY_SQL = f"SELECT {', '.join(_BY_KEY_COLUMNS)} FROM wm_resource WHERE key = :key"
 
 
 class Supply:
@@ -168,14 +169,31 @@ class Supply:
         self, conn: Connection, key: str, *, include_withdrawn: bool = False
     ) -> ResourceView:
         """A resource by key inside a transaction: a published row, else a seed record."""
-        row = self.ctx.journal.sql.one(conn, _BY_KEY_SQL, {"key": key})
+        return self.lookup_slots(conn, key, include_withdrawn=include_withdrawn)[0]
+
+    def lookup_later(self, conn: Connection, key: str) -> Any:
+        """Send the read :meth:`lookup_slots` makes, to be answered later (``sent``)."""
+        return self.ctx.journal.sql.read_later(conn, _BY_KEY_SQL, {"key": key})
+
+    def lookup_slots(
+        self, conn: Connection, key: str, *, include_withdrawn: bool = False, sent: Any = None
+    ) -> tuple[ResourceView, int]:
+        """:meth:`lookup`, and the resource's daily slots read off the same row (a
+        dispatch claims one; :func:`wenming.orders.capacity.slots_of`). ``sent``: the
+        row's read sent ahead by :meth:`lookup_later`."""
+        sql = self.ctx.journal.sql
+        if sent is not None:
+            found = sql.rows(conn, sent)
+            row = sql.row(_BY_KEY_COLUMNS, found[0]) if found else None
+        else:
+            row = sql.one(conn, _BY_KEY_SQL, {"key": key})
         if row is not None:
             if row["status"] != "published" and not include_withdrawn:
                 raise NotFound(f"resource {key} is {row['status']}, not published")
-            return resource_view(row)
+            return resource_view(row), capacity.slots_of(self.ctx.registry, key, row)
         if key not in self.ctx.registry.resources:
             raise NotFound(f"no resource {key}: neither published nor contributed by a plugin")
-        return self.seed_view(key)
+        return self.seed_view(key), capacity.slots_of(self.ctx.registry, key, None)
 
     def resources(
         self,
