@@ -229,17 +229,8 @@ class Intake:
                 "updated_at": at,
                 "state_since": at,
             }
-            sql = journal.sql
-            order_id = sql.insert(conn, "wm_order", row)
+            order_id, rows = self._insert(conn, row, parts, at)
             row["id"] = order_id
-            rows = [
-                {**p, "order_id": order_id, "state": "pending", "excluded": [], "state_since": at}
-                for p in parts
-            ]
-            for r in rows:
-                r.update(
-                    id=sql.insert(conn, "wm_order_part", r), resource_key=None, dispatch_id=None
-                )
             submit = submit.evolve(order_id=order_id)
             if idempotency_key is not None:  # kept in the log, so repair can restore it
                 submit = submit.evolve(data={**submit.data, "key": idempotency_key})
@@ -260,6 +251,30 @@ class Intake:
         if journal.hooked:
             journal.observe([transition(e, after.part_id(e.part_seq)) for e, _ in steps])
         return self.reads.view(after.row, after.parts, self.ctx.now())
+
+    def _insert(
+        self, conn: Any, row: dict[str, Any], parts: list[dict[str, Any]], at: dt.datetime
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """Insert the order and its parts; return its ID and the part rows. On
+        PostgreSQL the parts name the order by ``currval`` of its ID sequence, so all
+        go in one round trip."""
+        sql = self.ctx.journal.sql
+        rows = [{**p, "state": "pending", "excluded": [], "state_since": at} for p in parts]
+        if sql.pg:
+            order = sql.insert_later(conn, "wm_order", row)
+            sent = [sql.insert_later(conn, "wm_order_part", r, _CURRENT_ORDER) for r in rows]
+            order_id = sql.rows(conn, order)[0][0]
+            ids = [sql.rows(conn, s)[0][0] for s in sent]
+        else:
+            order_id = sql.insert(conn, "wm_order", row)
+            ids = [sql.insert(conn, "wm_order_part", {**r, "order_id": order_id}) for r in rows]
+        for r, part_id in zip(rows, ids, strict=True):
+            r.update(order_id=order_id, id=part_id, resource_key=None, dispatch_id=None)
+        return order_id, rows
+
+
+#: PostgreSQL: the ID this session's last order insert took.
+_CURRENT_ORDER = {"order_id": "currval(pg_get_serial_sequence('wm_order', 'id'))"}
 
 
 def check_direct(res: ResourceView, request: Mapping[str, Any]) -> None:
