@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -63,7 +64,16 @@ def test_sqlalchemy_in_the_transaction_sees_the_writes_sent_before_it(wf):
     assert wf.order(order_id).description == "seen at accept"
 
 
-def test_a_failing_write_sent_ahead_rolls_back_and_names_its_statement(wf):
+@pytest.mark.parametrize(
+    ("pause", "then"),
+    [(0.0, False), (0.05, False), (0.05, True)],
+    ids=["at-the-commit", "while-sending-commit", "while-sending-the-next"],
+)
+def test_a_failing_write_sent_ahead_rolls_back_and_names_its_statement(wf, pause, then):
+    """The error comes back with the commit, or — when the server has answered by
+    then — while ``COMMIT`` or the next statement is being sent; either way it is the
+    failed statement's, nothing is written, and the connection goes back to the pool
+    fit for the next transition."""
     order_id = submitted(wf)
     wf.dispatch(OPS, order_id, "water.corps")
     before = events_of(wf, order_id)
@@ -74,6 +84,11 @@ def test_a_failing_write_sent_ahead_rolls_back_and_names_its_statement(wf):
             wf.journal.sql.later(
                 conn, "INSERT INTO wm_log_head (id, seq, hash) VALUES (1, 0, '')", {}
             )
+            time.sleep(pause)  # the server's answer is in before the next send
+            if then:
+                wf.journal.sql.later(
+                    conn, "UPDATE wm_order SET description = '' WHERE id = :oid", {"oid": order_id}
+                )
 
     wf.journal.on_append(observer)
     with pytest.raises(IntegrityError) as caught:

@@ -163,7 +163,10 @@ class Pipe:
             if commit:
                 self.send("COMMIT", "COMMIT", None)
             self.context.__exit__(None, None, None)
-        except Exception as exc:
+        except Failed:  # an earlier statement's error came back while sending COMMIT
+            self.abandon()
+            raise
+        except Exception as exc:  # at the sync; psycopg has left pipeline mode
             culprit = self._culprit()
             self._settle()
             raise Failed(culprit, exc) from exc
