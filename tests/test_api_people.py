@@ -59,8 +59,7 @@ def register(api, seq: int, headers=None, **kw):
 
 
 def as_volunteer(api, vid: int) -> dict[str, str]:
-    """A volunteer signs in as a user whose username is their number (two characters at
-    least: these tests register a few first so numbers reach 10)."""
+    """A volunteer signs in as a user whose username is their number."""
     return api.user(str(vid), "volunteer")
 
 
@@ -375,6 +374,14 @@ def test_sign_in_needs_an_accepted_part_and_a_member(api):
 
 
 # ---------------------------------------------------------------------- PIPL
+
+
+def test_the_first_volunteer_signs_in_under_number_1(api):
+    vid = register(api, 1)["id"]
+    assert vid == 1  # a one-character username
+    mine = api.client.get(f"/volunteers/{vid}/export", headers=as_volunteer(api, vid))
+    assert mine.status_code == 200
+    assert mine.json()["basic"]["id_number"] == idn(1)
 
 
 def test_export_and_delete_are_for_the_volunteer_or_the_dpo(api):

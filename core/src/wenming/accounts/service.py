@@ -34,7 +34,8 @@ T_USER = User.__table__
 T_TOKEN = ApiToken.__table__
 T_ACT = OperatorAct.__table__
 
-USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
+#: 1–64 characters: a volunteer signs in under their volunteer number, which may be "7".
+USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 MIN_PASSWORD = 10
 #: How long an access token lives unless the deployment says otherwise (``[api]``).
 ACCESS_MINUTES = 60
@@ -173,7 +174,7 @@ class Accounts:
         """Create a user with a role and its scope (a unit operator's ``unit`` must exist)."""
         if not isinstance(username, str) or not USERNAME_RE.match(username):
             raise AccountError(
-                f"username must be 2–64 letters, digits or . _ @ -, got {username!r}"
+                f"username must be 1–64 letters, digits or . _ @ -, got {username!r}"
             )
         scope = self._check(role, department, area, team, unit)
         hashed = self._password(password)
