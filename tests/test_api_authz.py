@@ -362,6 +362,14 @@ ENDPOINTS = [
         fresh_number,
         {"ops", "system"},
     ),
+    (
+        "volunteer file import",
+        "POST",
+        "/volunteers/import/file",
+        lambda ctx: f"姓名,身份证号,所属站点\n李强,{ctx['number']},{VILLAGE}\n".encode(),
+        fresh_number,
+        {"ops", "system"},
+    ),
     ("stars", "GET", "/volunteers/stars", None, nothing, EVERYONE),
     ("guides", "GET", "/volunteers/guides", None, nothing, EVERYONE),
     (
@@ -514,7 +522,9 @@ def test_every_role_at_every_endpoint(api, endpoint, role):
     ctx = setup(api.workflow)
     url = _fill(path, ctx)
     kwargs = {"headers": api.headers[role]}
-    if isinstance(body, bytes):
+    if callable(body):  # a file's bytes, made with the setup's values
+        kwargs["content"] = body(ctx)
+    elif isinstance(body, bytes):
         kwargs["content"] = body
     elif body is not None:
         kwargs["json"] = _fill(body, ctx)

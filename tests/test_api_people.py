@@ -489,3 +489,84 @@ def test_guides_courses_and_attendance(api):
     assert "already attended" in problem(twice, 422)["detail"]
     assert ok(api.client.get(f"/volunteers/{vid + 1}", headers=api.ops))["training_hours"] == 0
     problem(api.client.post("/volunteers/courses/nope/attendance", json=body, headers=api.ops), 404)
+
+
+# ---------------------------------------------------------------------- file import
+
+
+def volunteer_file(rows: list[tuple[str, str]], kind: str) -> bytes:
+    """A volunteer file as a station keeps it: Chinese headers, one row per volunteer."""
+    header = ["姓名", "身份证号", "所属站点", "手机号", "所属队伍"]
+    table = [header] + [
+        [name, number, VILLAGE, "13812345678", "water.corps"] for name, number in rows
+    ]
+    if kind == "csv":
+        import csv
+        import io
+
+        out = io.StringIO()
+        csv.writer(out).writerows(table)
+        return ("\ufeff" + out.getvalue()).encode("utf-8")  # Excel's "CSV UTF-8"
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in table:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_volunteer_file_is_imported_over_http(api, kind):
+    body = volunteer_file([("李强", idn(501)), ("王芳", idn(502))], kind)
+    report = ok(
+        api.client.post(
+            f"/volunteers/import/file?name=huqiu-2023-07.{kind}", content=body, headers=api.ops
+        ),
+        201,
+    )
+    assert (report["source"], report["volunteers"], report["memberships"]) == (
+        f"huqiu-2023-07.{kind}",
+        2,
+        2,
+    )
+    found = ok(api.client.post("/volunteers/lookup", json={"id_number": idn(502)}, headers=api.ops))
+    assert found["name"] == "王芳" and found["id_number"] != idn(502)  # masked
+
+
+def test_a_volunteer_file_with_a_bad_row_imports_nothing_and_names_the_row(api):
+    bad = idn(511)[:-1] + ("0" if idn(511)[-1] != "0" else "1")  # a wrong check character
+    body = volunteer_file([("李强", idn(510)), ("王芳", bad)], "csv")
+    refusal = problem(
+        api.client.post("/volunteers/import/file?name=desk.csv", content=body, headers=api.ops),
+        422,
+    )
+    assert refusal["problems"][0].startswith("row 3, id_number: check character")
+    assert "nothing imported" in refusal["detail"]
+    missing = api.client.post("/volunteers/lookup", json={"id_number": idn(510)}, headers=api.ops)
+    assert missing.status_code == 404  # the good row was not written either
+
+
+def test_a_volunteer_file_that_is_neither_csv_nor_xlsx_is_refused(api):
+    gbk = f"姓名,身份证号,所属站点\n李强,{idn(520)},{VILLAGE}\n".encode("gbk")
+    refusal = problem(
+        api.client.post("/volunteers/import/file?name=old.csv", content=gbk, headers=api.ops), 422
+    )
+    assert "not UTF-8" in refusal["detail"] and refusal["field"] == "body"
+    zipped = problem(
+        api.client.post("/volunteers/import/file", content=b"PK\x03\x04junk", headers=api.ops), 422
+    )
+    assert "not a readable XLSX workbook" in zipped["detail"]
+
+
+def test_only_the_city_center_and_the_dpo_import_a_volunteer_file(api):
+    body = volunteer_file([("李强", idn(530))], "csv")
+    rule = "only the city center or the data-protection officer imports volunteers"
+    for headers, role in ((api.station, "station_operator"), (api.corps, "team_leader")):
+        refused(
+            api.client.post("/volunteers/import/file", content=body, headers=headers), role, rule
+        )
+    assert ok(api.client.post("/volunteers/import/file", content=body, headers=api.dpo), 201)

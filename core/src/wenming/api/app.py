@@ -113,7 +113,8 @@ class Services:
 class BodyLimit:
     """Refuse request bodies over ``limit`` bytes with 413, whether declared in
     ``Content-Length`` or streamed: the body is read (up to the limit) before the app
-    sees it. ``larger`` names paths allowed more (an upload of evidence)."""
+    sees it. ``larger`` names paths allowed more (an upload of evidence, a volunteer
+    file)."""
 
     def __init__(self, app: ASGIApp, limit: int, larger: dict[str, int] | None = None) -> None:
         self.app = app
@@ -241,12 +242,17 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
             expose_headers=["ETag", "Location", "Retry-After"],
         )
+    from wenming.api.routers.people import IMPORT_FILE_BYTES, IMPORT_FILE_PATH
     from wenming.api.routers.units import EVIDENCE_BODY_BYTES, EVIDENCE_PATH
 
+    most = services.config.max_body_bytes
     app.add_middleware(
         BodyLimit,
-        limit=services.config.max_body_bytes,
-        larger={EVIDENCE_PATH: max(EVIDENCE_BODY_BYTES, services.config.max_body_bytes)},
+        limit=most,
+        larger={
+            EVIDENCE_PATH: max(EVIDENCE_BODY_BYTES, most),
+            IMPORT_FILE_PATH: max(IMPORT_FILE_BYTES, most),
+        },
     )
     return app
 

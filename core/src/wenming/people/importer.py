@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -115,36 +116,63 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """The header and the data rows ``(row number, cells)`` of a CSV or XLSX file."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        fh = path.open(encoding="utf-8-sig", newline="")
-        reader = csv.reader(fh)
-        header = next(reader, [])
-
-        def rows() -> Iterator[tuple[int, list[str]]]:
-            with fh:
-                for n, row in enumerate(reader, 2):
-                    if any(c.strip() for c in row):
-                        yield n, row
-
-        return header, rows()
+        return _csv_rows(path.open(encoding="utf-8-sig", newline=""))
     if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        book = load_workbook(path, read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        it = sheet.iter_rows(values_only=True)
-        header = [_cell(c) for c in next(it, ())]
-
-        def xrows() -> Iterator[tuple[int, list[str]]]:
-            try:
-                for n, row in enumerate(it, 2):
-                    cells = [_cell(c) for c in row]
-                    if any(cells):
-                        yield n, cells
-            finally:
-                book.close()
-
-        return header, xrows()
+        return _xlsx_rows(path)
     raise WenmingError(f"{path}: expected a .csv or .xlsx file")
+
+
+def read_upload(content: bytes, source: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """:func:`read_rows` of a file sent whole (an upload): an XLSX workbook is told by
+    its content (a zip archive), anything else is read as CSV in UTF-8."""
+    if content.startswith(b"PK\x03\x04"):
+        try:
+            return _xlsx_rows(io.BytesIO(content))
+        except Exception as exc:  # openpyxl's errors for a damaged or foreign zip vary
+            raise WenmingError(f"{source}: not a readable XLSX workbook ({exc})") from None
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise WenmingError(
+            f"{source}: byte {exc.start}: not UTF-8; save the CSV as UTF-8 (Excel: "
+            "'CSV UTF-8'), or send the XLSX workbook"
+        ) from None
+    return _csv_rows(io.StringIO(text, newline=""))
+
+
+def _csv_rows(fh: Any) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header and the data rows of a CSV text stream."""
+    reader = csv.reader(fh)
+    header = next(reader, [])
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        with fh:
+            for n, row in enumerate(reader, 2):
+                if any(c.strip() for c in row):
+                    yield n, row
+
+    return header, rows()
+
+
+def _xlsx_rows(source: Any) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header and the data rows of the first sheet of an XLSX file or stream."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(source, read_only=True, data_only=True)
+    sheet = book.worksheets[0]
+    it = sheet.iter_rows(values_only=True)
+    header = [_cell(c) for c in next(it, ())]
+
+    def xrows() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for n, row in enumerate(it, 2):
+                cells = [_cell(c) for c in row]
+                if any(cells):
+                    yield n, cells
+        finally:
+            book.close()
+
+    return header, xrows()
 
 
 def _cell(value: Any) -> str:

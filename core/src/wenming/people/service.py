@@ -256,13 +256,25 @@ class People(HoursMixin, RecordBookMixin, CoursesMixin):
         if not p.exists():
             raise InvalidInput(f"{p}: no such file")
         header, rows = importer.read_rows(p)
-        fields = importer.map_header(header, str(p))
+        return self._import_table(actor, header, rows, str(p))
+
+    def import_upload(self, actor: Actor, content: bytes, source: str) -> ImportReport:
+        """Import a CSV (UTF-8) or XLSX file sent whole, all or nothing; ``source``
+        names it in the report and in every problem."""
+        privacy.may_import(actor)
+        header, rows = importer.read_upload(content, source)
+        return self._import_table(actor, header, rows, source)
+
+    def _import_table(
+        self, actor: Actor, header: list[str], rows: Iterable[tuple[int, list[str]]], source: str
+    ) -> ImportReport:
+        fields = importer.map_header(header, source)
 
         def mapped() -> Iterable[tuple[int, dict[str, str]]]:
             for n, cells in rows:
                 yield n, {f: (cells[i] if i < len(cells) else "") for f, i in fields.items()}
 
-        return self._import(mapped(), actor, str(p))[0]
+        return self._import(mapped(), actor, source)[0]
 
     def import_rows(
         self, actor: Actor, rows: Iterable[Mapping[str, str]], *, source: str = "rows"

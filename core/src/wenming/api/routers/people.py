@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from wenming.api import reads
 from wenming.api.people_schemas import (
@@ -41,9 +41,11 @@ from wenming.api.routers.common import (
     Limit,
     Offset,
     ServicesDep,
+    invalid,
     page,
 )
 from wenming.api.schemas import Page
+from wenming.people import privacy
 from wenming.people.importer import ImportRejected
 
 if TYPE_CHECKING:
@@ -214,6 +216,58 @@ def import_rows(body: ImportIn, actor: CurrentActor, services: ServicesDep) -> d
         report = _people(services).import_rows(actor, rows, source=body.source)
     except ImportRejected as exc:
         raise _rejected(exc, single=False) from None
+    return report.as_dict()
+
+
+#: The file upload's route, allowed bodies up to a volunteer file's size (not the
+#: API's limit); about 60,000 rows of CSV.
+IMPORT_FILE_PATH = "/volunteers/import/file"
+IMPORT_FILE_BYTES = 16 * 1024 * 1024
+
+
+@router.post(
+    IMPORT_FILE_PATH,
+    response_model=ImportOut,
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "format": "binary"}
+                },
+            },
+        }
+    },
+)
+async def import_file(
+    request: Request,
+    actor: CurrentActor,
+    services: ServicesDep,
+    name: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=128,
+            pattern=r"^[^\x00-\x1f/\\]+$",
+            description="The file's name: the source named in the report and its problems.",
+        ),
+    ] = "upload",
+) -> dict[str, Any]:
+    """Import a volunteer file as ``wenming volunteers import`` does — a CSV in UTF-8
+    or an XLSX workbook (told by its content), the request body, at most 16 MiB — all
+    or nothing (the city center, the data-protection officer)."""
+    from starlette.concurrency import run_in_threadpool
+
+    privacy.may_import(actor)  # before the file is parsed
+    content = await request.body()
+    svc = _people(services)
+    with invalid("body"):  # not a CSV or XLSX file, an unknown column
+        try:
+            report = await run_in_threadpool(svc.import_upload, actor, content, name)
+        except ImportRejected as exc:  # bad rows: each named, nothing imported
+            raise _rejected(exc, single=False) from None
     return report.as_dict()
 
 
