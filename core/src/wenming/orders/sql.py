@@ -122,17 +122,22 @@ class Driver:
         out = self.outbound
         return {n: (out[n](v) if n in out else v) for n, v in zip(names, values, strict=True)}
 
+    def _prepared(
+        self, sql: str, params: Any, *, raw: bool = False, many: bool = False
+    ) -> tuple[str, Any]:
+        """The driver's text and values of a statement (``raw``: both as they are)."""
+        if raw:
+            return sql, params
+        args = [self._params(r) for r in params] if many else self._params(params)
+        return self._text(sql), args
+
     def _execute(
         self, conn: Connection, sql: str, params: Any, *, raw: bool = False, many: bool = False
     ) -> Any:
         """Run a statement and return its cursor, its results in (the caller closes
         it). In a pipeline (PostgreSQL, :mod:`wenming.orders.pipeline`) the statement
         goes with everything sent before it, in one round trip."""
-        if raw:
-            text, args = sql, params
-        else:
-            text = self._text(sql)
-            args = [self._params(r) for r in params] if many else self._params(params)
+        text, args = self._prepared(sql, params, raw=raw, many=many)
         pipe = conn.info.get(pipeline.KEY) if self.pg else None
         if pipe is not None:
             try:
@@ -248,11 +253,7 @@ class Driver:
                 return pipeline.Sent(None, sql, params, rowcount=cur.rowcount)
             finally:
                 cur.close()
-        if raw:
-            text, args = sql, params
-        else:
-            text = self._text(sql)
-            args = [self._params(r) for r in params] if many else self._params(params)
+        text, args = self._prepared(sql, params, raw=raw, many=many)
         if many and len(args) == 1:
             args, many = args[0], False
         try:
@@ -273,7 +274,7 @@ class Driver:
                 return pipeline.Sent(None, sql, params, rowcount=-1, rows=cur.fetchall())
             finally:
                 cur.close()
-        text, args = (sql, params) if raw else (self._text(sql), self._params(params))
+        text, args = self._prepared(sql, params, raw=raw)
         try:
             return pipe.send(sql, text, args, fetch=True)
         except pipeline.Failed as exc:
