@@ -227,6 +227,20 @@ def test_users_commands(run):
     assert "[revoked]" in run("users", "list", "--all").output
 
 
+def test_every_role_an_account_may_have_is_offered_on_the_command_line(run):
+    """A volunteer signs in under their number (docs/api.md); a guide and the
+    data-protection officer are accounts too."""
+    assert "added 7: volunteer" in _add(run, "7", "--role", "volunteer").output
+    _add(run, "dpo", "--role", "data_protection_officer")
+    _add(run, "zhou", "--role", "guide", "--area", "320505001")
+    listed = json.loads(run("users", "list", "--json").output)["users"]
+    assert {u["username"]: u["role"] for u in listed} == {
+        "7": "volunteer",
+        "dpo": "data_protection_officer",
+        "zhou": "guide",
+    }
+
+
 def test_the_cli_acts_with_a_users_token_under_its_rules(run, tmp_path):
     _add(run, "huqiu", "--role", "station_operator", "--area", "320505001")
     _add(run, "lead", "--role", "team_leader", "--team", "water.corps")

@@ -23,23 +23,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from wenming.cli import State
+from wenming.orders.roles import ROLES as ROLE_CHOICES  # one list: the roles an Actor may have
 
 if TYPE_CHECKING:
     from wenming.orders.service import Workflow
-
-ROLE_CHOICES = (
-    "city_dispatcher",
-    "department_dispatcher",
-    "station_operator",
-    "team_leader",
-    "requester",
-    "system",
-    "volunteer",
-    "guide",
-    "data_protection_officer",
-    "unit_operator",
-    "points_reviewer",
-)
 
 
 def actor_options(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -16,20 +16,10 @@ import click
 
 from wenming.cli import State, echo_json, json_option
 from wenming.errors import WenmingError
+from wenming.orders.roles import ROLES as ROLE_CHOICES  # every role an account may have
 
 if TYPE_CHECKING:
     from wenming.accounts.service import Accounts
-
-ROLE_CHOICES = (
-    "city_dispatcher",
-    "department_dispatcher",
-    "station_operator",
-    "team_leader",
-    "requester",
-    "system",
-    "unit_operator",
-    "points_reviewer",
-)
 
 
 def _accounts(state: State, *, operator: bool = True) -> Accounts:
