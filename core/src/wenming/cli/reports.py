@@ -180,24 +180,7 @@ def stats_metrics(state: State, as_json: bool) -> None:
 
     found = collect_metrics(state.deployment())
     if as_json:
-        echo_json(
-            [
-                {
-                    "name": m.name,
-                    "name_zh": m.name_zh,
-                    "name_en": m.name_en,
-                    "kind": m.kind,
-                    "actions": list(m.actions),
-                    "value": m.value,
-                    "where": dict(m.where),
-                    "of": list(m.of or ()),
-                    "dimensions": list(m.dimensions),
-                    "unit": m.unit,
-                    "description": m.description,
-                }
-                for m in found.values()
-            ]
-        )
+        echo_json([m.as_dict() for m in found.values()])
         return
     _table(
         ["metric", "名称", "kind", "by"],

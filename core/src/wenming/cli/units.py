@@ -121,22 +121,7 @@ def points_rules(state: State, as_json: bool) -> None:
 
     rules = collect_rules(state.deployment())
     if as_json:
-        echo_json(
-            [
-                {
-                    "name": r.name,
-                    "name_zh": r.name_zh,
-                    "name_en": r.name_en,
-                    "points": r.points,
-                    "cap": r.cap,
-                    "period": r.period,
-                    "evidence": r.evidence,
-                    "carry_over": r.carry_over,
-                    "description": r.description,
-                }
-                for r in rules.values()
-            ]
-        )
+        echo_json([r.as_dict() for r in rules.values()])
         return
     _table(
         ["rule", "名称", "points", "cap", "per", "evidence", "carries"],

@@ -77,6 +77,22 @@ class Metric:
         """Whether the metric has counters of its own (ratios and gauges do not)."""
         return self.kind in ("sum", "mean", "distinct")
 
+    def as_dict(self) -> dict[str, Any]:
+        """The metric as the API and ``wenming stats metrics --json`` show it."""
+        return {
+            "name": self.name,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "kind": self.kind,
+            "actions": list(self.actions),
+            "value": self.value,
+            "where": dict(self.where),
+            "of": list(self.of or ()),
+            "dimensions": list(self.dimensions),
+            "unit": self.unit,
+            "description": self.description,
+        }
+
 
 CORE_METRICS: tuple[Metric, ...] = (
     Metric("orders_received", "收到点单", "Orders received", "sum", ("submit",), unit="单"),

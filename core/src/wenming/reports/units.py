@@ -82,6 +82,10 @@ class PointRule:
         if not 0 <= self.evidence <= 20:
             raise ValueError(f"point rule {self.name}: evidence must be 0–20 files")
 
+    def as_dict(self) -> dict[str, Any]:
+        """The rule as the API and ``wenming points rules --json`` show it."""
+        return attrs.asdict(self)
+
 
 #: Rules from the seed's own words: units 提供特色资源、开展专业化志愿服务活动, run
 #: practice points (1,143 units each built one) and pair with stations (结对共建).

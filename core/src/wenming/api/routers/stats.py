@@ -155,22 +155,7 @@ def _span(
 @router.get("/stats/metrics", response_model=list[MetricOut])
 def metrics(actor: CurrentActor, services: ServicesDep) -> list[dict[str, Any]]:
     """The metrics (core's and the plugins') with their kind and dimensions."""
-    return [
-        {
-            "name": m.name,
-            "name_zh": m.name_zh,
-            "name_en": m.name_en,
-            "kind": m.kind,
-            "actions": list(m.actions),
-            "value": m.value,
-            "where": dict(m.where),
-            "of": list(m.of or ()),
-            "dimensions": list(m.dimensions),
-            "unit": m.unit,
-            "description": m.description,
-        }
-        for m in _counters(services).metrics.values()
-    ]
+    return [m.as_dict() for m in _counters(services).metrics.values()]
 
 
 @router.get("/stats/leaderboard", response_model=LeaderboardOut)

@@ -191,20 +191,7 @@ def rules(actor: CurrentActor, services: ServicesDep) -> list[dict[str, Any]]:
     """The point rules, core's and the plugins'."""
     from wenming.reports.units import collect_rules
 
-    return [
-        {
-            "name": r.name,
-            "name_zh": r.name_zh,
-            "name_en": r.name_en,
-            "points": r.points,
-            "cap": r.cap,
-            "period": r.period,
-            "evidence": r.evidence,
-            "carry_over": r.carry_over,
-            "description": r.description,
-        }
-        for r in collect_rules(services.deployment).values()
-    ]
+    return [r.as_dict() for r in collect_rules(services.deployment).values()]
 
 
 @router.get("/points/standings", response_model=list[StandingOut])
