@@ -180,13 +180,13 @@ class Known:
         self._units[key] = unit
 
     def _fetch(self, key: str) -> None:
-        rows = self.st.sql.positional(self.conn, self.st.resource, (key,))
-        found, department, kind, unit = rows[0] if rows else (None, None, None, None)
-        self._learn(key, found, department, kind, unit)
+        self._learn_row(key, self.st.sql.positional(self.conn, self.st.resource, (key,)))
 
     def resource_read(self, key: str, sent: Any) -> None:
         """Learn ``key`` from its :attr:`Statements.resource` read sent ahead."""
-        rows = self.st.sql.rows(self.conn, sent)
+        self._learn_row(key, self.st.sql.rows(self.conn, sent))
+
+    def _learn_row(self, key: str, rows: list[Any]) -> None:
         found, department, kind, unit = rows[0] if rows else (None, None, None, None)
         self._learn(key, found, department, kind, unit)
 
