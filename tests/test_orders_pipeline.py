@@ -103,6 +103,33 @@ def test_a_failing_write_sent_ahead_rolls_back_and_names_its_statement(wf, pause
     assert events_of(wf, order_id) == before + 1
 
 
+@pytest.mark.parametrize("sqlalchemy_first", [False, True], ids=["pipeline-only", "sqlalchemy-too"])
+def test_a_transition_given_up_commits_nothing_it_sent(wf, sqlalchemy_first):
+    """A transition given up in Python after its writes went out — here an observer
+    that raises — leaves no trace: on PostgreSQL the pipeline's implicit transaction,
+    which its final Sync would commit, is rolled back instead; also after SQLAlchemy
+    made it an ordinary transaction in the middle."""
+    order_id = submitted(wf)
+    wf.dispatch(OPS, order_id, "water.corps")
+    before = events_of(wf, order_id)
+
+    def observer(conn, events):
+        wf.journal.sql.later(
+            conn, "UPDATE wm_order SET description = 'half' WHERE id = :oid", {"oid": order_id}
+        )
+        if sqlalchemy_first:
+            conn.execute(select(Order.id).where(Order.id == order_id)).scalar_one()
+        raise RuntimeError("given up")
+
+    wf.journal.on_append(observer)
+    with pytest.raises(RuntimeError, match="given up"):
+        wf.accept(LEAD, order_id)
+    order = wf.order(order_id)
+    assert (order.state, order.parts[0].state) == ("dispatched", "dispatched")
+    assert order.description != "half"
+    assert events_of(wf, order_id) == before
+
+
 def test_a_transition_waits_for_the_server_only_where_it_needs_an_answer(wf, monkeypatch):
     """On PostgreSQL: an answer (accept) reads the order, then learns the chain head,
     then commits — three round trips; a dispatch four (its resource is read with the
@@ -142,12 +169,18 @@ def test_a_transition_waits_for_the_server_only_where_it_needs_an_answer(wf, mon
 
 def test_no_pipeline_outlives_its_transaction(wf):
     """Every connection goes back to the pool out of pipeline mode, with no
-    transaction open, after transitions, reads and a failed transition alike."""
+    transaction open and out of autocommit, after transitions, reads, a failed
+    transition and one where SQLAlchemy ran in the middle alike: the next SQLAlchemy
+    transaction on it rolls back as a whole."""
     order_id = submitted(wf)
     wf.dispatch(OPS, order_id, "water.corps")
     with pytest.raises(IllegalTransition, match="needs it to be completed"):
         wf.evaluate(STATION, order_id, 5)  # refused after the order was read
     wf.order(order_id)
+    wf.journal.on_append(
+        lambda conn, events: conn.execute(select(Order.id).where(Order.id == order_id)).all()
+    )
+    wf.accept(LEAD, order_id)
     with wf.storage.engine.connect() as conn:
         assert pipeline.KEY not in conn.info
         dbapi = conn.connection.dbapi_connection
@@ -156,3 +189,7 @@ def test_no_pipeline_outlives_its_transaction(wf):
 
             assert dbapi.pgconn.pipeline_status == pq.PipelineStatus.OFF
             assert dbapi.pgconn.transaction_status == pq.TransactionStatus.IDLE
+            assert dbapi.autocommit is False
+        conn.execute(Order.__table__.update().values(description="undone"))
+        conn.rollback()
+    assert wf.order(order_id).description != "undone"

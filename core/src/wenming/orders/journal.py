@@ -204,7 +204,7 @@ class Journal:
     def transaction(self) -> Iterator[Connection]:
         """One unit of work: committed on success, rolled back on error. On
         PostgreSQL its statements go in a pipeline (:mod:`wenming.orders.pipeline`)
-        and the writes nobody waits for go with the ``COMMIT``."""
+        and the writes nobody waits for go with the commit."""
         with self.storage.engine.begin() as conn:
             self.sql.begin(conn)
             yield conn

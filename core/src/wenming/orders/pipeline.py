@@ -15,8 +15,12 @@ sent without waiting; the client waits only where it needs an answer:
   sent before the chain head's; a dispatch's resource, sent with the order's read);
 * a statement whose rows are needed now (the order, the chain head) is sent and the
   pipeline synced: one round trip carries everything sent before it too;
-* ``COMMIT`` goes in the pipeline after the last writes
-  (:meth:`~wenming.orders.sql.Driver.commit`).
+* the transaction needs neither ``BEGIN`` nor ``COMMIT``: a pipeline opened outside a
+  transaction runs in PostgreSQL's implicit transaction of the extended protocol,
+  which lasts until the pipeline's Sync. Answers in between are asked for with a
+  Flush, which does not end it; the Sync at the end commits it, and an error rolls it
+  back (the server skips everything up to the Sync). Each of those two statements cost
+  the client and the server about as much as a write.
 
 An answer (accept, start, complete, evaluate) then takes three round trips — the
 order, the chain head, the commit — a submit three and a dispatch four: 19 for an
@@ -27,6 +31,14 @@ any statement SQLAlchemy runs on the connection, and before its commit or rollba
 the pipeline is synced and left (:func:`install` registers the engine events), so
 code that runs SQLAlchemy statements in a transaction (an observer, a plugin) sees
 every write sent before it, in order, exactly as without a pipeline.
+
+Where the transaction must outlive the pipeline — SQLAlchemy runs a statement in the
+middle of it — ``BEGIN`` is sent last: the server then makes the implicit transaction,
+with what was sent before, an ordinary one, which SQLAlchemy commits or rolls back. A
+transaction given up without an error on the server (a lost race, a refusal, an
+exception in Python) sends ``BEGIN`` and ``ROLLBACK`` before the Sync, so nothing it
+sent is committed. The psycopg connection is in autocommit mode only while such a
+pipeline is open, and is always put back.
 
 An error of a statement sent earlier surfaces at the next sync as the error of that
 statement (its SQL in the exception), wrapped like any driver error so that the
@@ -52,6 +64,8 @@ KEY = "wenming.pipeline"
 _installed: weakref.WeakSet[Engine] = weakref.WeakSet()
 #: libpq's result statuses of a statement that ran (psycopg.pq.ExecStatus)
 _DONE = (1, 2)  # COMMAND_OK, TUPLES_OK
+#: libpq's transaction status of a connection with no transaction open (pq.TransactionStatus)
+_IDLE = 0
 
 
 class Sent:
@@ -83,12 +97,20 @@ class Sent:
 class Pipe:
     """An open psycopg pipeline on one connection, and what was sent on it unsynced."""
 
-    __slots__ = ("context", "dbapi", "pipeline", "sent")
+    __slots__ = ("context", "dbapi", "implicit", "pipeline", "sent")
 
     def __init__(self, dbapi: Any) -> None:
         self.dbapi = dbapi
-        self.context = dbapi.pipeline()
-        self.pipeline = self.context.__enter__()
+        # no transaction open yet: the pipeline's implicit one, without BEGIN/COMMIT
+        self.implicit = dbapi.pgconn.transaction_status == _IDLE
+        if self.implicit:
+            dbapi.autocommit = True  # psycopg sends no BEGIN
+        try:
+            self.context = dbapi.pipeline()
+            self.pipeline = self.context.__enter__()
+        except BaseException:
+            self._manual()
+            raise
         self.sent: list[Sent] = []
 
     def send(
@@ -126,9 +148,14 @@ class Pipe:
         return cur
 
     def sync(self) -> None:
-        """Wait for everything sent; raise the first error (see :class:`Failed`)."""
+        """Wait for everything sent; raise the first error (see :class:`Failed`).
+
+        A Flush, not a Sync: the server answers everything sent so far and the
+        transaction goes on (a Sync would commit an implicit one). This is how psycopg
+        itself fetches a pipelined cursor's rows before a sync."""
         try:
-            self.pipeline.sync()
+            with self.dbapi.lock:
+                self.dbapi.wait(self.pipeline._fetch_gen(flush=True))
         except Exception as exc:
             culprit = self._culprit()
             self._settle()
@@ -157,29 +184,56 @@ class Pipe:
         return None
 
     def close(self, *, commit: bool = False) -> None:
-        """Leave the pipeline (one round trip if anything is unsynced); with
-        ``commit``, ``COMMIT`` goes in that same round trip."""
+        """Leave the pipeline (one round trip if anything is unsynced). With ``commit``
+        the transaction commits in that round trip; without, it stays open for
+        SQLAlchemy to finish."""
         try:
-            if commit:
+            if self.implicit and not commit:
+                self.send("BEGIN", "BEGIN", None)  # the implicit transaction made explicit
+            elif commit and not self.implicit:
                 self.send("COMMIT", "COMMIT", None)
-            self.context.__exit__(None, None, None)
-        except Failed:  # an earlier statement's error came back while sending COMMIT
+            self.context.__exit__(None, None, None)  # the Sync
+        except Failed:  # an earlier statement's error came back while sending
             self.abandon()
             raise
         except Exception as exc:  # at the sync; psycopg has left pipeline mode
+            self._manual()
             culprit = self._culprit()
             self._settle()
             raise Failed(culprit, exc) from exc
+        self._manual()
         self._settle()
 
     def abandon(self) -> None:
-        """Leave the pipeline after an error; the transaction is being rolled back."""
+        """Leave the pipeline after an error or a refusal; the transaction is being
+        rolled back. An implicit one is rolled back here: the Sync would commit it."""
         with contextlib.suppress(Exception):  # the rollback that follows reports it
+            if self.implicit:  # skipped by the server if a statement failed already
+                self.dbapi.execute("BEGIN")
+                self.dbapi.execute("ROLLBACK")
+        with contextlib.suppress(Exception):
             self.context.__exit__(None, None, None)
+        self._manual()
         for s in self.sent:
             if not s.keep:
                 s.cursor.close()
         self.sent.clear()
+
+    def _manual(self) -> None:
+        """psycopg's manual transactions again (``BEGIN`` before the first statement).
+
+        psycopg refuses to switch while a transaction is open — the implicit one made
+        explicit for SQLAlchemy — though the switch then only decides what it does
+        when the next one starts; its flag is set directly there."""
+        if not self.implicit:
+            return
+        dbapi = self.dbapi
+        try:
+            dbapi.autocommit = False
+        except Exception:
+            dbapi._autocommit = False
+        if dbapi.autocommit:  # never leave a pooled connection committing each statement
+            raise RuntimeError("the connection could not be taken out of autocommit")
 
 
 class Failed(Exception):
@@ -198,8 +252,7 @@ def current(conn: Connection) -> Pipe | None:
 
 
 def open_on(conn: Connection) -> Pipe:
-    """The connection's pipeline, opened if it is not (no round trip: the next
-    statement carries the transaction's ``BEGIN``)."""
+    """The connection's pipeline, opened if it is not (no round trip)."""
     pipe: Pipe | None = conn.info.get(KEY)
     if pipe is None:
         install(conn.engine)
@@ -242,7 +295,15 @@ def _before_statement(conn: Connection, *_: Any) -> None:
 
 
 def _before_end(conn: Connection) -> None:
-    _before_statement(conn)
+    """SQLAlchemy commits: the pipeline's transaction commits with the Sync (psycopg's
+    own commit then finds none open)."""
+    if not conn.invalidated and KEY in conn.info:
+        from wenming.orders.sql import wrap
+
+        try:
+            leave(conn, commit=True)
+        except Failed as exc:
+            raise wrap(conn, exc) from exc.error
 
 
 def _before_rollback(conn: Connection) -> None:

@@ -198,12 +198,12 @@ class Driver:
 
     def begin(self, conn: Connection) -> None:
         """PostgreSQL: open a pipeline for this transaction (the first statement
-        carries ``BEGIN``); nothing on SQLite."""
+        needs no ``BEGIN``: see :mod:`~wenming.orders.pipeline`); nothing on SQLite."""
         if self.pg:
             pipeline.open_on(conn)
 
     def commit(self, conn: Connection) -> None:
-        """PostgreSQL: what is still unsynced, and ``COMMIT``, in one round trip, and
+        """PostgreSQL: what is still unsynced, and the commit, in one round trip, and
         the pipeline left (SQLAlchemy's own commit then finds nothing to do). Where no
         pipeline is open, the transaction's owner commits as usual."""
         if not self.pg or pipeline.KEY not in conn.info:
@@ -214,9 +214,10 @@ class Driver:
             raise wrap(conn, exc) from exc.error
 
     def read_alone(self, conn: Connection, sql: str, params: Mapping[str, Any]) -> list[Any]:
-        """A read on a connection with no transaction open: on PostgreSQL ``BEGIN``,
-        the statement and ``COMMIT`` go in one round trip (not four: ``BEGIN``, the
-        read, and the ``ROLLBACK`` the pool sends when the connection is given back).
+        """A read on a connection with no transaction open: on PostgreSQL the
+        statement alone, in the pipeline's implicit transaction, one round trip (not
+        four: ``BEGIN``, the read, and the ``ROLLBACK`` the pool sends when the
+        connection is given back).
         Rows as the driver returns them."""
         if not self.pg or conn.in_transaction() or pipeline.KEY in conn.info:
             return self.tuples(conn, sql, params)
