@@ -116,6 +116,10 @@ def _rollback_keeping_prepared(dbapi_connection: Any) -> None:
 class Storage:
     """A database for one deployment: engine, sessions, schema version."""
 
+    #: SQLite files: the thread checkpointing the write-ahead log (see
+    #: :mod:`wenming.storage.checkpoint`); ``None`` elsewhere.
+    checkpointer: Any = None
+
     def __init__(self, url: str, *, connect_args: dict[str, Any] | None = None) -> None:
         try:
             parsed = make_url(url)
@@ -155,11 +159,15 @@ class Storage:
                         f"cannot open {self!r}: the folder {folder} does not exist; create it "
                         "or change 'database' in the deployment file"
                     )
+                from wenming.storage import checkpoint
+
+                event.listen(self.engine, "connect", checkpoint.on_connect)
                 try:
                     with self.engine.connect() as conn:
                         conn.exec_driver_sql("PRAGMA journal_mode=WAL")
                 except OperationalError as exc:
                     raise StorageError(f"cannot open {self!r}: {exc.orig}") from None
+                self.checkpointer = checkpoint.Checkpointer(Path(parsed.database).expanduser())
 
     def __repr__(self) -> str:
         return f"Storage({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -245,4 +253,6 @@ class Storage:
         return version
 
     def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.engine.dispose()

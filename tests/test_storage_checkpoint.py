@@ -1,0 +1,107 @@
+"""SQLite's WAL checkpoints run in a thread of their own, not in the writers' commits:
+what is committed reaches the database file itself within the interval, the writers
+keep a checkpoint of their own only past a large log, and the thread ends with its
+storage."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+import sqlite3
+import time
+
+from sqlalchemy import text
+
+from wenming.storage import Storage, checkpoint
+
+
+def _rows_in_the_file_alone(db, tmp_path) -> int:
+    """The rows the database file holds without its log (a copy of the file alone)."""
+    alone = tmp_path / "alone.db"
+    shutil.copyfile(db, alone)
+    with sqlite3.connect(alone) as conn:
+        try:
+            return conn.execute("SELECT count(*) FROM t").fetchone()[0]
+        except sqlite3.OperationalError:  # the table itself is still in the log only
+            return 0
+
+
+def _write(storage: Storage, rows: int) -> None:
+    with storage.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS t (x INTEGER)"))
+    for i in range(rows):
+        with storage.engine.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (:x)"), {"x": i})
+
+
+def _wait_for(predicate, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
+
+
+def test_commits_reach_the_database_file_within_the_interval(tmp_path):
+    db = tmp_path / "w.db"
+    storage = Storage(f"sqlite:///{db}")
+    try:
+        assert storage.checkpointer is not None and storage.checkpointer.alive
+        _write(storage, 20)
+        assert _wait_for(lambda: _rows_in_the_file_alone(db, tmp_path) == 20)
+        assert storage.checkpointer.checkpoints >= 1
+    finally:
+        storage.dispose()
+
+
+def test_without_the_thread_commits_stay_in_the_log(tmp_path):
+    """The control: the writers' own checkpoints wait for a large log, so with the
+    thread stopped the same commits are not in the file."""
+    db = tmp_path / "w.db"
+    storage = Storage(f"sqlite:///{db}")
+    try:
+        storage.checkpointer.stop()
+        _write(storage, 20)
+        time.sleep(3 * checkpoint.INTERVAL)
+        assert _rows_in_the_file_alone(db, tmp_path) == 0
+        with storage.engine.connect() as conn:
+            pages = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one()
+        assert pages == checkpoint.WRITER_PAGES
+    finally:
+        storage.dispose()
+
+
+def test_the_thread_ends_with_its_storage(tmp_path):
+    storage = Storage(f"sqlite:///{tmp_path / 'a.db'}")
+    worker = storage.checkpointer
+    storage.dispose()
+    assert not worker.alive
+
+    forgotten = Storage(f"sqlite:///{tmp_path / 'b.db'}")  # never disposed
+    thread = forgotten.checkpointer._thread
+    del forgotten
+    gc.collect()
+    thread.join(5 * checkpoint.INTERVAL)
+    assert not thread.is_alive()
+
+
+def test_the_thread_creates_no_file_where_the_database_is_gone(tmp_path):
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    db = folder / "w.db"
+    storage = Storage(f"sqlite:///{db}")
+    try:
+        _write(storage, 1)
+        storage.engine.dispose()  # the writers' connections closed
+        shutil.rmtree(folder)
+        folder.mkdir()
+        time.sleep(3 * checkpoint.INTERVAL)
+        assert storage.checkpointer.alive
+        assert not db.exists()
+    finally:
+        storage.dispose()
+
+
+def test_memory_databases_have_no_thread():
+    assert Storage("sqlite://").checkpointer is None
