@@ -254,3 +254,42 @@ def test_a_failed_transition_moves_no_counter(workflow):
         wf.dispatch(STATIONS[1], order.id, "crew.a")
     assert totals(wf, "orders_dispatched", period="2027") == before == {}
     assert counters_of(wf.deployment).compare() == []
+
+
+def test_version_3_drops_the_indexes_transitions_moved_for_nothing(workflow):
+    """Schema 4: the leaderboards' index leaves ``value`` out (every counter update
+    moved it), and no index on ``order_id`` alone doubles a ``(order_id, seq)`` one. A
+    version-3 database is upgraded to that, and ranks exactly as before."""
+    from sqlalchemy import inspect, text
+
+    from wenming.storage import SCHEMA_VERSION
+
+    wf = workflow
+    for i, station in enumerate(STATIONS * 2):
+        order = wf.submit(
+            station, category="science", place=station.area, start=dt.date(2027, 2, 3)
+        )
+        move(wf, order.id, station, i)
+    ranked = {by: totals(wf, "orders_received", by, period="2027-01") for by in ("city", "town")}
+    assert ranked["city"] == {"all": 4.0}
+
+    def indexes(table):
+        with wf.storage.engine.connect() as conn:
+            return {ix["name"] for ix in inspect(conn).get_indexes(table)}
+
+    assert "ix_wm_stat_period" in indexes("wm_stat")
+    with wf.storage.engine.begin() as conn:  # back to what version 3 had
+        for sql in (
+            "DROP INDEX ix_wm_stat_period",
+            "CREATE INDEX ix_wm_stat_top ON wm_stat (metric, dim, period, value)",
+            "CREATE INDEX ix_wm_order_event_order_id ON wm_order_event (order_id)",
+            "CREATE INDEX ix_wm_order_part_order ON wm_order_part (order_id)",
+            "UPDATE wm_meta SET value = '3' WHERE key = 'schema_version'",
+        ):
+            conn.execute(text(sql))
+    assert wf.storage.upgrade() == SCHEMA_VERSION == 4
+    assert "ix_wm_stat_top" not in indexes("wm_stat")
+    assert "ix_wm_stat_period" in indexes("wm_stat")
+    assert "ix_wm_order_event_order_id" not in indexes("wm_order_event")
+    assert "ix_wm_order_part_order" not in indexes("wm_order_part")
+    assert {by: totals(wf, "orders_received", by, period="2027-01") for by in ranked} == ranked

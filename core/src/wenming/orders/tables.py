@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import DDL, JSON, Column, ForeignKey, Index, Integer, UniqueConstraint, event
+from sqlalchemy import DDL, JSON, Column, ForeignKey, Integer, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from wenming.storage.types import UTCDateTime, utcnow
@@ -57,6 +57,7 @@ class OrderPart(SQLModel, table=True):
     per department. ``excluded`` lists resources that declined this part."""
 
     __tablename__ = "wm_order_part"
+    # its index finds an order's parts: no index on order_id alone
     __table_args__ = (UniqueConstraint("order_id", "seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -70,9 +71,6 @@ class OrderPart(SQLModel, table=True):
     dispatch_id: int | None = None
     excluded: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     state_since: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-Index("ix_wm_order_part_order", OrderPart.__table__.c.order_id)
 
 
 class Dispatch(SQLModel, table=True):
@@ -114,7 +112,7 @@ class OrderEvent(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("order_id", "seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    order_id: int = Field(index=True)
+    order_id: int  # found by the (order_id, seq) constraint's index
     seq: int
     part_seq: int | None = None
     action: str = Field(max_length=16)

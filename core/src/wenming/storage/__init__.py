@@ -33,8 +33,9 @@ __all__ = [
 ]
 
 #: The schema version this code writes and expects (2: hash-chained event log, daily slots;
-#: 3: a user's civilized unit, the scope of ``unit_operator``).
-SCHEMA_VERSION = 3
+#: 3: a user's civilized unit, the scope of ``unit_operator``; 4: indexes no transition
+#: has to move for nothing — the counters' by period, none twice on an order's events).
+SCHEMA_VERSION = 4
 
 #: ``MIGRATIONS[v]`` upgrades a database from version ``v`` to ``v + 1``
 #: (the steps live in :mod:`wenming.storage.migrations`).

@@ -85,4 +85,16 @@ def _v2_to_v3(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE wm_user ADD COLUMN unit VARCHAR(64)")
 
 
-STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(conn: Connection) -> None:
+    """Indexes no transition should have to move: the counters' leaderboard index
+    without ``value`` (each counter update moved it), and no index on ``order_id``
+    alone where the table's ``(order_id, seq)`` constraint already has one."""
+    for index in ("ix_wm_stat_top", "ix_wm_order_event_order_id", "ix_wm_order_part_order"):
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {index}")
+    if inspect(conn).has_table("wm_stat"):  # else 'wenming init' creates it with its index
+        conn.exec_driver_sql(
+            "CREATE INDEX IF NOT EXISTS ix_wm_stat_period ON wm_stat (metric, dim, period, key)"
+        )
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
