@@ -86,6 +86,25 @@ def test_the_thread_ends_with_its_storage(tmp_path):
     assert not thread.is_alive()
 
 
+def _alive_in_child(storage, answer) -> None:
+    answer.put(storage.checkpointer.alive)
+
+
+def test_a_forked_process_gets_its_own_thread(tmp_path):
+    import multiprocessing
+
+    storage = Storage(f"sqlite:///{tmp_path / 'w.db'}")
+    try:
+        ctx = multiprocessing.get_context("fork")
+        answer = ctx.Queue()
+        child = ctx.Process(target=_alive_in_child, args=(storage, answer))
+        child.start()
+        assert answer.get(timeout=10) is True
+        child.join(10)
+    finally:
+        storage.dispose()
+
+
 def test_the_thread_creates_no_file_where_the_database_is_gone(tmp_path):
     folder = tmp_path / "gone"
     folder.mkdir()

@@ -23,6 +23,7 @@ a power cut, at most the last :data:`INTERVAL` seconds.
 from __future__ import annotations
 
 import atexit
+import os
 import sqlite3
 import threading
 import weakref
@@ -50,15 +51,18 @@ class Checkpointer:
         self.interval = interval
         self._copied = [0]
         self._stop = threading.Event()
+        self._start()
+        _running.add(self)
+        weakref.finalize(self, self._stop.set)  # a storage never disposed
+
+    def _start(self) -> None:
         self._thread = threading.Thread(
             target=_run,
-            args=(self.path, interval, self._stop, self._copied),
+            args=(self.path, self.interval, self._stop, self._copied),
             name="wenming-checkpoint",
             daemon=True,
         )
         self._thread.start()
-        _running.add(self)
-        weakref.finalize(self, self._stop.set)  # a storage never disposed
 
     @property
     def checkpoints(self) -> int:
@@ -112,3 +116,15 @@ def on_connect(dbapi_connection: Any, _record: Any) -> None:
 def _stop_all() -> None:
     for checkpointer in list(_running):
         checkpointer.stop(timeout=1.0)
+
+
+def _restart_in_child() -> None:
+    """A forked process has none of its parent's threads: a storage it inherited gets
+    its checkpoints back (one stopped before the fork stays stopped)."""
+    for checkpointer in list(_running):
+        if not checkpointer._stop.is_set():
+            checkpointer._start()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_restart_in_child)
