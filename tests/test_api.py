@@ -301,12 +301,22 @@ def test_request_bodies_are_limited(api, people):
     problem(streamed, 413)
 
 
-def test_a_large_upload_is_read_only_for_someone_signed_in(api, people):
+def test_a_large_upload_is_read_only_for_a_role_the_route_accepts(api, people):
+    """The larger limits of the evidence and volunteer-file routes hold only for who
+    may upload there: anyone else — no token, a bad token, another role — is held to
+    the default before a byte more is read; a small body still reaches the route,
+    which names the rule."""
     evidence = b"%PDF-1.4 " + b"x" * 100_000  # over the default limit, under the upload's
-    anonymous = api.client.post("/points/evidence", content=evidence)
-    assert "larger than 65536 bytes" in problem(anonymous, 413)["detail"]
-    signed_in = api.client.post("/points/evidence", content=evidence, headers=people["ops"])
-    assert signed_in.status_code != 413  # read, then refused or stored by the route's rules
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}, people["ops"]):
+        held = api.client.post("/points/evidence", content=evidence, headers=headers)
+        assert "larger than 65536 bytes" in problem(held, 413)["detail"]
+    volunteers = b"name,id_number\n" + b"x" * 100_000
+    held = api.client.post("/volunteers/import/file", content=volunteers, headers=people["station"])
+    assert "larger than 65536 bytes" in problem(held, 413)["detail"]
+    read = api.client.post("/volunteers/import/file", content=volunteers, headers=people["ops"])
+    assert read.status_code == 422  # read whole, then refused for its content
+    small = api.client.post("/points/evidence", content=b"%PDF-1.4 x", headers=people["ops"])
+    assert small.status_code == 403 and "may not store evidence" in small.json()["detail"]
 
 
 def test_cors_is_off_unless_the_deployment_names_origins(api, people, tmp_path):

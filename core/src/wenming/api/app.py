@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from wenming.accounts.service import Accounts
     from wenming.deployment import Deployment
     from wenming.network.service import Network
+    from wenming.orders import Actor
     from wenming.orders.service import Workflow
     from wenming.people.service import People
 
@@ -110,25 +111,36 @@ class Services:
             return self._engine[1]
 
 
+#: Who may send a path's larger body: the actor of the request's bearer token → yes or no.
+MaySend = Callable[["Actor"], bool]
+
+
 class BodyLimit:
     """Refuse request bodies over ``limit`` bytes with 413, whether declared in
     ``Content-Length`` or streamed: the body is read (up to the limit) before the app
     sees it. ``larger`` names paths allowed more (an upload of evidence, a volunteer
-    file)."""
+    file), each with who may send it: the bearer token is resolved first (``actor_of``,
+    in a worker thread), so a large body is read only for a role the route accepts —
+    anyone else is held to ``limit``."""
 
-    def __init__(self, app: ASGIApp, limit: int, larger: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        larger: dict[str, tuple[int, MaySend]] | None = None,
+        actor_of: Callable[[str], Actor | None] | None = None,
+    ) -> None:
         self.app = app
         self.default = limit
         self.larger = dict(larger or {})
+        self.actor_of = actor_of
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.larger.get(scope.get("path", ""), self.default)
         headers = scope.get("headers", ())
-        if limit > self.default and not any(n == b"authorization" for n, _ in headers):
-            limit = self.default  # no one signed in: no large upload is read at all
+        limit = await self._limit(scope.get("path", ""), headers)
         for name, value in headers:
             if name == b"content-length":
                 try:
@@ -163,6 +175,22 @@ class BodyLimit:
             return await receive()
 
         await self.app(scope, replay, send)
+
+    async def _limit(self, path: str, headers: Any) -> int:
+        """The path's larger limit for an actor allowed to send it; else the default
+        (no one signed in, an unknown or expired token, another role)."""
+        larger = self.larger.get(path)
+        if larger is None or self.actor_of is None:
+            return self.default
+        most, may = larger
+        auth = next((v for n, v in headers if n == b"authorization"), b"")
+        scheme, _, token = auth.decode("latin-1").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return self.default
+        from starlette.concurrency import run_in_threadpool
+
+        actor = await run_in_threadpool(self.actor_of, token.strip())
+        return most if actor is not None and may(actor) else self.default
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = problems.problem(
@@ -242,17 +270,25 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
             expose_headers=["ETag", "Location", "Retry-After"],
         )
-    from wenming.api.routers.people import IMPORT_FILE_BYTES, IMPORT_FILE_PATH
-    from wenming.api.routers.units import EVIDENCE_BODY_BYTES, EVIDENCE_PATH
+    from wenming.api.routers.people import IMPORT_FILE_BYTES, IMPORT_FILE_PATH, may_import
+    from wenming.api.routers.units import EVIDENCE_BODY_BYTES, EVIDENCE_PATH, may_store_evidence
 
     most = services.config.max_body_bytes
+
+    def actor_of(token: str) -> Actor | None:
+        try:
+            return services.accounts.authenticate(token).actor()
+        except WenmingError:  # unknown, expired or revoked: the route says so
+            return None
+
     app.add_middleware(
         BodyLimit,
         limit=most,
         larger={
-            EVIDENCE_PATH: max(EVIDENCE_BODY_BYTES, most),
-            IMPORT_FILE_PATH: max(IMPORT_FILE_BYTES, most),
+            EVIDENCE_PATH: (max(EVIDENCE_BODY_BYTES, most), may_store_evidence),
+            IMPORT_FILE_PATH: (max(IMPORT_FILE_BYTES, most), may_import),
         },
+        actor_of=actor_of,
     )
     return app
 

@@ -45,10 +45,12 @@ from wenming.api.routers.common import (
     page,
 )
 from wenming.api.schemas import Page
+from wenming.orders.errors import PermissionDenied
 from wenming.people import privacy
 from wenming.people.importer import ImportRejected
 
 if TYPE_CHECKING:
+    from wenming.orders import Actor
     from wenming.people.service import People
 
 router = APIRouter(tags=["volunteers"], responses=ERROR_RESPONSES)
@@ -225,6 +227,15 @@ IMPORT_FILE_PATH = "/volunteers/import/file"
 IMPORT_FILE_BYTES = 16 * 1024 * 1024
 
 
+def may_import(actor: Actor) -> bool:
+    """Whether ``actor`` imports volunteers (the body limit reads a large file only then)."""
+    try:
+        privacy.may_import(actor)
+    except PermissionDenied:
+        return False
+    return True
+
+
 @router.post(
     IMPORT_FILE_PATH,
     response_model=ImportOut,
@@ -260,7 +271,7 @@ async def import_file(
     or nothing (the city center, the data-protection officer)."""
     from starlette.concurrency import run_in_threadpool
 
-    privacy.may_import(actor)  # before the file is parsed
+    privacy.may_import(actor)  # before the file is parsed (raises, naming the rule)
     content = await request.body()
     svc = _people(services)
     with invalid("body"):  # not a CSV or XLSX file, an unknown column

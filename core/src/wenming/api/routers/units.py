@@ -29,6 +29,7 @@ from wenming.api.routers.common import (
     page,
 )
 from wenming.api.schemas import Page, Strict
+from wenming.orders import Actor
 from wenming.orders.errors import PermissionDenied
 from wenming.reports.units import MAX_EVIDENCE_BYTES
 
@@ -37,6 +38,13 @@ router = APIRouter(tags=["units"], responses=ERROR_RESPONSES)
 #: The upload route, allowed bodies up to an evidence file's size (not the API's limit).
 EVIDENCE_PATH = "/points/evidence"
 EVIDENCE_BODY_BYTES = MAX_EVIDENCE_BYTES + 1
+
+
+def may_store_evidence(actor: Actor) -> bool:
+    """Whether ``actor`` stores evidence (the body limit reads a large body only then)."""
+    return actor.role == "unit_operator"
+
+
 #: Who reads every claim (a unit operator reads its own unit's).
 CLAIM_READERS = ("points_reviewer", "city_dispatcher")
 
@@ -237,7 +245,7 @@ async def upload_evidence(
     Office file, at most 10 MiB, recognised by content); cite its ``sha256`` in a claim."""
     from starlette.concurrency import run_in_threadpool
 
-    if actor.role != "unit_operator":
+    if not may_store_evidence(actor):
         raise PermissionDenied(
             actor.role,
             actor.scope,
