@@ -193,3 +193,34 @@ def test_no_pipeline_outlives_its_transaction(wf):
         conn.execute(Order.__table__.update().values(description="undone"))
         conn.rollback()
     assert wf.order(order_id).description != "undone"
+
+
+def test_a_transition_given_up_keeps_the_prepared_statements(wf):
+    """psycopg forgets every prepared statement when it sees a ``ROLLBACK`` go through
+    it, and sends ``DEALLOCATE ALL`` later — in a pipeline, after a statement it has
+    just prepared, which then no longer exists. A transition given up is therefore
+    rolled back outside psycopg's own statements, and what was prepared stays."""
+    if wf.storage.backend != "postgresql":
+        pytest.skip("psycopg's prepared statements")
+    ids = [submitted(wf) for _ in range(8)]
+    for order_id in ids:  # each statement runs often enough to be prepared
+        wf.dispatch(OPS, order_id, "water.corps")
+    with wf.storage.engine.connect() as conn:
+        prepared = conn.connection.dbapi_connection._prepared
+        before = dict(prepared._names)
+    assert before, "nothing was prepared: the test proves nothing"
+
+    def observer(conn, events):
+        raise RuntimeError("given up")
+
+    wf.journal.on_append(observer)
+    with pytest.raises(RuntimeError, match="given up"):
+        wf.accept(LEAD, ids[0])
+    wf.journal._on_append.remove(observer)
+    with wf.storage.engine.connect() as conn:
+        prepared = conn.connection.dbapi_connection._prepared
+        assert before.items() <= prepared._names.items()
+        assert None not in prepared._to_flush  # no DEALLOCATE ALL waiting to be sent
+    for order_id in ids:  # and every transition after it runs
+        wf.accept(LEAD, order_id)
+        wf.start(LEAD, order_id)

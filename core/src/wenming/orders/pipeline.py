@@ -36,8 +36,9 @@ Where the transaction must outlive the pipeline — SQLAlchemy runs a statement 
 middle of it — ``BEGIN`` is sent last: the server then makes the implicit transaction,
 with what was sent before, an ordinary one, which SQLAlchemy commits or rolls back. A
 transaction given up without an error on the server (a lost race, a refusal, an
-exception in Python) sends ``BEGIN`` and ``ROLLBACK`` before the Sync, so nothing it
-sent is committed. The psycopg connection is in autocommit mode only while such a
+exception in Python) sends ``BEGIN`` before the Sync too, and the rollback that follows
+(:func:`wenming.storage.engine._rollback_keeping_prepared`) ends it, so nothing it sent
+is committed. The psycopg connection is in autocommit mode only while such a
 pipeline is open, and is always put back.
 
 An error of a statement sent earlier surfaces at the next sync as the error of that
@@ -206,11 +207,13 @@ class Pipe:
 
     def abandon(self) -> None:
         """Leave the pipeline after an error or a refusal; the transaction is being
-        rolled back. An implicit one is rolled back here: the Sync would commit it."""
+        rolled back. An implicit one is made explicit first — the Sync would commit
+        it — and the rollback that follows ends it. Not a ``ROLLBACK`` here: psycopg
+        forgets every prepared statement when one goes through it, and sends
+        ``DEALLOCATE ALL`` later, after statements it has prepared since."""
         with contextlib.suppress(Exception):  # the rollback that follows reports it
             if self.implicit:  # skipped by the server if a statement failed already
                 self.dbapi.execute("BEGIN")
-                self.dbapi.execute("ROLLBACK")
         with contextlib.suppress(Exception):
             self.context.__exit__(None, None, None)
         self._manual()
