@@ -287,26 +287,21 @@ def install(engine: Engine) -> None:
     event.listen(engine, "rollback", _before_rollback)
 
 
-def _before_statement(conn: Connection, *_: Any) -> None:
+def _leave_for_sqlalchemy(conn: Connection, *, commit: bool) -> None:
     if not conn.invalidated and KEY in conn.info:
-        from wenming.orders.sql import wrap
+        from wenming.orders.sql import Driver
 
-        try:
-            leave(conn)
-        except Failed as exc:
-            raise wrap(conn, exc) from exc.error
+        Driver._piped(conn, leave, conn, commit=commit)
+
+
+def _before_statement(conn: Connection, *_: Any) -> None:
+    _leave_for_sqlalchemy(conn, commit=False)
 
 
 def _before_end(conn: Connection) -> None:
     """SQLAlchemy commits: the pipeline's transaction commits with the Sync (psycopg's
     own commit then finds none open)."""
-    if not conn.invalidated and KEY in conn.info:
-        from wenming.orders.sql import wrap
-
-        try:
-            leave(conn, commit=True)
-        except Failed as exc:
-            raise wrap(conn, exc) from exc.error
+    _leave_for_sqlalchemy(conn, commit=True)
 
 
 def _before_rollback(conn: Connection) -> None:

@@ -138,12 +138,9 @@ class Driver:
         it). In a pipeline (PostgreSQL, :mod:`wenming.orders.pipeline`) the statement
         goes with everything sent before it, in one round trip."""
         text, args = self._prepared(sql, params, raw=raw, many=many)
-        pipe = conn.info.get(pipeline.KEY) if self.pg else None
+        pipe = self._pipe(conn)
         if pipe is not None:
-            try:
-                return pipe.ask(sql, text, args, many=many)
-            except pipeline.Failed as exc:
-                raise wrap(conn, exc) from exc.error
+            return self._piped(conn, pipe.ask, sql, text, args, many=many)
         cur = self._cursor(conn)
         try:
             self._lock(conn, sql)
@@ -196,6 +193,36 @@ class Driver:
 
     # ------------------------------------------------------------------ pipelined
 
+    def _pipe(self, conn: Connection) -> pipeline.Pipe | None:
+        """The connection's open pipeline (PostgreSQL), if any."""
+        return conn.info.get(pipeline.KEY) if self.pg else None
+
+    @staticmethod
+    def _piped(conn: Connection, call: Any, *args: Any, **kwargs: Any) -> Any:
+        """``call`` on the pipeline; an error of a statement sent on it raised as that
+        statement's, wrapped like any driver error."""
+        try:
+            return call(*args, **kwargs)
+        except pipeline.Failed as exc:
+            raise wrap(conn, exc) from exc.error
+
+    def _send(
+        self,
+        conn: Connection,
+        pipe: pipeline.Pipe,
+        sql: str,
+        params: Any,
+        *,
+        raw: bool = False,
+        many: bool = False,
+        fetch: bool = False,
+    ) -> pipeline.Sent:
+        """Send a statement on ``pipe`` without waiting (one row of ``many`` as one)."""
+        text, args = self._prepared(sql, params, raw=raw, many=many)
+        if many and len(args) == 1:
+            args, many = args[0], False
+        return self._piped(conn, pipe.send, sql, text, args, many=many, fetch=fetch)
+
     def begin(self, conn: Connection) -> None:
         """PostgreSQL: open a pipeline for this transaction (the first statement
         needs no ``BEGIN``: see :mod:`~wenming.orders.pipeline`); nothing on SQLite."""
@@ -206,12 +233,8 @@ class Driver:
         """PostgreSQL: what is still unsynced, and the commit, in one round trip, and
         the pipeline left (SQLAlchemy's own commit then finds nothing to do). Where no
         pipeline is open, the transaction's owner commits as usual."""
-        if not self.pg or pipeline.KEY not in conn.info:
-            return
-        try:
-            pipeline.leave(conn, commit=True)
-        except pipeline.Failed as exc:
-            raise wrap(conn, exc) from exc.error
+        if self._pipe(conn) is not None:
+            self._piped(conn, pipeline.leave, conn, commit=True)
 
     def read_alone(self, conn: Connection, sql: str, params: Mapping[str, Any]) -> list[Any]:
         """A read on a connection with no transaction open: on PostgreSQL the
@@ -244,7 +267,7 @@ class Driver:
         with the next statement that waits for rows, or with the commit. Elsewhere it
         runs now. ``raw``: a statement written for this backend (:meth:`positional`);
         ``many``: ``params`` is a sequence of rows."""
-        pipe = conn.info.get(pipeline.KEY) if self.pg else None
+        pipe = self._pipe(conn)
         if pipe is None:
             if many:
                 self.many(conn, sql, params)
@@ -254,13 +277,7 @@ class Driver:
                 return pipeline.Sent(None, sql, params, rowcount=cur.rowcount)
             finally:
                 cur.close()
-        text, args = self._prepared(sql, params, raw=raw, many=many)
-        if many and len(args) == 1:
-            args, many = args[0], False
-        try:
-            return pipe.send(sql, text, args, many=many)
-        except pipeline.Failed as exc:
-            raise wrap(conn, exc) from exc.error
+        return self._send(conn, pipe, sql, params, raw=raw, many=many)
 
     def read_later(
         self, conn: Connection, sql: str, params: Any, *, raw: bool = False
@@ -268,27 +285,20 @@ class Driver:
         """A read whose rows are needed only after the next statement that waits: in
         an open pipeline it is sent now and answered in that statement's round trip
         (:meth:`rows`). Elsewhere it runs now."""
-        pipe = conn.info.get(pipeline.KEY) if self.pg else None
+        pipe = self._pipe(conn)
         if pipe is None:
             cur = self._execute(conn, sql, params, raw=raw)
             try:
                 return pipeline.Sent(None, sql, params, rowcount=-1, rows=cur.fetchall())
             finally:
                 cur.close()
-        text, args = self._prepared(sql, params, raw=raw)
-        try:
-            return pipe.send(sql, text, args, fetch=True)
-        except pipeline.Failed as exc:
-            raise wrap(conn, exc) from exc.error
+        return self._send(conn, pipe, sql, params, raw=raw, fetch=True)
 
     def _synced(self, conn: Connection, sent: pipeline.Sent) -> None:
         if sent.rowcount is None:
-            pipe = conn.info.get(pipeline.KEY)
+            pipe = self._pipe(conn)
             if pipe is not None:
-                try:
-                    pipe.sync()
-                except pipeline.Failed as exc:
-                    raise wrap(conn, exc) from exc.error
+                self._piped(conn, pipe.sync)
         if sent.rowcount is None:
             raise RuntimeError(f"no outcome for {sent.sql!r}: it did not run")
 
@@ -361,10 +371,7 @@ class Driver:
         sql = (
             f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})"
         )
-        if len(rows) == 1:
-            self.later(conn, sql, rows[0])
-        else:
-            self.later(conn, sql, rows, many=True)
+        self.later(conn, sql, rows, many=True)  # one row goes as one statement
 
 
 def _wrap(conn: Connection, sql: str, params: Any, exc: Exception, dbapi_error: type) -> Exception:
