@@ -224,3 +224,33 @@ def test_a_transition_given_up_keeps_the_prepared_statements(wf):
     for order_id in ids:  # and every transition after it runs
         wf.accept(LEAD, order_id)
         wf.start(LEAD, order_id)
+
+
+def test_a_statement_prepared_after_a_failure_in_its_pipeline_still_runs(wf):
+    """psycopg counts a statement as prepared once it has sent its ``Parse``; when a
+    statement before it in the pipeline fails, the server skips that ``Parse``. The
+    connection's prepared statements are therefore forgotten after a failed pipeline,
+    and the statement is prepared again when next used, not reported missing."""
+    if wf.storage.backend != "postgresql":
+        pytest.skip("psycopg's prepared statements")
+    probe = "UPDATE wm_order SET description = description WHERE id = :oid"
+    fail = [False]
+
+    def observer(conn, events):
+        if fail[0]:  # refused by the server; the probe sent after it is skipped
+            wf.journal.sql.later(
+                conn, "INSERT INTO wm_log_head (id, seq, hash) VALUES (1, 0, '')", {}
+            )
+        wf.journal.sql.later(conn, probe, {"oid": events[0].order_id})
+
+    wf.journal.on_append(observer)
+    order_id = submitted(wf)  # the probe's runs: one short of psycopg's threshold (5)
+    wf.dispatch(OPS, order_id, "water.corps")
+    wf.accept(LEAD, order_id)
+    wf.start(LEAD, order_id)
+    submitted(wf)
+    fail[0] = True  # its sixth run, where psycopg prepares it, follows a failure
+    with pytest.raises(IntegrityError):
+        wf.complete(LEAD, order_id, {"张三": 1.0})
+    fail[0] = False
+    assert wf.complete(LEAD, order_id, {"张三": 1.0}).parts[0].state == "completed"

@@ -123,9 +123,10 @@ class Pipe:
         many: bool = False,
         keep: bool = False,
         fetch: bool = False,
+        prepare: bool | None = None,
     ) -> Sent:
         """Send a statement without waiting for it (``fetch``: a read whose rows are
-        kept when the pipeline syncs)."""
+        kept when the pipeline syncs; ``prepare``: psycopg's, ``False`` never)."""
         cur = self.dbapi.cursor()
         sent = Sent(cur, sql, params, keep=keep, fetch=fetch)
         self.sent.append(sent)
@@ -133,10 +134,23 @@ class Pipe:
             if many:
                 cur.executemany(text, params)
             else:
-                cur.execute(text, params)
+                cur.execute(text, params, prepare=prepare)
         except Exception as exc:
-            raise Failed(self._culprit(), exc) from exc
+            raise self._failed(exc) from exc
         return sent
+
+    def _control(self, statement: str) -> None:
+        """``BEGIN`` or ``COMMIT``, never prepared: sent after a failure, its ``Parse``
+        would be skipped while psycopg counts it as prepared."""
+        self.send(statement, statement, None, prepare=False)
+
+    def _failed(self, exc: Exception) -> Failed:
+        """The error of the statement that failed; the connection's prepared
+        statements are suspect from here (:func:`wenming.storage.engine.forget_prepared`)."""
+        from wenming.storage.engine import suspect_prepared
+
+        suspect_prepared(self.dbapi)
+        return Failed(self._culprit(), exc)
 
     def ask(self, sql: str, text: str, params: Any, *, many: bool = False) -> Any:
         """Send a statement and sync: its cursor, with its rows (the caller closes it)."""
@@ -158,9 +172,9 @@ class Pipe:
             with self.dbapi.lock:
                 self.dbapi.wait(self.pipeline._fetch_gen(flush=True))
         except Exception as exc:
-            culprit = self._culprit()
+            failed = self._failed(exc)
             self._settle()
-            raise Failed(culprit, exc) from exc
+            raise failed from exc
         self._settle()
 
     def _settle(self) -> None:
@@ -190,18 +204,18 @@ class Pipe:
         SQLAlchemy to finish."""
         try:
             if self.implicit and not commit:
-                self.send("BEGIN", "BEGIN", None)  # the implicit transaction made explicit
+                self._control("BEGIN")  # the implicit transaction made explicit
             elif commit and not self.implicit:
-                self.send("COMMIT", "COMMIT", None)
+                self._control("COMMIT")
             self.context.__exit__(None, None, None)  # the Sync
         except Failed:  # an earlier statement's error came back while sending
             self.abandon()
             raise
         except Exception as exc:  # at the sync; psycopg has left pipeline mode
             self._manual()
-            culprit = self._culprit()
+            failed = self._failed(exc)
             self._settle()
-            raise Failed(culprit, exc) from exc
+            raise failed from exc
         self._manual()
         self._settle()
 
@@ -213,7 +227,7 @@ class Pipe:
         ``DEALLOCATE ALL`` later, after statements it has prepared since."""
         with contextlib.suppress(Exception):  # the rollback that follows reports it
             if self.implicit:  # skipped by the server if a statement failed already
-                self.dbapi.execute("BEGIN")
+                self.dbapi.execute("BEGIN", prepare=False)
         with contextlib.suppress(Exception):
             self.context.__exit__(None, None, None)
         self._manual()

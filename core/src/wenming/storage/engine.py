@@ -98,19 +98,48 @@ def _rollback_keeping_prepared(dbapi_connection: Any) -> None:
 
     pgconn = dbapi_connection.pgconn
     status = pgconn.transaction_status
-    if status == pq.TransactionStatus.IDLE:
+    if status != pq.TransactionStatus.IDLE:
+        result = None
+        if pgconn.pipeline_status == pq.PipelineStatus.OFF and status in (
+            pq.TransactionStatus.INTRANS,
+            pq.TransactionStatus.INERROR,
+        ):
+            try:
+                result = pgconn.exec_(b"ROLLBACK")
+            except Exception:  # psycopg's rollback() reports it properly
+                result = None
+        if result is None or result.status != pq.ExecStatus.COMMAND_OK:
+            dbapi_connection.rollback()
+    if getattr(dbapi_connection, _PREPARED_SUSPECT, False):
+        forget_prepared(dbapi_connection)
+
+
+#: Set on a psycopg connection whose pipeline failed (see :func:`forget_prepared`).
+_PREPARED_SUSPECT = "wenming_prepared_suspect"
+
+
+def suspect_prepared(dbapi_connection: Any) -> None:
+    """Mark a psycopg connection whose pipeline failed: its prepared statements are
+    forgotten at its rollback (:func:`forget_prepared`)."""
+    setattr(dbapi_connection, _PREPARED_SUSPECT, True)
+
+
+def forget_prepared(dbapi_connection: Any) -> None:
+    """Forget a psycopg connection's prepared statements, on the server too, now.
+
+    In a pipeline psycopg counts a statement as prepared as soon as it sends its
+    ``Parse``; when an earlier statement of the pipeline fails, the server skips that
+    ``Parse``, and every later use of the statement fails with *prepared statement
+    does not exist*. After a failed pipeline, once its transaction is over, the
+    connection starts again from none prepared: ``DEALLOCATE ALL`` is run here, out
+    of any pipeline, not queued by psycopg (which would send it after the next
+    statement it prepares)."""
+    setattr(dbapi_connection, _PREPARED_SUSPECT, False)
+    if dbapi_connection.closed:
         return
-    if pgconn.pipeline_status == pq.PipelineStatus.OFF and status in (
-        pq.TransactionStatus.INTRANS,
-        pq.TransactionStatus.INERROR,
-    ):
-        try:
-            result = pgconn.exec_(b"ROLLBACK")
-        except Exception:  # psycopg's rollback() reports it properly
-            result = None
-        if result is not None and result.status == pq.ExecStatus.COMMAND_OK:
-            return
-    dbapi_connection.rollback()
+    prepared = dbapi_connection._prepared
+    if prepared.clear():  # psycopg forgets them and queues a DEALLOCATE ALL …
+        dbapi_connection.wait(prepared.maintain_gen(dbapi_connection))  # … sent now
 
 
 class Storage:
