@@ -124,3 +124,35 @@ def test_the_thread_creates_no_file_where_the_database_is_gone(tmp_path):
 
 def test_memory_databases_have_no_thread():
     assert Storage("sqlite://").checkpointer is None
+
+
+def _read_in_child(db, answer) -> None:
+    with sqlite3.connect(db) as conn:  # SQLite in the child: its mutexes must be free
+        answer.put(conn.execute("SELECT count(*) FROM t").fetchone()[0] > 0)
+
+
+def test_a_fork_while_checkpoints_run_does_not_hang(tmp_path):
+    """A process forked while the thread is inside SQLite would inherit SQLite's
+    mutexes held for ever; the fork waits until the thread is out. (Only the thread
+    uses SQLite during the forks: another thread of the test inside SQLite then would
+    hang the child whatever wenming does.)"""
+    import multiprocessing
+
+    db = tmp_path / "w.db"
+    storage = Storage(f"sqlite:///{db}")
+    busy = checkpoint.Checkpointer(db, interval=0.0005)  # checkpoints back to back
+    try:
+        ctx = multiprocessing.get_context("fork")
+        for _ in range(80):
+            _write(storage, 20)  # pages for the checkpoints to copy
+            answer = ctx.Queue()
+            child = ctx.Process(target=_read_in_child, args=(str(db), answer))
+            child.start()
+            child.join(20)
+            hung = child.is_alive()
+            if hung:
+                child.kill()
+            assert not hung and answer.get(timeout=1) is True
+    finally:
+        busy.stop()
+        storage.dispose()

@@ -80,30 +80,35 @@ class Checkpointer:
             self._thread.join(timeout)
 
 
+#: Held while a thread is inside SQLite; a fork waits for it. A process forked while
+#: another thread holds one of SQLite's mutexes would find it held for ever.
+_IN_SQLITE = threading.Lock()
+
+
 def _run(path: Path, interval: float, stop: threading.Event, copied: list[int]) -> None:
     """The thread: holds no reference to its :class:`Checkpointer`, so that one is
-    collected (and stopped) with its storage."""
-    conn: sqlite3.Connection | None = None
+    collected (and stopped) with its storage. Its connection lives for one checkpoint
+    only, inside :data:`_IN_SQLITE`: between checkpoints it holds nothing of SQLite's
+    that a forked process could inherit half-used."""
     uri = f"{path.resolve().as_uri()}?mode=rw"  # never creates a file that is gone
     wait = interval
-    try:
-        while not stop.wait(wait):
-            wait = interval
+    while not stop.wait(wait):
+        wait = interval
+        with _IN_SQLITE:
             try:
-                if conn is None:
-                    conn = sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None)
-                    conn.execute("PRAGMA synchronous=NORMAL")  # sync log and file
+                conn = sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None)
+            except sqlite3.Error:  # gone: try again later
+                continue
+            try:
+                conn.execute("PRAGMA synchronous=NORMAL")  # sync log and file
                 _busy, log, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                if log > 0 and done > 0:
-                    copied[0] += 1
-                    wait = min(interval, BUSY_INTERVAL)
-            except sqlite3.Error:  # locked by a writer's own checkpoint, or gone: later
-                if conn is not None:
-                    conn.close()
-                    conn = None
-    finally:
-        if conn is not None:
-            conn.close()
+            except sqlite3.Error:  # locked by a writer's own checkpoint: later
+                continue
+            finally:
+                conn.close()
+        if log > 0 and done > 0:
+            copied[0] += 1
+            wait = min(interval, BUSY_INTERVAL)
 
 
 def on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -121,10 +126,15 @@ def _stop_all() -> None:
 def _restart_in_child() -> None:
     """A forked process has none of its parent's threads: a storage it inherited gets
     its checkpoints back (one stopped before the fork stays stopped)."""
+    _IN_SQLITE.release()
     for checkpointer in list(_running):
         if not checkpointer._stop.is_set():
             checkpointer._start()
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_restart_in_child)
+    os.register_at_fork(
+        before=_IN_SQLITE.acquire,
+        after_in_parent=_IN_SQLITE.release,
+        after_in_child=_restart_in_child,
+    )
