@@ -195,19 +195,23 @@ def test_no_pipeline_outlives_its_transaction(wf):
     assert wf.order(order_id).description != "undone"
 
 
-def test_a_transition_given_up_keeps_the_prepared_statements(wf):
-    """psycopg forgets every prepared statement when it sees a ``ROLLBACK`` go through
-    it, and sends ``DEALLOCATE ALL`` later — in a pipeline, after a statement it has
-    just prepared, which then no longer exists. A transition given up is therefore
-    rolled back outside psycopg's own statements, and what was prepared stays."""
-    if wf.storage.backend != "postgresql":
-        pytest.skip("psycopg's prepared statements")
-    ids = [submitted(wf) for _ in range(8)]
-    for order_id in ids:  # each statement runs often enough to be prepared
-        wf.dispatch(OPS, order_id, "water.corps")
+def _prepared(wf) -> dict:
+    """wenming's prepared statements on the pooled connection (one, in these tests),
+    those whose ``Parse`` is still unanswered too."""
     with wf.storage.engine.connect() as conn:
-        prepared = conn.connection.dbapi_connection._prepared
-        before = dict(prepared._names)
+        statements = pipeline.statements_of(conn.connection.dbapi_connection)
+        return {**statements.pending, **statements.names}
+
+
+def test_a_transition_given_up_keeps_the_prepared_statements(wf):
+    """Each statement is parsed once per connection: a transition given up (rolled
+    back) leaves what was prepared prepared, and every transition after it runs."""
+    if wf.storage.backend != "postgresql":
+        pytest.skip("PostgreSQL's prepared statements")
+    ids = [submitted(wf) for _ in range(3)]
+    for order_id in ids:
+        wf.dispatch(OPS, order_id, "water.corps")
+    before = _prepared(wf)
     assert before, "nothing was prepared: the test proves nothing"
 
     def observer(conn, events):
@@ -217,40 +221,65 @@ def test_a_transition_given_up_keeps_the_prepared_statements(wf):
     with pytest.raises(RuntimeError, match="given up"):
         wf.accept(LEAD, ids[0])
     wf.journal._on_append.remove(observer)
-    with wf.storage.engine.connect() as conn:
-        prepared = conn.connection.dbapi_connection._prepared
-        assert before.items() <= prepared._names.items()
-        assert None not in prepared._to_flush  # no DEALLOCATE ALL waiting to be sent
+    assert before.items() <= _prepared(wf).items()
     for order_id in ids:  # and every transition after it runs
         wf.accept(LEAD, order_id)
         wf.start(LEAD, order_id)
 
 
 def test_a_statement_prepared_after_a_failure_in_its_pipeline_still_runs(wf):
-    """psycopg counts a statement as prepared once it has sent its ``Parse``; when a
-    statement before it in the pipeline fails, the server skips that ``Parse``. The
-    connection's prepared statements are therefore forgotten after a failed pipeline,
-    and the statement is prepared again when next used, not reported missing."""
+    """When a statement before it in the pipeline fails, the server skips a
+    statement's ``Parse``: it counts as prepared only once the server has answered
+    it, and is prepared again when next used, not reported missing."""
     if wf.storage.backend != "postgresql":
-        pytest.skip("psycopg's prepared statements")
+        pytest.skip("PostgreSQL's prepared statements")
     probe = "UPDATE wm_order SET description = description WHERE id = :oid"
-    fail = [False]
+    fail = [True]
 
     def observer(conn, events):
-        if fail[0]:  # refused by the server; the probe sent after it is skipped
+        if fail[0]:  # refused by the server; the probe's Parse sent after it is skipped
             wf.journal.sql.later(
                 conn, "INSERT INTO wm_log_head (id, seq, hash) VALUES (1, 0, '')", {}
             )
         wf.journal.sql.later(conn, probe, {"oid": events[0].order_id})
 
     wf.journal.on_append(observer)
-    order_id = submitted(wf)  # the probe's runs: one short of psycopg's threshold (5)
-    wf.dispatch(OPS, order_id, "water.corps")
-    wf.accept(LEAD, order_id)
-    wf.start(LEAD, order_id)
-    submitted(wf)
-    fail[0] = True  # its sixth run, where psycopg prepares it, follows a failure
-    with pytest.raises(IntegrityError):
-        wf.complete(LEAD, order_id, {"张三": 1.0})
     fail[0] = False
-    assert wf.complete(LEAD, order_id, {"张三": 1.0}).parts[0].state == "completed"
+    order_id = submitted(wf)
+    wf.dispatch(OPS, order_id, "water.corps")
+    names = {key[0] for key in _prepared(wf)}
+    probed = [q for q in names if q.startswith(b"UPDATE wm_order SET description")]
+    assert probed, "the probe was never prepared: the test proves nothing"
+    with wf.storage.engine.connect() as conn:  # the probe is new to the connection again
+        statements = pipeline.statements_of(conn.connection.dbapi_connection)
+        for key in [k for k in statements.names if k[0] in probed]:
+            del statements.names[key]
+    fail[0] = True
+    with pytest.raises(IntegrityError):
+        wf.accept(LEAD, order_id)
+    assert not any(k[0] in probed for k in _prepared(wf)), "a skipped Parse counted"
+    fail[0] = False
+    assert wf.accept(LEAD, order_id).parts[0].state == "accepted"
+    assert any(k[0] in probed for k in _prepared(wf))
+    assert not wf.journal.retries["prepared"]  # prepared again, never found missing
+
+
+def test_statements_deallocated_behind_its_back_are_prepared_again(wf):
+    """``DEALLOCATE ALL`` (psycopg sends one after a schema change) drops wenming's
+    statements too: the transition that meets a missing one is retried, with the
+    statements prepared again, and succeeds; a read too."""
+    if wf.storage.backend != "postgresql":
+        pytest.skip("PostgreSQL's prepared statements")
+    order_id = submitted(wf)
+    wf.order(order_id)
+    assert _prepared(wf)
+    with wf.storage.engine.connect() as conn:
+        conn.exec_driver_sql("DEALLOCATE ALL")
+        conn.commit()
+    assert wf.order(order_id).state == "submitted"
+    with wf.storage.engine.connect() as conn:
+        conn.exec_driver_sql("DEALLOCATE ALL")
+        conn.commit()
+    retried = wf.journal.retries["prepared"]
+    assert wf.dispatch(OPS, order_id, "water.corps").state == "dispatched"
+    assert wf.journal.retries["prepared"] == retried + 1

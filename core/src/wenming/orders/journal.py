@@ -36,9 +36,9 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import define
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from wenming.orders import inputs, integrity
+from wenming.orders import inputs, integrity, pipeline
 from wenming.orders import statements as st
 from wenming.orders.decide import Event, PartSnapshot, Snapshot, evolve, jsonable
 from wenming.orders.errors import (
@@ -155,7 +155,8 @@ class Journal:
         self._prefetch: list[AppendObserver] = []
         #: transactions retried, by cause (``lost``: the order moved under the write;
         #: ``busy``: the database was locked; ``integrity``: an event's seq was taken;
-        #: ``disconnect``: the server had dropped the pooled connection)
+        #: ``disconnect``: the server had dropped the pooled connection; ``prepared``: a
+        #: statement prepared on the connection had been deallocated)
         self.retries: Counter[str] = Counter()
         self.sql = Driver(storage.backend, st.tables(), storage.engine.dialect.dbapi)
         self.pg = storage.backend == "postgresql"
@@ -269,6 +270,11 @@ class Journal:
             except IntegrityError as exc:
                 if "wm_order_event" in str(exc.orig) or "seq" in str(exc.orig):
                     self.retries["integrity"] += 1
+                    continue
+                raise
+            except DBAPIError as exc:
+                if pipeline.deallocated(exc):  # prepared again in the next attempt
+                    self.retries["prepared"] += 1
                     continue
                 raise
             self.observe(told)

@@ -4,7 +4,7 @@ Without a pipeline every statement waits for the server before the next is sent:
 accept on PostgreSQL made nine round trips (``BEGIN``, the order's read, the
 conditional version bump, the dispatch's outcome, the part with the chain head, the
 event, the counters' read and upsert, ``COMMIT``); an order's six transitions, 55.
-The waiting was a large part of their time. In psycopg's pipeline mode statements are
+The waiting was a large part of their time. In libpq's pipeline mode statements are
 sent without waiting; the client waits only where it needs an answer:
 
 * a write whose outcome is not needed at once goes out with
@@ -38,8 +38,19 @@ with what was sent before, an ordinary one, which SQLAlchemy commits or rolls ba
 transaction given up without an error on the server (a lost race, a refusal, an
 exception in Python) sends ``BEGIN`` before the Sync too, and the rollback that follows
 (:func:`wenming.storage.engine._rollback_keeping_prepared`) ends it, so nothing it sent
-is committed. The psycopg connection is in autocommit mode only while such a
-pipeline is open, and is always put back.
+is committed. psycopg never sees these statements, so it sends no ``BEGIN`` of its own
+and its autocommit setting is never touched.
+
+The statements go through libpq's own calls (``psycopg.pq``), not psycopg's cursors: a
+cursor per statement, a socket write per statement and psycopg's query conversion
+were about a third of the client's time in a transition. Each statement is prepared
+once per connection, by text and parameter types (:class:`Statements`); parameters
+are dumped and rows loaded by psycopg's adapters (its ``Transformer``), as its cursors
+would, so values read and written here are the same as through SQLAlchemy. A
+statement counts as prepared only once the server has answered its ``Parse`` (after an
+error the server skips the rest of the pipeline); one deallocated behind wenming's
+back (``DEALLOCATE ALL``) fails with SQLSTATE 26000, the connection forgets its
+statements, and the journal retries the transition (:func:`deallocated`).
 
 An error of a statement sent earlier surfaces at the next sync as the error of that
 statement (its SQL in the exception), wrapped like any driver error so that the
@@ -51,6 +62,7 @@ statement runs at once.
 from __future__ import annotations
 
 import contextlib
+import re
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -63,56 +75,153 @@ if TYPE_CHECKING:
 KEY = "wenming.pipeline"
 
 _installed: weakref.WeakSet[Engine] = weakref.WeakSet()
-#: libpq's result statuses of a statement that ran (psycopg.pq.ExecStatus)
-_DONE = (1, 2)  # COMMAND_OK, TUPLES_OK
+#: libpq's result statuses (psycopg.pq.ExecStatus)
+_COMMAND_OK, _TUPLES_OK, _FATAL_ERROR, _PIPELINE_SYNC, _PIPELINE_ABORTED = 1, 2, 7, 10, 11
 #: libpq's transaction status of a connection with no transaction open (pq.TransactionStatus)
 _IDLE = 0
+#: libpq's text format (pq.Format.TEXT): rows come back as psycopg's cursors get them
+_TEXT = 0
+#: The connection's statements prepared by wenming (see :class:`Statements`).
+_STATEMENTS = "_wenming_statements"
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s|%%")
+_converted: dict[tuple[str, str], tuple[bytes, tuple[str, ...] | None]] = {}
+
+
+def convert(text: str, encoding: str) -> tuple[bytes, tuple[str, ...] | None]:
+    """A statement in psycopg's style (``%(name)s`` or ``%s``, ``%%``) in the
+    server's (``$1`` …) and the parameters' names in order (``None``: positional)."""
+    key = (text, encoding)
+    found = _converted.get(key)
+    if found is not None:
+        return found
+    names: list[str] = []
+    count = 0
+
+    def number(match: re.Match[str]) -> str:
+        nonlocal count
+        whole, name = match.group(0), match.group(1)
+        if whole == "%%":
+            return "%"
+        if name is None:
+            count += 1
+            return f"${count}"
+        if name not in names:
+            names.append(name)
+        return f"${names.index(name) + 1}"
+
+    query = _PLACEHOLDER.sub(number, text)
+    if names and count:
+        raise ValueError(f"a statement with named and positional parameters: {text!r}")
+    found = _converted[key] = (query.encode(encoding), tuple(names) if names else None)
+    return found
+
+
+class Statements:
+    """The statements wenming has prepared on one connection, by text and parameter
+    types (as psycopg keys its own). Names are never reused: a statement deallocated
+    behind wenming's back (``DEALLOCATE ALL``) is prepared again under a new name
+    after its error (:meth:`forget`). A ``Parse`` counts once its answer has come:
+    the server skips it when a statement before it in the pipeline failed."""
+
+    __slots__ = ("auto", "names", "next", "pending", "transformer")
+
+    def __init__(self, dbapi: Any) -> None:
+        from psycopg.adapt import PyFormat, Transformer
+
+        self.auto = PyFormat.AUTO
+        self.names: dict[tuple[bytes, tuple[int, ...]], bytes] = {}
+        self.pending: dict[tuple[bytes, tuple[int, ...]], bytes] = {}
+        self.next = 0
+        self.transformer = Transformer(dbapi)
+
+    def forget(self) -> None:
+        self.names.clear()
+        self.pending.clear()
+
+
+def statements_of(dbapi: Any) -> Statements:
+    """The connection's :class:`Statements` (kept on the driver's connection object, so
+    a connection replaced after a disconnect starts with none)."""
+    found = getattr(dbapi, _STATEMENTS, None)
+    if found is None:
+        found = Statements(dbapi)
+        setattr(dbapi, _STATEMENTS, found)
+    return found
 
 
 class Sent:
     """A statement sent in the pipeline; its row count once the pipeline has synced
-    (a statement run at once, without a pipeline, has it from the start)."""
+    (a statement run at once, without a pipeline, has it from the start). It reads
+    like the driver's cursor where the caller needs one (:meth:`fetchall`,
+    :attr:`description`, :attr:`rowcount`)."""
 
-    __slots__ = ("cursor", "fetch", "keep", "params", "rowcount", "rows", "sql")
+    __slots__ = ("fetch", "names", "params", "rowcount", "rows", "sql")
 
     def __init__(
         self,
-        cursor: Any,
         sql: str,
         params: Any,
         *,
-        keep: bool = False,
         fetch: bool = False,
         rowcount: int | None = None,
         rows: list[Any] | None = None,
     ) -> None:
-        self.cursor = cursor
         self.sql = sql
         self.params = params
-        self.keep = keep  # an answer's cursor: its caller reads the rows and closes it
-        self.fetch = fetch  # a read sent ahead: its rows are kept at the sync
+        self.fetch = fetch  # its rows are kept when the pipeline syncs
         self.rowcount = rowcount
         self.rows = rows
+        self.names: list[str] = []
+
+    def fetchall(self) -> list[Any]:
+        return self.rows or []
+
+    @property
+    def description(self) -> list[tuple[str]]:
+        return [(n,) for n in self.names]
+
+    def close(self) -> None:
+        """Nothing to close (a cursor's method, for callers that treat it as one)."""
+
+
+class _Prepare:
+    """A ``Parse`` in the pipeline, awaiting its answer."""
+
+    __slots__ = ("key", "name")
+
+    def __init__(self, key: tuple[bytes, tuple[int, ...]], name: bytes) -> None:
+        self.key = key
+        self.name = name
+
+
+_CONTROL = object()  # BEGIN or COMMIT: a result nobody reads
+_SYNC = object()
 
 
 class Pipe:
-    """An open psycopg pipeline on one connection, and what was sent on it unsynced."""
+    """A libpq pipeline on one psycopg connection, and what was sent on it unread.
 
-    __slots__ = ("context", "dbapi", "implicit", "pipeline", "sent")
+    Statements are sent with libpq's own calls, prepared once per connection
+    (:class:`Statements`), their parameters dumped and their rows loaded by psycopg's
+    adapters — as its cursors do, without a cursor per statement, without a socket
+    write per statement, and with the transaction left to this pipeline: psycopg sends
+    no ``BEGIN`` for statements it does not see."""
+
+    __slots__ = ("dbapi", "encoding", "error", "implicit", "pgconn", "queue", "statements")
 
     def __init__(self, dbapi: Any) -> None:
         self.dbapi = dbapi
+        self.pgconn = dbapi.pgconn
+        self.statements = statements_of(dbapi)
+        self.encoding = dbapi.info.encoding
         # no transaction open yet: the pipeline's implicit one, without BEGIN/COMMIT
-        self.implicit = dbapi.pgconn.transaction_status == _IDLE
-        if self.implicit:
-            dbapi.autocommit = True  # psycopg sends no BEGIN
-        try:
-            self.context = dbapi.pipeline()
-            self.pipeline = self.context.__enter__()
-        except BaseException:
-            self._manual()
-            raise
-        self.sent: list[Sent] = []
+        self.implicit = self.pgconn.transaction_status == _IDLE
+        #: the answers still to read, in order: a Sent, a _Prepare, _CONTROL or _SYNC
+        self.queue: list[Any] = []
+        #: the first statement that failed and its error, once read
+        self.error: tuple[Sent | None, Exception] | None = None
+        self.pgconn.enter_pipeline_mode()
 
     def send(
         self,
@@ -121,136 +230,168 @@ class Pipe:
         params: Any,
         *,
         many: bool = False,
-        keep: bool = False,
         fetch: bool = False,
-        prepare: bool | None = None,
+        keep: bool = False,
     ) -> Sent:
-        """Send a statement without waiting for it (``fetch``: a read whose rows are
-        kept when the pipeline syncs; ``prepare``: psycopg's, ``False`` never)."""
-        cur = self.dbapi.cursor()
-        sent = Sent(cur, sql, params, keep=keep, fetch=fetch)
-        self.sent.append(sent)
-        try:  # sending may bring an earlier statement's error back
-            if many:
-                cur.executemany(text, params)
-            else:
-                cur.execute(text, params, prepare=prepare)
-        except Exception as exc:
-            raise self._failed(exc) from exc
+        """Queue a statement without waiting for it (``fetch`` or ``keep``: a read
+        whose rows are kept when the pipeline syncs; ``many``: one run per row)."""
+        sent = Sent(sql, params, fetch=fetch or keep)
+        try:
+            for row in params if many else (params,):
+                self._queue(sent, text, row)
+        except Exception as exc:  # a value psycopg cannot adapt, a broken connection
+            raise Failed(sent, exc) from exc
         return sent
 
-    def _control(self, statement: str) -> None:
-        """``BEGIN`` or ``COMMIT``, never prepared: sent after a failure, its ``Parse``
-        would be skipped while psycopg counts it as prepared."""
-        self.send(statement, statement, None, prepare=False)
+    def _queue(self, sent: Sent, text: str, row: Any) -> None:
+        query, names = convert(text, self.encoding)
+        if row is None:
+            values: Any = ()
+        elif names is not None:
+            values = [row[n] for n in names]
+        else:
+            values = row
+        statements = self.statements
+        tx = statements.transformer
+        dumped = tx.dump_sequence(values, [statements.auto] * len(values)) if values else None
+        types = tx.types if values else ()
+        key = (query, types)
+        name = statements.names.get(key) or statements.pending.get(key)
+        pgconn = self.pgconn
+        if name is None:
+            statements.next += 1
+            name = statements.pending[key] = b"wm_%d" % statements.next
+            pgconn.send_prepare(name, query, param_types=types)
+            self.queue.append(_Prepare(key, name))
+        pgconn.send_query_prepared(
+            name, dumped, param_formats=tx.formats if values else None, result_format=_TEXT
+        )
+        self.queue.append(sent)
 
-    def _failed(self, exc: Exception) -> Failed:
-        """The error of the statement that failed; the connection's prepared
-        statements are suspect from here (:func:`wenming.storage.engine.forget_prepared`)."""
-        from wenming.storage.engine import suspect_prepared
+    def _control(self, statement: bytes) -> None:
+        """``BEGIN`` or ``COMMIT``: not prepared."""
+        self.pgconn.send_query_params(statement, None)
+        self.queue.append(_CONTROL)
 
-        suspect_prepared(self.dbapi)
-        return Failed(self._culprit(), exc)
-
-    def ask(self, sql: str, text: str, params: Any, *, many: bool = False) -> Any:
-        """Send a statement and sync: its cursor, with its rows (the caller closes it)."""
-        cur = self.send(sql, text, params, many=many, keep=True).cursor
-        try:
-            self.sync()
-        except Failed:
-            cur.close()
-            raise
-        return cur
+    def ask(self, sql: str, text: str, params: Any, *, many: bool = False) -> Sent:
+        """Send a statement and wait for it: the :class:`Sent`, with its rows."""
+        sent = self.send(sql, text, params, many=many, keep=True)
+        self.sync()
+        return sent
 
     def sync(self) -> None:
         """Wait for everything sent; raise the first error (see :class:`Failed`).
 
         A Flush, not a Sync: the server answers everything sent so far and the
-        transaction goes on (a Sync would commit an implicit one). This is how psycopg
-        itself fetches a pipelined cursor's rows before a sync."""
+        transaction goes on (a Sync would commit an implicit one)."""
+        if not self.queue:
+            return
+        self.pgconn.send_flush_request()
+        self._read()
+        self._raise()
+
+    def _read(self) -> None:
+        """Send what is queued and read every answer expected, errors included (the
+        server answers the statements after a failed one as aborted)."""
+        from psycopg import errors
+        from psycopg.generators import fetch_many, send
+
+        dbapi, pgconn, queue = self.dbapi, self.pgconn, self.queue
         try:
-            with self.dbapi.lock:
-                self.dbapi.wait(self.pipeline._fetch_gen(flush=True))
-        except Exception as exc:
-            failed = self._failed(exc)
-            self._settle()
-            raise failed from exc
-        self._settle()
+            dbapi.wait(send(pgconn))
+            while queue:
+                item = queue[0]
+                results = dbapi.wait(fetch_many(pgconn))
+                del queue[0]
+                for result in results:
+                    status = result.status
+                    if status == _FATAL_ERROR:
+                        if self.error is None:
+                            error = errors.error_from_result(result, encoding=self.encoding)
+                            self.error = (item if isinstance(item, Sent) else None, error)
+                        self._skipped(item)
+                    elif status == _PIPELINE_ABORTED:
+                        self._skipped(item)
+                    elif status in (_COMMAND_OK, _TUPLES_OK):
+                        self._done(item, result)
+                    elif status != _PIPELINE_SYNC:
+                        raise errors.InterfaceError(f"unexpected result status {status}")
+        except Exception as exc:  # the connection itself failed
+            if self.error is None:
+                culprit = next((i for i in queue if isinstance(i, Sent)), None)
+                self.error = (culprit, exc)
+            queue.clear()
+            self.statements.forget()
+            raise self._failure() from exc
 
-    def _settle(self) -> None:
-        """Note the row counts of what was sent; close the cursors nobody reads."""
-        for s in self.sent:
-            result = s.cursor.pgresult
-            if result is not None and result.status in _DONE:
-                s.rowcount = s.cursor.rowcount
-                if s.fetch:
-                    s.rows = s.cursor.fetchall()
-            if not s.keep:
-                s.cursor.close()
-        self.sent.clear()
+    def _done(self, item: Any, result: Any) -> None:
+        if isinstance(item, Sent):
+            count = result.command_tuples
+            item.rowcount = (item.rowcount or 0) + (count if count is not None else -1)
+            if item.fetch:
+                tx = self.statements.transformer
+                tx.set_pgresult(result)
+                rows = tx.load_rows(0, result.ntuples, tuple)
+                item.rows = rows if item.rows is None else item.rows + rows
+                if not item.names:
+                    item.names = [
+                        (result.fname(i) or b"").decode(self.encoding)
+                        for i in range(result.nfields)
+                    ]
+        elif isinstance(item, _Prepare):
+            statements = self.statements
+            statements.pending.pop(item.key, None)
+            statements.names[item.key] = item.name
 
-    def _culprit(self) -> Sent | None:
-        """The statement that failed: psycopg raises the first error, and gives no
-        result to the statement that failed nor to those after it (aborted), so it is
-        the first sent that has none."""
-        for s in self.sent:
-            if s.cursor.pgresult is None:
-                return s
-        return None
+    def _skipped(self, item: Any) -> None:
+        if isinstance(item, _Prepare):  # never parsed: prepared again when next used
+            self.statements.pending.pop(item.key, None)
+        elif isinstance(item, Sent):
+            item.rowcount = None
+
+    def _failure(self) -> Failed:
+        assert self.error is not None
+        culprit, error = self.error
+        if getattr(error, "sqlstate", None) == "26000":  # deallocated behind our back
+            self.statements.forget()
+        return Failed(culprit, error)
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self._failure() from self.error[1]
 
     def close(self, *, commit: bool = False) -> None:
-        """Leave the pipeline (one round trip if anything is unsynced). With ``commit``
-        the transaction commits in that round trip; without, it stays open for
-        SQLAlchemy to finish."""
+        """Leave the pipeline (one round trip). With ``commit`` the transaction
+        commits in that round trip; without, it stays open for SQLAlchemy to finish."""
         try:
-            if self.implicit and not commit:
-                self._control("BEGIN")  # the implicit transaction made explicit
-            elif commit and not self.implicit:
-                self._control("COMMIT")
-            self.context.__exit__(None, None, None)  # the Sync
-        except Failed:  # an earlier statement's error came back while sending
-            self.abandon()
-            raise
-        except Exception as exc:  # at the sync; psycopg has left pipeline mode
-            self._manual()
-            failed = self._failed(exc)
-            self._settle()
-            raise failed from exc
-        self._manual()
-        self._settle()
+            if self.error is None:
+                if self.implicit and not commit:
+                    self._control(b"BEGIN")  # the implicit transaction made explicit
+                elif commit and not self.implicit:
+                    self._control(b"COMMIT")
+            self.pgconn.pipeline_sync()
+            self.queue.append(_SYNC)
+            self._read()
+        finally:
+            self._exit()
+        self._raise()
 
     def abandon(self) -> None:
         """Leave the pipeline after an error or a refusal; the transaction is being
         rolled back. An implicit one is made explicit first — the Sync would commit
-        it — and the rollback that follows ends it. Not a ``ROLLBACK`` here: psycopg
-        forgets every prepared statement when one goes through it, and sends
-        ``DEALLOCATE ALL`` later, after statements it has prepared since."""
+        it — and the rollback that follows ends it."""
         with contextlib.suppress(Exception):  # the rollback that follows reports it
-            if self.implicit:  # skipped by the server if a statement failed already
-                self.dbapi.execute("BEGIN", prepare=False)
-        with contextlib.suppress(Exception):
-            self.context.__exit__(None, None, None)
-        self._manual()
-        for s in self.sent:
-            if not s.keep:
-                s.cursor.close()
-        self.sent.clear()
+            if self.implicit and self.error is None:
+                self._control(b"BEGIN")
+            self.pgconn.pipeline_sync()
+            self.queue.append(_SYNC)
+            self._read()
+        self._exit()
 
-    def _manual(self) -> None:
-        """psycopg's manual transactions again (``BEGIN`` before the first statement).
-
-        psycopg refuses to switch while a transaction is open — the implicit one made
-        explicit for SQLAlchemy — though the switch then only decides what it does
-        when the next one starts; its flag is set directly there."""
-        if not self.implicit:
-            return
-        dbapi = self.dbapi
-        try:
-            dbapi.autocommit = False
-        except Exception:
-            dbapi._autocommit = False
-        if dbapi.autocommit:  # never leave a pooled connection committing each statement
-            raise RuntimeError("the connection could not be taken out of autocommit")
+    def _exit(self) -> None:
+        self.queue.clear()
+        with contextlib.suppress(Exception):  # a broken connection: it is invalidated
+            self.pgconn.exit_pipeline_mode()
 
 
 class Failed(Exception):
@@ -261,6 +402,12 @@ class Failed(Exception):
         super().__init__(str(error))
         self.sent = sent
         self.error = error
+
+
+def deallocated(exc: BaseException) -> bool:
+    """Whether a driver error says a prepared statement was missing (SQLSTATE 26000:
+    deallocated behind wenming's back; the connection prepares its statements again)."""
+    return getattr(getattr(exc, "orig", exc), "sqlstate", None) == "26000"
 
 
 def current(conn: Connection) -> Pipe | None:

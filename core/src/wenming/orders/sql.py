@@ -244,13 +244,20 @@ class Driver:
         Rows as the driver returns them."""
         if not self.pg or conn.in_transaction() or pipeline.KEY in conn.info:
             return self.tuples(conn, sql, params)
-        self.begin(conn)
-        try:
-            sent = self.read_later(conn, sql, params)
-            self.commit(conn)
-        except BaseException:
-            pipeline.abandon(conn)
-            raise
+        for attempt in (1, 2):
+            self.begin(conn)
+            try:
+                sent = self.read_later(conn, sql, params)
+                self.commit(conn)
+            except Exception as exc:
+                pipeline.abandon(conn)
+                if attempt == 1 and pipeline.deallocated(exc):  # prepared again now
+                    continue
+                raise
+            except BaseException:
+                pipeline.abandon(conn)
+                raise
+            break
         return self.rows(conn, sent)
 
     def later(
@@ -271,10 +278,10 @@ class Driver:
         if pipe is None:
             if many:
                 self.many(conn, sql, params)
-                return pipeline.Sent(None, sql, params, rowcount=len(params))
+                return pipeline.Sent(sql, params, rowcount=len(params))
             cur = self._execute(conn, sql, params, raw=raw)
             try:
-                return pipeline.Sent(None, sql, params, rowcount=cur.rowcount)
+                return pipeline.Sent(sql, params, rowcount=cur.rowcount)
             finally:
                 cur.close()
         return self._send(conn, pipe, sql, params, raw=raw, many=many)
@@ -289,7 +296,7 @@ class Driver:
         if pipe is None:
             cur = self._execute(conn, sql, params, raw=raw)
             try:
-                return pipeline.Sent(None, sql, params, rowcount=-1, rows=cur.fetchall())
+                return pipeline.Sent(sql, params, rowcount=-1, rows=cur.fetchall())
             finally:
                 cur.close()
         return self._send(conn, pipe, sql, params, raw=raw, fetch=True)

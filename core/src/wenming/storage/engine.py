@@ -91,7 +91,9 @@ def _rollback_keeping_prepared(dbapi_connection: Any) -> None:
     parsed and planned most of them again (measured: a third of its CPU per
     transition). wenming changes its schema only in migrations, whose ``ALTER``/``DROP``
     results make psycopg forget its statements anyway, so here ``ROLLBACK`` is sent
-    through libpq directly and the statements stay. Anything unusual (pipeline mode, a
+    through libpq directly and the statements stay — psycopg's, and those the journal's
+    pipeline prepares itself (:class:`wenming.orders.pipeline.Statements`), which a
+    ``DEALLOCATE ALL`` would drop as well. Anything unusual (pipeline mode, a
     failed ``ROLLBACK``, a lost connection) goes through psycopg's own ``rollback()``.
     """
     from psycopg import pq
@@ -110,36 +112,6 @@ def _rollback_keeping_prepared(dbapi_connection: Any) -> None:
                 result = None
         if result is None or result.status != pq.ExecStatus.COMMAND_OK:
             dbapi_connection.rollback()
-    if getattr(dbapi_connection, _PREPARED_SUSPECT, False):
-        forget_prepared(dbapi_connection)
-
-
-#: Set on a psycopg connection whose pipeline failed (see :func:`forget_prepared`).
-_PREPARED_SUSPECT = "wenming_prepared_suspect"
-
-
-def suspect_prepared(dbapi_connection: Any) -> None:
-    """Mark a psycopg connection whose pipeline failed: its prepared statements are
-    forgotten at its rollback (:func:`forget_prepared`)."""
-    setattr(dbapi_connection, _PREPARED_SUSPECT, True)
-
-
-def forget_prepared(dbapi_connection: Any) -> None:
-    """Forget a psycopg connection's prepared statements, on the server too, now.
-
-    In a pipeline psycopg counts a statement as prepared as soon as it sends its
-    ``Parse``; when an earlier statement of the pipeline fails, the server skips that
-    ``Parse``, and every later use of the statement fails with *prepared statement
-    does not exist*. After a failed pipeline, once its transaction is over, the
-    connection starts again from none prepared: ``DEALLOCATE ALL`` is run here, out
-    of any pipeline, not queued by psycopg (which would send it after the next
-    statement it prepares)."""
-    setattr(dbapi_connection, _PREPARED_SUSPECT, False)
-    if dbapi_connection.closed:
-        return
-    prepared = dbapi_connection._prepared
-    if prepared.clear():  # psycopg forgets them and queues a DEALLOCATE ALL …
-        dbapi_connection.wait(prepared.maintain_gen(dbapi_connection))  # … sent now
 
 
 class Storage:
