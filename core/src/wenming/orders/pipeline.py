@@ -66,8 +66,6 @@ import re
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event
-
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
@@ -426,45 +424,69 @@ def open_on(conn: Connection) -> Pipe:
 
 def leave(conn: Connection, *, commit: bool = False) -> None:
     """Sync and leave the connection's pipeline, if one is open."""
-    pipe = conn.info.pop(KEY, None)
-    if pipe is not None:
-        pipe.close(commit=commit)
+    leave_info(conn.info, commit=commit)
 
 
 def abandon(conn: Connection) -> None:
-    pipe = conn.info.pop(KEY, None)
-    if pipe is not None:
-        pipe.abandon()
+    abandon_info(conn.info)
 
 
 def install(engine: Engine) -> None:
     """Leave the pipeline before SQLAlchemy's own statements, commits and rollbacks
-    on ``engine``'s connections (once per engine)."""
+    on ``engine``'s connections (once per engine), in its dialect's methods: no
+    connection event listeners (see :func:`wenming.storage.engine.before_statements`)."""
     if engine in _installed:
         return
     _installed.add(engine)
-    event.listen(engine, "before_cursor_execute", _before_statement)
-    event.listen(engine, "commit", _before_end)
-    event.listen(engine, "rollback", _before_rollback)
+    from wenming.storage.engine import before_statements
+
+    before_statements(engine, _before_statement)
+    dialect = engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def do_commit(dbapi_connection: Any) -> None:
+        """SQLAlchemy commits: the pipeline's transaction commits with the Sync (the
+        driver's own commit then finds none open). An error is the driver's, which
+        SQLAlchemy wraps (and invalidates the connection if it was lost)."""
+        info = _info(dbapi_connection)
+        if info is not None and KEY in info:
+            try:
+                leave_info(info, commit=True)
+            except Failed as exc:
+                raise exc.error from None
+        commit(dbapi_connection)
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        info = _info(dbapi_connection)
+        if info is not None and KEY in info:
+            abandon_info(info)
+        rollback(dbapi_connection)
+
+    dialect.do_commit = do_commit  # type: ignore[method-assign]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
 
-def _leave_for_sqlalchemy(conn: Connection, *, commit: bool) -> None:
-    if not conn.invalidated and KEY in conn.info:
+def _info(dbapi_connection: Any) -> dict[str, Any] | None:
+    """The pooled connection's ``info`` (SQLAlchemy passes its pool's proxy)."""
+    info = getattr(dbapi_connection, "info", None)
+    return info if isinstance(info, dict) else None
+
+
+def leave_info(info: dict[str, Any], *, commit: bool) -> None:
+    pipe = info.pop(KEY, None)
+    if pipe is not None:
+        pipe.close(commit=commit)
+
+
+def abandon_info(info: dict[str, Any]) -> None:
+    pipe = info.pop(KEY, None)
+    if pipe is not None:
+        pipe.abandon()
+
+
+def _before_statement(_cursor: Any, _statement: str, context: Any) -> None:
+    conn = getattr(context, "root_connection", None)
+    if conn is not None and not conn.invalidated and KEY in conn.info:
         from wenming.orders.sql import Driver
 
-        Driver._piped(conn, leave, conn, commit=commit)
-
-
-def _before_statement(conn: Connection, *_: Any) -> None:
-    _leave_for_sqlalchemy(conn, commit=False)
-
-
-def _before_end(conn: Connection) -> None:
-    """SQLAlchemy commits: the pipeline's transaction commits with the Sync (psycopg's
-    own commit then finds none open)."""
-    _leave_for_sqlalchemy(conn, commit=True)
-
-
-def _before_rollback(conn: Connection) -> None:
-    if not conn.invalidated and KEY in conn.info:
-        abandon(conn)
+        Driver._piped(conn, leave, conn, commit=False)

@@ -21,7 +21,7 @@ from sqlalchemy import JSON, Boolean, Date, Table
 
 from wenming.orders import pipeline
 from wenming.storage.types import UTCDateTime
-from wenming.storage.values import Convert, converters, driver_sql
+from wenming.storage.values import PARAM, Convert, converters, driver_sql
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -77,6 +77,7 @@ class Driver:
         self._sql: dict[str, str] = {}
         self._writes: dict[str, bool] = {}
         self._names: dict[str, list[str]] = {}
+        self._conversions: dict[str, tuple[tuple[str, Convert], ...]] = {}
 
     def _text(self, sql: str) -> str:
         text = self._sql.get(sql)
@@ -103,9 +104,21 @@ class Driver:
 
             lock_for_write(dbapi)
 
-    def _params(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        inbound = self.inbound
-        return {k: (inbound[k](v) if k in inbound else v) for k, v in params.items()}
+    def _params(self, sql: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``params`` with the values of ``sql``'s typed columns converted (a copy)."""
+        conversions = self._conversions.get(sql)
+        if conversions is None:
+            named = dict.fromkeys(PARAM.findall(sql))
+            conversions = self._conversions[sql] = tuple(
+                (n, self.inbound[n]) for n in named if n in self.inbound
+            )
+        if not conversions:
+            return params
+        out = dict(params)
+        for name, convert in conversions:
+            if name in out:
+                out[name] = convert(out[name])
+        return out
 
     def _cursor(self, conn: Connection) -> Any:
         return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -128,7 +141,7 @@ class Driver:
         """The driver's text and values of a statement (``raw``: both as they are)."""
         if raw:
             return sql, params
-        args = [self._params(r) for r in params] if many else self._params(params)
+        args = [self._params(sql, r) for r in params] if many else self._params(sql, params)
         return self._text(sql), args
 
     def _execute(

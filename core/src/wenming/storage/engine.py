@@ -9,7 +9,7 @@ measured for start-up) use :mod:`wenming.storage.light`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -36,9 +36,36 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cur.close()
 
 
-def _lock_before_write(
-    _conn: Any, cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
-) -> None:
+def before_statements(engine: Engine, hook: Callable[[Any, str, Any], None]) -> None:
+    """Run ``hook(cursor, statement, context)`` before every statement SQLAlchemy sends
+    on ``engine``'s connections, and only then send it.
+
+    This wraps the engine's own dialect's execute methods rather than listening for
+    ``before_cursor_execute``: on an engine with connection event listeners, every
+    transaction's begin and commit goes through SQLAlchemy's event dispatch, ≈ 20 µs
+    more per transaction whether it runs a SQLAlchemy statement or not (measured; the
+    journal's transactions run theirs on the driver's cursor)."""
+    dialect = engine.dialect
+    execute, many, bare = dialect.do_execute, dialect.do_executemany, dialect.do_execute_no_params
+
+    def do_execute(cursor: Any, statement: str, parameters: Any, context: Any = None) -> None:
+        hook(cursor, statement, context)
+        execute(cursor, statement, parameters, context)
+
+    def do_executemany(cursor: Any, statement: str, parameters: Any, context: Any = None) -> None:
+        hook(cursor, statement, context)
+        many(cursor, statement, parameters, context)
+
+    def do_execute_no_params(cursor: Any, statement: str, context: Any = None) -> None:
+        hook(cursor, statement, context)
+        bare(cursor, statement, context)
+
+    dialect.do_execute = do_execute  # type: ignore[method-assign]
+    dialect.do_executemany = do_executemany  # type: ignore[method-assign]
+    dialect.do_execute_no_params = do_execute_no_params  # type: ignore[method-assign]
+
+
+def _lock_before_write(cursor: Any, statement: str, _context: Any) -> None:
     """SQLAlchemy's statements on SQLite: the write lock before the first write."""
     if not cursor.connection.in_transaction and _package.is_write(statement):
         _package.lock_for_write(cursor.connection)
@@ -152,7 +179,7 @@ class Storage:
             self.engine.dialect.do_rollback = _rollback_keeping_prepared  # type: ignore[method-assign]
         if self.backend == "sqlite":
             event.listen(self.engine, "connect", _on_sqlite_connect)
-            event.listen(self.engine, "before_cursor_execute", _lock_before_write)
+            before_statements(self.engine, _lock_before_write)
             if not memory:
                 folder = Path(parsed.database).expanduser().parent
                 if not folder.is_dir():

@@ -28,13 +28,12 @@ PARAM = re.compile(r"(?<![:\w]):(\w+)")
 
 
 def sqlite_datetime_in(value: dt.datetime) -> str:
-    if value.tzinfo is None:
+    tz = value.tzinfo
+    if tz is None:
         raise ValueError(f"naive datetime {value!r}: wenming stores UTC-aware datetimes")
-    v = value.astimezone(dt.UTC)
-    return (
-        f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}:{v.second:02d}"
-        f".{v.microsecond:06d}"
-    )
+    if tz is not dt.UTC:
+        value = value.astimezone(dt.UTC)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def sqlite_datetime_out(value: Any) -> dt.datetime:
@@ -57,6 +56,8 @@ def date_out(value: Any) -> dt.date:
 
 
 def json_out(value: Any) -> Any:
+    if value == "[]":  # most lists stored (a part's exclusions, its resource kinds)
+        return []
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
