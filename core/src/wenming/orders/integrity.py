@@ -109,9 +109,16 @@ def _canonical(value: Any) -> Any:
     return value
 
 
+#: Values hashed as they are (anything else goes through :func:`_canonical`).
+_AS_IS = frozenset({str, int, float, bool, type(None), dict, list})
+
+
 def event_hash(event: Mapping[str, Any], previous: str) -> str:
     """The hash sealing one event's content onto its order's previous hash."""
-    content = {k: _canonical(event.get(k)) for k in CONTENT}
+    content = {}
+    for k in CONTENT:
+        v = event.get(k)
+        content[k] = v if type(v) in _AS_IS else _canonical(v)
     text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(f"{previous}\n{text}".encode()).hexdigest()
 

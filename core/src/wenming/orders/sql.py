@@ -78,6 +78,7 @@ class Driver:
         self._writes: dict[str, bool] = {}
         self._names: dict[str, list[str]] = {}
         self._conversions: dict[str, tuple[tuple[str, Convert], ...]] = {}
+        self._row_conversions: dict[tuple[str, ...], tuple[tuple[str, Convert], ...]] = {}
 
     def _text(self, sql: str) -> str:
         text = self._sql.get(sql)
@@ -120,9 +121,6 @@ class Driver:
                 out[name] = convert(out[name])
         return out
 
-    def _cursor(self, conn: Connection) -> Any:
-        return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-
     def _rows(self, cur: Any, sql: str) -> list[dict[str, Any]]:
         rows = cur.fetchall()
         names = self._names.get(sql)
@@ -132,8 +130,15 @@ class Driver:
 
     def row(self, names: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
         """A row as a dict of converted values (``names`` are column names)."""
-        out = self.outbound
-        return {n: (out[n](v) if n in out else v) for n, v in zip(names, values, strict=True)}
+        key = names if isinstance(names, tuple) else tuple(names)
+        conversions = self._row_conversions.get(key)
+        if conversions is None:
+            out = self.outbound
+            conversions = self._row_conversions[key] = tuple((n, out[n]) for n in key if n in out)
+        row = dict(zip(key, values, strict=True))
+        for name, convert in conversions:
+            row[name] = convert(row[name])
+        return row
 
     def _prepared(
         self, sql: str, params: Any, *, raw: bool = False, many: bool = False
@@ -154,9 +159,11 @@ class Driver:
         pipe = self._pipe(conn)
         if pipe is not None:
             return self._piped(conn, pipe.ask, sql, text, args, many=many)
-        cur = self._cursor(conn)
+        dbapi = conn.connection.dbapi_connection
+        cur = dbapi.cursor()  # type: ignore[union-attr]
         try:
-            self._lock(conn, sql)
+            if not self.pg and not dbapi.in_transaction:  # type: ignore[union-attr]
+                self._lock(conn, sql)
             if many:
                 cur.executemany(text, args)
             else:

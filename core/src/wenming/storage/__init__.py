@@ -99,11 +99,12 @@ def lock_for_write(dbapi_connection: Any) -> None:
     import time
 
     deadline = None
-    dbapi_connection.execute("PRAGMA busy_timeout=0")
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA busy_timeout=0")
     try:
         while True:
             try:
-                dbapi_connection.execute("BEGIN IMMEDIATE")
+                cur.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as exc:
                 now = time.monotonic()
@@ -113,7 +114,8 @@ def lock_for_write(dbapi_connection: Any) -> None:
                     raise
             time.sleep(random.uniform(*LOCK_POLL))
     finally:
-        dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.close()
 
 
 #: A pooled PostgreSQL connection idle this long (seconds) is pinged before it is used.
