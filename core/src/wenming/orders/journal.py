@@ -368,7 +368,7 @@ class Journal:
             parts.append(p)
         for fn in self._prefetch:
             fn(conn, written)
-        self._append_events(conn, written, changes)
+        self._append_events(conn, written, changes, {p["id"]: p for p in loaded.parts})
         if self.sql.count(conn, bump) != 1:
             raise Lost
         for fn in self._on_append:
@@ -383,8 +383,32 @@ class Journal:
         except Exception:  # the pipeline's own error: the writer's error says more
             return False
 
+    def _update_parts(
+        self,
+        conn: Connection,
+        changes: Sequence[Mapping[str, Any]],
+        before: Mapping[int, Mapping[str, Any]],
+    ) -> None:
+        """SQLite: each changed part's update sets only the columns that changed
+        (:func:`~wenming.orders.statements.part_update`)."""
+        for change in changes:
+            old = before.get(change["pid"], {})
+            columns = tuple(
+                c for c in st.PART_COLUMNS_CHANGED if c not in old or change[c] != old[c]
+            )
+            if columns:
+                self.sql.later(
+                    conn,
+                    st.part_update(columns),
+                    {"pid": change["pid"], **{c: change[c] for c in columns}},
+                )
+
     def _append_events(
-        self, conn: Connection, events: Sequence[Event], changes: Sequence[Mapping[str, Any]] = ()
+        self,
+        conn: Connection,
+        events: Sequence[Event],
+        changes: Sequence[Mapping[str, Any]] = (),
+        loaded_parts: Mapping[int, Mapping[str, Any]] | None = None,
     ) -> None:
         """Update the changed parts and insert ``events`` sealed into their order's
         chain and the deployment-wide chain: the head read and locked (``FOR UPDATE``
@@ -401,8 +425,10 @@ class Journal:
         if self.pg and len(changes) == 1:
             found = self.sql.tuples(conn, st.PART_AND_HEAD, {**changes[0], **args})
         else:
-            if changes:
+            if self.pg and changes:
                 self.sql.later(conn, st.PART, changes, many=True)
+            elif changes:
+                self._update_parts(conn, changes, loaded_parts or {})
             found = self.sql.tuples(conn, self._head, args)
         if not found:
             raise integrity.IntegrityError(

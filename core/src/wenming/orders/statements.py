@@ -69,6 +69,18 @@ PART = (
     " dispatch_id = :dispatch_id, excluded = :excluded, state_since = :state_since"
     " WHERE id = :pid"
 )
+#: The columns of a part that a transition may change (see :func:`part_update`).
+PART_COLUMNS_CHANGED = ("state", "resource_key", "dispatch_id", "excluded", "state_since")
+
+
+@functools.cache
+def part_update(columns: tuple[str, ...]) -> str:
+    """SQLite: a part's update setting only the ``columns`` that changed. SQLite rewrites
+    the index entry of every indexed column a statement sets, changed or not (a start
+    moved the parts' ``resource_key`` index for nothing: one more page in the log)."""
+    return f"UPDATE wm_order_part SET {', '.join(f'{c} = :{c}' for c in columns)} WHERE id = :pid"
+
+
 PREVIOUS_HASH = "SELECT hash FROM wm_order_event WHERE order_id = :oid AND seq = :seq"
 #: The chain head, and the hash of the event before the first appended one (its
 #: order's ``seq - 1``; none for a submit) in the same round trip.
