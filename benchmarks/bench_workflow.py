@@ -23,6 +23,10 @@ same configuration runs on this tree's code, so all share the machine's load. Ru
 
 ``--warmup`` orders go through first, untimed, so that one-time costs (the first
 dispatch imports the matching engine, statements get prepared) stay out of the rate.
+With one writer the table also gives the CPU time a transition took in the client
+process and, for a PostgreSQL server on this machine, in the server process that served
+it (from ``/proc``): steadier than wall time on a shared machine, and it tells the two
+sides apart.
 ``--writers N`` starts N processes at once on one database, each taking ``--orders``
 orders by hand over its own days; the table then gives the transitions' latencies and
 how often a writer found the database busy and retried.
@@ -387,6 +391,7 @@ def measure(
     from wenming.orders.testing import make_workflow
 
     db = Database(backend, synchronous_commit)
+    cpu: dict[str, float] = {}
     try:
         wf = make_workflow(db.url, [("water", wenming_water)])
         loaded = load_history(wf, history)
@@ -412,7 +417,14 @@ def measure(
             if warmup:
                 run_orders(wf, warmup, mode, day=WARMUP_DAY)
             latencies = []
+            server = _server_cpu(wf)
+            client = time.process_time()
             seconds = run_orders(wf, orders, mode, latencies=latencies)
+            cpu["client"] = (time.process_time() - client) / (orders * TRANSITIONS_PER_ORDER)
+            if server is not None:
+                spent = _server_cpu(wf, server[0])
+                if spent is not None:
+                    cpu["server"] = (spent[1] - server[1]) / (orders * TRANSITIONS_PER_ORDER)
             retries = getattr(getattr(wf, "journal", None), "retries", None)
             busy = None if retries is None else retries.get("busy", 0)
             checked = [o.id for o in wf.orders(limit=orders)]  # the new orders
@@ -423,7 +435,32 @@ def measure(
         wf.deployment.close()
     finally:
         db.close()
-    return {"seconds": seconds, "loaded": loaded, "busy": busy, **_percentiles(latencies)}
+    return {
+        "seconds": seconds,
+        "loaded": loaded,
+        "busy": busy,
+        **{f"{k}_cpu_us": v * 1e6 for k, v in cpu.items()},
+        **_percentiles(latencies),
+    }
+
+
+def _server_cpu(wf, pid: int | None = None) -> tuple[int, float] | None:
+    """PostgreSQL on this machine: the server process of the workflow's pooled
+    connection and its CPU seconds so far (Linux ``/proc``); ``None`` elsewhere.
+    CPU time is steadier than wall time on a shared machine, and tells the client's
+    share from the server's."""
+    if wf.storage.backend != "postgresql":
+        return None
+    if pid is None:
+        from sqlalchemy import text
+
+        with wf.storage.engine.connect() as conn:
+            pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # another machine's server, or not Linux
+        return None
+    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextlib.contextmanager
@@ -555,6 +592,10 @@ def main(argv: list[str] | None = None) -> int:
                                 f"{17_000 / rate / 60:.1f} min",
                                 latency,
                                 "–" if result.get("busy") is None else result["busy"],
+                                " / ".join(
+                                    f"{result[k]:.0f}" if k in result else "–"
+                                    for k in ("client_cpu_us", "server_cpu_us")
+                                ),
                                 f"{result['loaded']:.1f}",
                             )
                         )
@@ -566,9 +607,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "| backend | code | history orders | dispatch | orders | seconds | orders/s "
         "| transitions/s | 17,000 orders take | a transition p50 / p99 / max (ms) "
-        "| busy retries | history load (s) |"
+        "| busy retries | CPU per transition, client / server (µs) | history load (s) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(str(c) for c in row) + " |")
     load_after = os.getloadavg()
