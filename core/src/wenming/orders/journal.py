@@ -383,26 +383,6 @@ class Journal:
         except Exception:  # the pipeline's own error: the writer's error says more
             return False
 
-    def _update_parts(
-        self,
-        conn: Connection,
-        changes: Sequence[Mapping[str, Any]],
-        before: Mapping[int, Mapping[str, Any]],
-    ) -> None:
-        """SQLite: each changed part's update sets only the columns that changed
-        (:func:`~wenming.orders.statements.part_update`)."""
-        for change in changes:
-            old = before.get(change["pid"], {})
-            columns = tuple(
-                c for c in st.PART_COLUMNS_CHANGED if c not in old or change[c] != old[c]
-            )
-            if columns:
-                self.sql.later(
-                    conn,
-                    st.part_update(columns),
-                    {"pid": change["pid"], **{c: change[c] for c in columns}},
-                )
-
     def _append_events(
         self,
         conn: Connection,
@@ -428,7 +408,8 @@ class Journal:
             if self.pg and changes:
                 self.sql.later(conn, st.PART, changes, many=True)
             elif changes:
-                self._update_parts(conn, changes, loaded_parts or {})
+                for sql, params in st.part_updates(changes, loaded_parts or {}):
+                    self.sql.later(conn, sql, params)
             found = self.sql.tuples(conn, self._head, args)
         if not found:
             raise integrity.IntegrityError(

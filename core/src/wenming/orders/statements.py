@@ -9,6 +9,7 @@ insert with the head's move: data-modifying ``WITH``, one statement each).
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from wenming.orders.tables import Order, OrderEvent, OrderPart
@@ -79,6 +80,22 @@ def part_update(columns: tuple[str, ...]) -> str:
     the index entry of every indexed column a statement sets, changed or not (a start
     moved the parts' ``resource_key`` index for nothing: one more page in the log)."""
     return f"UPDATE wm_order_part SET {', '.join(f'{c} = :{c}' for c in columns)} WHERE id = :pid"
+
+
+def part_updates(
+    changes: Sequence[Mapping[str, Any]], before: Mapping[int, Mapping[str, Any]]
+) -> list[tuple[str, dict[str, Any]]]:
+    """SQLite: each changed part's :func:`part_update` and its parameters (``changes``:
+    :data:`PART`'s parameters; ``before``: the part rows as loaded, by id)."""
+    out = []
+    for change in changes:
+        old = before.get(change["pid"], {})
+        columns = tuple(c for c in PART_COLUMNS_CHANGED if c not in old or change[c] != old[c])
+        if columns:
+            out.append(
+                (part_update(columns), {"pid": change["pid"], **{c: change[c] for c in columns}})
+            )
+    return out
 
 
 PREVIOUS_HASH = "SELECT hash FROM wm_order_event WHERE order_id = :oid AND seq = :seq"
