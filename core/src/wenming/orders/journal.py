@@ -355,16 +355,7 @@ class Journal:
                     excluded=list(new.excluded),
                     state_since=at if new.state != old.state else p["state_since"],
                 )
-                changes.append(
-                    {
-                        "pid": p["id"],
-                        "state": p["state"],
-                        "resource_key": p["resource_key"],
-                        "dispatch_id": p["dispatch_id"],
-                        "excluded": p["excluded"],
-                        "state_since": p["state_since"],
-                    }
-                )
+                changes.append({"pid": p["id"], **{c: p[c] for c in st.PART_COLUMNS_CHANGED}})
             parts.append(p)
         for fn in self._prefetch:
             fn(conn, written)

@@ -87,14 +87,9 @@ class Driver:
             self._sql[sql] = text
         return text
 
-    def _lock(self, conn: Connection, sql: str) -> None:
-        """SQLite: the write lock before a transaction's first write, as SQLAlchemy's
-        statements take it (:func:`wenming.storage.lock_for_write`)."""
-        if self.backend != "sqlite":
-            return
-        dbapi = conn.connection.dbapi_connection
-        if dbapi.in_transaction:  # type: ignore[union-attr]
-            return
+    def _lock(self, dbapi: Any, sql: str) -> None:
+        """SQLite, outside a transaction: the write lock before its first write, as
+        SQLAlchemy's statements take it (:func:`wenming.storage.lock_for_write`)."""
         write = self._writes.get(sql)
         if write is None:
             from wenming.storage import is_write
@@ -163,7 +158,7 @@ class Driver:
         cur = dbapi.cursor()  # type: ignore[union-attr]
         try:
             if not self.pg and not dbapi.in_transaction:  # type: ignore[union-attr]
-                self._lock(conn, sql)
+                self._lock(dbapi, sql)
             if many:
                 cur.executemany(text, args)
             else:

@@ -65,21 +65,21 @@ BUMP_MOVED = (
     "UPDATE wm_order SET version = :version, state = :state, updated_at = :updated_at,"
     " state_since = :updated_at WHERE id = :oid AND version = :seen"
 )
-PART = (
-    "UPDATE wm_order_part SET state = :state, resource_key = :resource_key,"
-    " dispatch_id = :dispatch_id, excluded = :excluded, state_since = :state_since"
-    " WHERE id = :pid"
-)
 #: The columns of a part that a transition may change (see :func:`part_update`).
 PART_COLUMNS_CHANGED = ("state", "resource_key", "dispatch_id", "excluded", "state_since")
 
 
 @functools.cache
 def part_update(columns: tuple[str, ...]) -> str:
-    """SQLite: a part's update setting only the ``columns`` that changed. SQLite rewrites
-    the index entry of every indexed column a statement sets, changed or not (a start
-    moved the parts' ``resource_key`` index for nothing: one more page in the log)."""
+    """A part's update setting ``columns``. On SQLite only those that changed are set
+    (:func:`part_updates`): SQLite rewrites the index entry of every indexed column a
+    statement sets, changed or not (a start moved the parts' ``resource_key`` index for
+    nothing: one more page in the log)."""
     return f"UPDATE wm_order_part SET {', '.join(f'{c} = :{c}' for c in columns)} WHERE id = :pid"
+
+
+#: A part's update, every column a transition may change.
+PART = part_update(PART_COLUMNS_CHANGED)
 
 
 def part_updates(
